@@ -1,0 +1,91 @@
+"""Public point types of BN254: G1Point and G2Point in affine Python ints, and their bulk limb arrays.
+
+The point at infinity is written (0, 0) (resp. ((0, 0), (0, 0))), as the
+EVM precompiles and snarkjs .zkey files write it; (0, 0) is not on either
+curve, so the encoding is unambiguous.
+
+Bulk form (used by MSM, fixed-base multiplication and the prover): G1 points
+as a (n, 2, 4) uint64 array of Montgomery affine coordinates (x, y), G2
+points as (n, 2, 2, 4) (x, y each an Fq2 pair (c0, c1)); infinity is all
+zeros.  Only zkl.algebra looks inside these arrays.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from zkl.algebra.constants import Q
+from zkl.algebra.limbs import ints_to_montgomery, montgomery_to_ints
+from zkl.errors import ShapeMismatch
+
+Fq2Int = tuple[int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class G1Point:
+    """An affine point of G1 (y^2 = x^3 + 3 over Fq); (0, 0) is the point at infinity."""
+
+    x: int
+    y: int
+
+    @classmethod
+    def infinity(cls) -> G1Point:
+        """The point at infinity."""
+        return cls(0, 0)
+
+    def is_infinity(self) -> bool:
+        """True for the point at infinity."""
+        return self.x == 0 and self.y == 0
+
+
+@dataclass(frozen=True, slots=True)
+class G2Point:
+    """An affine point of G2 (y^2 = x^3 + 3/(9+u) over Fq2), coordinates as (c0, c1) pairs."""
+
+    x: Fq2Int
+    y: Fq2Int
+
+    @classmethod
+    def infinity(cls) -> G2Point:
+        """The point at infinity."""
+        return cls((0, 0), (0, 0))
+
+    def is_infinity(self) -> bool:
+        """True for the point at infinity."""
+        return self.x == (0, 0) and self.y == (0, 0)
+
+
+def g1_to_array(points: Sequence[G1Point]) -> np.ndarray:
+    """(n, 2, 4) Montgomery affine array of G1 points (coordinates checked < q, not on-curve)."""
+    coords = [c for p in points for c in (p.x, p.y)]
+    return ints_to_montgomery(coords, Q, "G1 coordinate").reshape(len(points), 2, 4)
+
+
+def g1_from_array(array: np.ndarray) -> list[G1Point]:
+    """G1 points of a (n, 2, 4) Montgomery affine array."""
+    _check_shape(array, (2, 4), "G1 array")
+    ints = montgomery_to_ints(array, Q)
+    return [G1Point(ints[2 * i], ints[2 * i + 1]) for i in range(array.shape[0])]
+
+
+def g2_to_array(points: Sequence[G2Point]) -> np.ndarray:
+    """(n, 2, 2, 4) Montgomery affine array of G2 points (coordinates checked < q, not on-curve)."""
+    coords = [c for p in points for c in (*p.x, *p.y)]
+    return ints_to_montgomery(coords, Q, "G2 coordinate").reshape(len(points), 2, 2, 4)
+
+
+def g2_from_array(array: np.ndarray) -> list[G2Point]:
+    """G2 points of a (n, 2, 2, 4) Montgomery affine array."""
+    _check_shape(array, (2, 2, 4), "G2 array")
+    v = montgomery_to_ints(array, Q)
+    return [G2Point((v[4 * i], v[4 * i + 1]), (v[4 * i + 2], v[4 * i + 3])) for i in range(array.shape[0])]
+
+
+def _check_shape(array: np.ndarray, tail: tuple[int, ...], what: str) -> None:
+    """Raise ShapeMismatch unless `array` is uint64 of shape (n, *tail)."""
+    if not isinstance(array, np.ndarray) or array.dtype != np.uint64 or array.shape[1:] != tail:
+        shape = getattr(array, "shape", None)
+        raise ShapeMismatch(f"{what} must be a uint64 array of shape (n, {', '.join(map(str, tail))}), not {shape}")
