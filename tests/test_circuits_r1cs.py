@@ -1,0 +1,261 @@
+"""The compiled R1CS: checking given vectors, the disk cache, and circom file I/O (pure Python)."""
+
+from __future__ import annotations
+
+import random
+import struct
+
+import numpy as np
+import pytest
+
+from zkl.circuits import R1CS, Circuit, Public, R, Secret, Witness, compile, read_r1cs, read_wtns, solve
+from zkl.circuits import cache, circom
+from zkl.circuits.field import ints_to_limbs, limbs_below_modulus, limbs_to_ints
+from zkl.errors import FieldElementOutOfRange, FormatError, MalformedInput, ShapeMismatch, UnsatisfiedConstraint
+
+
+@pytest.fixture(autouse=True)
+def _cache_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("ZKL_CACHE_DIR", str(tmp_path / "cache"))
+
+
+class Poly(Circuit):
+    """y = x^5 + c per round, a few gadgets, labelled scopes."""
+
+    x = Secret()
+    y = Public()
+    flag = Secret()
+
+    def __init__(self, rounds: int = 3):
+        self.rounds = rounds
+
+    def define(self, api):
+        v = self.x
+        for i in range(self.rounds):
+            with api.scope(f"round{i}"):
+                x2 = api.square(v)
+                v = api.add(api.mul(api.square(x2), v), i + 1)
+        with api.scope("tail"):
+            api.assert_equal(api.select(self.flag, v, 0), self.y)
+
+
+def poly_native(x: int, rounds: int) -> int:
+    for i in range(rounds):
+        x = (pow(x, 5, R) + i + 1) % R
+    return x
+
+
+def naive_evaluate(r1cs: R1CS, w: list[int]) -> list[tuple[int, int, int]]:
+    """Slow, obviously correct (A.w, B.w, C.w) per constraint."""
+    out = []
+    for i in range(r1cs.n_constraints):
+        out.append(tuple(sum(c * w[k] for k, c in m.row(i).items()) % R for m in r1cs.matrices))
+    return out
+
+
+@pytest.fixture(scope="module")
+def poly():
+    circuit = Poly(3)
+    r1cs = compile(circuit, cache=False)
+    witness = solve(circuit, {"x": 3, "y": poly_native(3, 3), "flag": 1}, r1cs=r1cs)
+    return r1cs, witness
+
+
+# -- checking a given assignment ----------------------------------------------------------------
+
+
+def test_evaluate_matches_the_naive_reference(poly):
+    r1cs, witness = poly
+    rng = random.Random(1)
+    for w in (witness.values, [1] + [rng.randrange(R) for _ in range(r1cs.n_wires - 1)]):
+        az, bz, cz = r1cs.evaluate(w)
+        assert list(zip(az, bz, cz)) == naive_evaluate(r1cs, w)
+
+
+def test_check_reports_the_first_tampered_constraint_with_its_label(poly):
+    r1cs, witness = poly
+    r1cs.check(witness)
+    assert r1cs.is_satisfied(witness.values) and r1cs.is_satisfied(witness.to_limbs())
+    wire = r1cs.wire_names.index("round1/mul")
+    tampered = witness.with_values({wire: (witness[wire] + 1) % R})
+    with pytest.raises(UnsatisfiedConstraint) as err:
+        r1cs.check(tampered)
+    assert err.value.label == "round1/mul" and r1cs.labels[err.value.index] == "round1/mul"
+    assert not r1cs.is_satisfied(tampered.to_limbs())
+    assert list(r1cs.unsatisfied(tampered)) == [err.value.index, err.value.index + 1]
+    public = witness.with_values({1: 0})
+    with pytest.raises(UnsatisfiedConstraint, match="tail/assert_equal"):
+        r1cs.check(public)
+
+
+def test_check_validates_the_vector(poly):
+    r1cs, witness = poly
+    with pytest.raises(ShapeMismatch, match=f"must have {r1cs.n_wires} values"):
+        r1cs.check(witness.values[:-1])
+    with pytest.raises(FieldElementOutOfRange, match="wire 2"):
+        r1cs.check(witness.with_values({2: R}))
+    with pytest.raises(MalformedInput, match="wire 0"):
+        r1cs.check(witness.with_values({0: 2}))
+    with pytest.raises(ShapeMismatch):
+        r1cs.check(np.zeros((r1cs.n_wires, 3), dtype=np.uint64))
+
+
+def test_describe_and_wire_kinds(poly):
+    r1cs, _ = poly
+    assert r1cs.describe(0) == "(x) * (x) = (round0/mul)"
+    assert [r1cs.wire_kind(w) for w in range(4)] == ["one", "public input", "private input", "private input"]
+    assert r1cs.wire_kind(r1cs.n_wires - 1) == "internal"
+
+
+def test_limb_conversions_round_trip():
+    rng = random.Random(2)
+    values = [0, 1, R - 1, 2**64, 2**192 + 5] + [rng.randrange(R) for _ in range(50)]
+    limbs = ints_to_limbs(values)
+    assert limbs.dtype == np.uint64 and limbs.shape == (len(values), 4)
+    assert limbs_to_ints(limbs) == values
+    assert limbs[3].tolist() == [0, 1, 0, 0]
+    assert limbs_below_modulus(limbs).all()
+    over = ints_to_limbs([R, 2**256 - 1, R - 1])
+    assert limbs_below_modulus(over).tolist() == [False, False, True]
+
+
+# -- cache ---------------------------------------------------------------------------------
+
+
+def test_cache_hits_memory_then_disk_and_keys_on_parameters(tmp_path):
+    first = compile(Poly(2))
+    assert compile(Poly(2)) is first
+    files = list((tmp_path / "cache" / "r1cs").glob("*.npz"))
+    assert len(files) == 1 and files[0].name.startswith("Poly-")
+    assert not list((tmp_path / "cache" / "r1cs").glob("*.tmp"))
+    cache.clear_memory()
+    loaded = compile(Poly(2))
+    assert loaded is not first
+    for x, y in zip(loaded.matrices, first.matrices):
+        assert np.array_equal(x.indptr, y.indptr) and np.array_equal(x.indices, y.indices)
+        assert np.array_equal(x.coeffs, y.coeffs)
+    assert loaded.labels == first.labels and loaded.wire_names == first.wire_names
+    assert compile(Poly(4)).n_constraints != first.n_constraints
+    assert len(list((tmp_path / "cache" / "r1cs").glob("*.npz"))) == 2
+    assert cache.cache_key(Poly(2)) != cache.cache_key(Poly(3))
+
+
+def test_corrupt_cache_entry_is_recompiled(tmp_path):
+    compile(Poly(5))
+    cache.clear_memory()
+    (path,) = (tmp_path / "cache" / "r1cs").glob("*.npz")
+    path.write_bytes(b"garbage")
+    assert compile(Poly(5)).n_constraints == 5 * 3 + 3
+    cache.clear_memory()
+    assert compile(Poly(5)).n_constraints == 5 * 3 + 3
+
+
+def test_local_classes_are_not_cached():
+    class Local(Circuit):
+        x = Public()
+
+        def define(self, api):
+            api.assert_boolean(self.x)
+
+    assert cache.cache_key(Local()) is None
+    assert cache.cache_key(Poly()) is not None
+
+
+# -- circom files, zkl to zkl ---------------------------------------------------------------
+
+
+def test_r1cs_and_wtns_files_round_trip(tmp_path, poly):
+    r1cs, witness = poly
+    r1cs.write(tmp_path / "poly.r1cs", sym=True)
+    witness.write(tmp_path / "poly.wtns")
+    back = read_r1cs(tmp_path / "poly.r1cs")
+    assert (back.n_wires, back.n_constraints, back.n_public_inputs, back.n_private_inputs) == (
+        r1cs.n_wires, r1cs.n_constraints, 1, 2)
+    for x, y in zip(back.matrices, r1cs.matrices):
+        assert np.array_equal(x.indptr, y.indptr) and np.array_equal(x.indices, y.indices)
+        assert np.array_equal(x.coeffs, y.coeffs)
+    assert back.wire_names == r1cs.wire_names
+    assert read_wtns(tmp_path / "poly.wtns") == witness.values
+    back.check(Witness.read(tmp_path / "poly.wtns"))
+    assert read_r1cs(tmp_path / "poly.r1cs", sym=False).wire_names is None
+
+
+def test_file_layout_is_circoms(tmp_path, poly):
+    r1cs, witness = poly
+    r1cs.write(tmp_path / "p.r1cs")
+    data = (tmp_path / "p.r1cs").read_bytes()
+    assert data[:12] == b"r1cs" + struct.pack("<II", 1, 3)
+    kind, size = struct.unpack_from("<IQ", data, 12)
+    assert (kind, size) == (1, 64)
+    n8, = struct.unpack_from("<I", data, 24)
+    assert n8 == 32 and int.from_bytes(data[28:60], "little") == R
+    assert struct.unpack_from("<IIIIQI", data, 60) == (r1cs.n_wires, 0, 1, 2, r1cs.n_wires, r1cs.n_constraints)
+    kind, size = struct.unpack_from("<IQ", data, 88)
+    # first constraint: x * x = round0/mul, three terms of one wire with coefficient 1
+    assert kind == 2 and struct.unpack_from("<II", data, 100) == (1, 2)
+    assert int.from_bytes(data[108:140], "little") == 1
+    witness.write(tmp_path / "p.wtns")
+    w = (tmp_path / "p.wtns").read_bytes()
+    assert w[:12] == b"wtns" + struct.pack("<II", 2, 2)
+    assert struct.unpack_from("<IQI", w, 12) == (1, 40, 32)
+    assert struct.unpack_from("<IQ", w, 12 + 12 + 40) == (2, 32 * len(witness))
+
+
+def _patched(data: bytes, offset: int, new: bytes) -> bytes:
+    return data[:offset] + new + data[offset + len(new):]
+
+
+def test_malformed_files_raise_format_errors(tmp_path, poly):
+    r1cs, witness = poly
+    r1cs.write(tmp_path / "ok.r1cs")
+    witness.write(tmp_path / "ok.wtns")
+    data = (tmp_path / "ok.r1cs").read_bytes()
+    cases = {
+        "magic": b"r1cz" + data[4:],
+        "version": _patched(data, 4, struct.pack("<I", 2)),
+        "truncated": data[:-9],
+        "prime": _patched(data, 28, (R + 2).to_bytes(32, "little")),
+        "field size": _patched(data, 24, struct.pack("<I", 48)),
+        "wire": _patched(data, 104, struct.pack("<I", 10**6)),
+        "coefficient": _patched(data, 108, R.to_bytes(32, "little")),
+        "constraints count": _patched(data, 84, struct.pack("<I", r1cs.n_constraints + 1)),
+    }
+    for name, blob in cases.items():
+        (tmp_path / "bad.r1cs").write_bytes(blob)
+        with pytest.raises(FormatError):
+            read_r1cs(tmp_path / "bad.r1cs")
+    wdata = (tmp_path / "ok.wtns").read_bytes()
+    for blob in (b"wtnz" + wdata[4:], wdata[:-1], _patched(wdata, 28 + 12 + 32 + 12, R.to_bytes(32, "little"))):
+        (tmp_path / "bad.wtns").write_bytes(blob)
+        with pytest.raises(FormatError):
+            read_wtns(tmp_path / "bad.wtns")
+    with pytest.raises(FieldElementOutOfRange):
+        circom.write_wtns([1, R], tmp_path / "never.wtns")
+
+
+class Chain(Circuit):
+    x = Secret()
+    y = Public()
+
+    def __init__(self, n: int = 1 << 12):
+        self.n = n
+
+    def define(self, api):
+        v = self.x
+        for _ in range(self.n):
+            v = api.add(api.mul(v, v), 1)
+        api.assert_equal(v, self.y)
+
+
+def test_big_file_round_trip(tmp_path):
+    circuit = Chain(1 << 12)
+    r1cs = compile(circuit)
+    y = 2
+    for _ in range(circuit.n):
+        y = (y * y + 1) % R
+    witness = solve(circuit, {"x": 2, "y": y}, r1cs=r1cs)
+    r1cs.write(tmp_path / "c.r1cs")
+    witness.write(tmp_path / "c.wtns")
+    back = read_r1cs(tmp_path / "c.r1cs")
+    assert back.n_constraints == (1 << 12) + 1
+    back.check(circom.read_wtns_limbs(tmp_path / "c.wtns"))

@@ -1,0 +1,151 @@
+"""The soundness tools have teeth: assert_circuit and audit catch planted under-constrained gadgets."""
+
+from __future__ import annotations
+
+import pytest
+
+from zkl.circuits import Circuit, Public, R, Secret, audit, compile
+from zkl.circuits.std.arith import inverse_hint
+from zkl.circuits.std.bits import bits_hint
+from zkl.circuits.testing import assert_circuit
+
+
+@pytest.fixture(autouse=True)
+def _cache_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("ZKL_CACHE_DIR", str(tmp_path / "cache"))
+
+
+class RangeWithoutBooleans(Circuit):
+    """Planted bug: bits recompose to x but are never asserted boolean."""
+
+    x = Secret()
+
+    def define(self, api):
+        bits = api.hint(bits_hint, self.x, 4, n_outputs=4)
+        api.assert_equal(api.from_binary(bits, check=False), self.x)
+
+
+class RangeWithoutRecomposition(Circuit):
+    """Planted bug: bits asserted boolean but never tied to x (x is unconstrained)."""
+
+    x = Secret()
+
+    def define(self, api):
+        for b in api.hint(bits_hint, self.x, 4, n_outputs=4):
+            api.assert_boolean(b)
+
+
+class ToBinary254WithoutAliasCheck(Circuit):
+    """Planted bug: 254 boolean bits recomposed mod r, no check that they encode a value < r."""
+
+    x = Secret()
+    bits = Public(254)
+
+    def define(self, api):
+        bits = api.hint(bits_hint, self.x, 254, n_outputs=254)
+        api.assert_equal(api.from_binary(bits), self.x)
+        for b, expected in zip(bits, self.bits):
+            api.assert_equal(b, expected)
+
+
+class IsZeroWithoutProduct(Circuit):
+    """Planted bug: out = 1 - x * m without the constraint x * out = 0."""
+
+    x = Secret()
+    out = Public()
+
+    def define(self, api):
+        m = api.hint(inverse_hint, self.x)
+        api.assert_equal(api.sub(1, api.mul(self.x, m)), self.out)
+
+
+class LessThanWithoutRangeChecks(Circuit):
+    """Planted bug: circomlib's LessThan(8) without range checks on its inputs."""
+
+    a = Secret()
+    b = Secret()
+    lt = Public()
+
+    def define(self, api):
+        bits = api.to_binary(api.add(api.sub(self.a, self.b), 256), 9)
+        api.assert_equal(api.sub(1, bits[8]), self.lt)
+
+
+class CopyNotTied(Circuit):
+    """Planted bug: a copy of x is range-checked, but the copy is never tied to x."""
+
+    x = Secret()
+
+    def define(self, api):
+        copy = api.hint(lambda v: v, self.x)
+        api.range_check(copy, 4)
+
+
+class ForgottenHint(Circuit):
+    """Planted bug: a hint output that nothing constrains."""
+
+    x = Public()
+
+    def define(self, api):
+        root = api.hint(lambda v: 3, self.x)
+        api.assert_equal(api.mul(self.x, self.x), 9)
+        del root
+
+
+def bits_of(x: int, n: int) -> list[int]:
+    return [(x >> i) & 1 for i in range(n)]
+
+
+def test_assert_circuit_catches_non_boolean_bits():
+    with pytest.raises(AssertionError, match="malicious hints"):
+        assert_circuit(RangeWithoutBooleans(), valid=[{"x": 5}], invalid=[{"x": 16}])
+
+
+def test_assert_circuit_catches_the_alias_of_a_254_bit_decomposition():
+    with pytest.raises(AssertionError, match="malicious hints"):
+        assert_circuit(ToBinary254WithoutAliasCheck(), valid=[{"x": 5, "bits": bits_of(5, 254)}],
+                       invalid=[{"x": 5, "bits": bits_of(R + 5, 254)}], tamper_rounds=0)
+
+
+def test_assert_circuit_catches_a_missing_is_zero_constraint():
+    with pytest.raises(AssertionError, match="malicious hints"):
+        assert_circuit(IsZeroWithoutProduct(), valid=[{"x": 0, "out": 1}, {"x": 3, "out": 0}],
+                       invalid=[{"x": 3, "out": 1}])
+
+
+def test_assert_circuit_catches_missing_range_checks_through_the_honest_solver():
+    with pytest.raises(AssertionError, match="solver accepted"):
+        assert_circuit(LessThanWithoutRangeChecks(), valid=[{"a": 3, "b": 5, "lt": 1}],
+                       invalid=[{"a": R - 1, "b": 5, "lt": 1}])
+
+
+def test_assert_circuit_catches_direct_assignment_of_inputs():
+    with pytest.raises(AssertionError, match="valid witness with the invalid inputs"):
+        assert_circuit(CopyNotTied(), valid=[{"x": 5}], invalid=[{"x": 99}], tamper_rounds=0)
+
+
+def test_assert_circuit_checks_full_vectors_given_directly():
+    r1cs = compile(IsZeroWithoutProduct())
+    forged = [1, 1, 3, 0, 0]  # one, out, x, m, x*m
+    assert r1cs.n_wires == len(forged) and r1cs.is_satisfied(forged)
+    with pytest.raises(AssertionError, match="given directly"):
+        assert_circuit(IsZeroWithoutProduct(), invalid=[forged])
+
+
+def test_audit_catches_an_unconstrained_secret_input_and_hint():
+    report = audit(compile(RangeWithoutRecomposition()))
+    assert not report.ok
+    assert report.unconstrained_secret_inputs == [1] and report.names[1] == "x"
+    assert report.single_use_wires == [2, 3, 4, 5]
+    forgotten = audit(compile(ForgottenHint(), cache=False))
+    assert not forgotten.ok and forgotten.unused_wires == [2]
+    assert forgotten.kinds[2] == "internal" and forgotten.names[2] == "hint:<lambda>"
+    assert forgotten.to_dict()["unused_wires"] == [{"wire": 2, "name": "hint:<lambda>", "kind": "internal"}]
+
+
+def test_audit_passes_the_sound_gadgets():
+    from test_circuits_gadgets import Compare, IsZero, Lookup, ToBinary
+
+    for circuit in (Compare(8), IsZero(), Lookup(), ToBinary(254)):
+        report = audit(compile(circuit))
+        assert report.ok and not report.unconstrained_secret_inputs, circuit

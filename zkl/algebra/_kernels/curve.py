@@ -1,0 +1,703 @@
+"""Curve kernels for G1 and G2, written once over Fq and Fq2 through the generic field ops of `ext`.
+
+Both curves have a = 0: G1 is y^2 = x^3 + 3 over Fq, G2 the sextic twist
+y^2 = x^3 + 3/(9+u) over Fq2.  Inside kernels:
+
+- an affine point is (x, y); the point at infinity is (0, 0), which is on
+  neither curve;
+- a Jacobian point is (X, Y, Z) for the affine (X/Z^2, Y/Z^3); Z = 0 is the
+  point at infinity (written (1, 1, 0) when this module makes it);
+- point arrays are (n, 2, 4) / (n, 2, 2, 4) affine and (n, 3, 4) / (n, 3, 2, 4)
+  Jacobian; field-element scratch arrays are (n, 4) / (n, 2, 4).  The
+  helpers `_ld_pt`, `_st_pt`, `_ld_fe`, `_st_fe` read and write them for
+  either field, chosen at compile time from the array's ndim.
+
+Formulas (a = 0, from the Explicit-Formulas Database): doubling dbl-2009-l
+(2M + 5S), addition add-2007-bl (11M + 5S), mixed addition madd-2007-bl
+(7M + 4S); the equal-point and opposite-point cases fall back to doubling
+and infinity.  Scalar multiplication is width-5 wNAF over odd multiples.
+G2 subgroup membership uses the untwist-Frobenius-twist endomorphism psi and
+the criterion of El Housni, Guillevic, Piellard (ePrint 2022/352, BN curves):
+Q is in the r-torsion iff [x+1]Q + psi([x]Q) + psi^2([x]Q) == psi^3([2x]Q),
+x the BN parameter; it costs one 63-bit multiplication instead of a 254-bit one.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange, types
+from numba.extending import overload
+
+from zkl.algebra._kernels import fq, fq2
+from zkl.algebra._kernels.ext import f_add, f_dbl, f_eq, f_inv, f_is_zero, f_mul, f_neg, f_sqr, f_sub
+from zkl.algebra.constants import BN_X, G1_B, MONT_R, Q, XI, int_to_limbs
+
+_U0 = np.uint64(0)
+_U1 = np.uint64(1)
+
+
+def _mont_fq(value: int) -> tuple:
+    """Montgomery limbs of an int mod q, computed with Python ints (import-time constants)."""
+    return int_to_limbs(value % Q * MONT_R % Q)
+
+
+def _fq2_mul_int(a: tuple[int, int], b: tuple[int, int]) -> tuple[int, int]:
+    return ((a[0] * b[0] - a[1] * b[1]) % Q, (a[0] * b[1] + a[1] * b[0]) % Q)
+
+
+def _fq2_pow_int(a: tuple[int, int], e: int) -> tuple[int, int]:
+    result = (1, 0)
+    while e:
+        if e & 1:
+            result = _fq2_mul_int(result, a)
+        a = _fq2_mul_int(a, a)
+        e >>= 1
+    return result
+
+
+def _fq2_inv_int(a: tuple[int, int]) -> tuple[int, int]:
+    n = pow(a[0] * a[0] + a[1] * a[1], -1, Q)
+    return (a[0] * n % Q, -a[1] * n % Q)
+
+
+#: G2 twist coefficient b' = 3 / (9 + u), as ints and Montgomery limbs
+G2_B_INT = _fq2_mul_int((3, 0), _fq2_inv_int(XI))
+B_G1 = _mont_fq(G1_B)
+B_G2 = (_mont_fq(G2_B_INT[0]), _mont_fq(G2_B_INT[1]))
+#: psi(x, y) = (conj(x) * xi^((q-1)/3), conj(y) * xi^((q-1)/2))
+PSI_X_INT = _fq2_pow_int(XI, (Q - 1) // 3)
+PSI_Y_INT = _fq2_pow_int(XI, (Q - 1) // 2)
+_PSI_X = (_mont_fq(PSI_X_INT[0]), _mont_fq(PSI_X_INT[1]))
+_PSI_Y = (_mont_fq(PSI_Y_INT[0]), _mont_fq(PSI_Y_INT[1]))
+
+
+def _naf(k: int) -> tuple[int, ...]:
+    digits = []
+    while k:
+        d = 2 - (k & 3) if k & 1 else 0
+        digits.append(d)
+        k = (k - d) >> 1
+    return tuple(digits)
+
+
+#: non-adjacent form of the BN parameter x, least significant digit first
+_X_NAF = _naf(BN_X)
+_WNAF_W = 5
+_WNAF_TABLE = 1 << (_WNAF_W - 2)
+
+
+# --------------------------------------------------------------------------------------------
+# generic helpers (field-type dispatch at compile time, value dispatch in pure Python)
+
+
+def _is_fq2_type(t) -> bool:
+    return isinstance(t, types.BaseTuple) and isinstance(t[0], types.BaseTuple)
+
+
+def _one_like(a):
+    """The one of a's field."""
+    return fq2.ONE if isinstance(a[0], tuple) else fq.ONE
+
+
+@overload(_one_like, inline="always")
+def _one_like_typed(a):
+    if _is_fq2_type(a):
+        return lambda a: fq2.ONE
+    return lambda a: fq.ONE
+
+
+def _zero_like(a):
+    """The zero of a's field."""
+    return fq2.ZERO if isinstance(a[0], tuple) else fq.ZERO
+
+
+@overload(_zero_like, inline="always")
+def _zero_like_typed(a):
+    if _is_fq2_type(a):
+        return lambda a: fq2.ZERO
+    return lambda a: fq.ZERO
+
+
+def _ld_pt(a, i, k):
+    """Coordinate k of point i of a point array ((n, m, 4) for Fq, (n, m, 2, 4) for Fq2)."""
+    if a.ndim == 3:
+        return (a[i, k, 0], a[i, k, 1], a[i, k, 2], a[i, k, 3])
+    return ((a[i, k, 0, 0], a[i, k, 0, 1], a[i, k, 0, 2], a[i, k, 0, 3]),
+            (a[i, k, 1, 0], a[i, k, 1, 1], a[i, k, 1, 2], a[i, k, 1, 3]))
+
+
+@overload(_ld_pt, inline="always")
+def _ld_pt_typed(a, i, k):
+    if a.ndim == 3:
+        return lambda a, i, k: (a[i, k, 0], a[i, k, 1], a[i, k, 2], a[i, k, 3])
+    return lambda a, i, k: ((a[i, k, 0, 0], a[i, k, 0, 1], a[i, k, 0, 2], a[i, k, 0, 3]),
+                            (a[i, k, 1, 0], a[i, k, 1, 1], a[i, k, 1, 2], a[i, k, 1, 3]))
+
+
+def _st_pt(a, i, k, v):
+    """Store field element v as coordinate k of point i of a point array."""
+    if a.ndim == 3:
+        a[i, k, 0], a[i, k, 1], a[i, k, 2], a[i, k, 3] = v
+    else:
+        a[i, k, 0, 0], a[i, k, 0, 1], a[i, k, 0, 2], a[i, k, 0, 3] = v[0]
+        a[i, k, 1, 0], a[i, k, 1, 1], a[i, k, 1, 2], a[i, k, 1, 3] = v[1]
+
+
+@overload(_st_pt, inline="always")
+def _st_pt_typed(a, i, k, v):
+    if a.ndim == 3:
+        def impl(a, i, k, v):
+            a[i, k, 0], a[i, k, 1], a[i, k, 2], a[i, k, 3] = v
+        return impl
+
+    def impl2(a, i, k, v):
+        a[i, k, 0, 0], a[i, k, 0, 1], a[i, k, 0, 2], a[i, k, 0, 3] = v[0]
+        a[i, k, 1, 0], a[i, k, 1, 1], a[i, k, 1, 2], a[i, k, 1, 3] = v[1]
+    return impl2
+
+
+def _ld_fe(a, i):
+    """Element i of a field-element array ((n, 4) for Fq, (n, 2, 4) for Fq2)."""
+    if a.ndim == 2:
+        return (a[i, 0], a[i, 1], a[i, 2], a[i, 3])
+    return ((a[i, 0, 0], a[i, 0, 1], a[i, 0, 2], a[i, 0, 3]), (a[i, 1, 0], a[i, 1, 1], a[i, 1, 2], a[i, 1, 3]))
+
+
+@overload(_ld_fe, inline="always")
+def _ld_fe_typed(a, i):
+    if a.ndim == 2:
+        return lambda a, i: (a[i, 0], a[i, 1], a[i, 2], a[i, 3])
+    return lambda a, i: ((a[i, 0, 0], a[i, 0, 1], a[i, 0, 2], a[i, 0, 3]),
+                         (a[i, 1, 0], a[i, 1, 1], a[i, 1, 2], a[i, 1, 3]))
+
+
+def _st_fe(a, i, v):
+    """Store field element v at index i of a field-element array."""
+    if a.ndim == 2:
+        a[i, 0], a[i, 1], a[i, 2], a[i, 3] = v
+    else:
+        a[i, 0, 0], a[i, 0, 1], a[i, 0, 2], a[i, 0, 3] = v[0]
+        a[i, 1, 0], a[i, 1, 1], a[i, 1, 2], a[i, 1, 3] = v[1]
+
+
+@overload(_st_fe, inline="always")
+def _st_fe_typed(a, i, v):
+    if a.ndim == 2:
+        def impl(a, i, v):
+            a[i, 0], a[i, 1], a[i, 2], a[i, 3] = v
+        return impl
+
+    def impl2(a, i, v):
+        a[i, 0, 0], a[i, 0, 1], a[i, 0, 2], a[i, 0, 3] = v[0]
+        a[i, 1, 0], a[i, 1, 1], a[i, 1, 2], a[i, 1, 3] = v[1]
+    return impl2
+
+
+def _empty_fe_for(points, m):
+    """(m, 4) or (m, 2, 4) scratch array of field elements of the points' field."""
+    if points.ndim == 3:
+        return np.empty((m, 4), dtype=np.uint64)
+    return np.empty((m, 2, 4), dtype=np.uint64)
+
+
+@overload(_empty_fe_for)
+def _empty_fe_for_typed(points, m):
+    if points.ndim == 3:
+        return lambda points, m: np.empty((m, 4), dtype=np.uint64)
+    return lambda points, m: np.empty((m, 2, 4), dtype=np.uint64)
+
+
+def _empty_jac_for(points, m):
+    """(m, 3, 4) or (m, 3, 2, 4) Jacobian array of the points' field."""
+    if points.ndim == 3:
+        return np.empty((m, 3, 4), dtype=np.uint64)
+    return np.empty((m, 3, 2, 4), dtype=np.uint64)
+
+
+@overload(_empty_jac_for)
+def _empty_jac_for_typed(points, m):
+    if points.ndim == 3:
+        return lambda points, m: np.empty((m, 3, 4), dtype=np.uint64)
+    return lambda points, m: np.empty((m, 3, 2, 4), dtype=np.uint64)
+
+
+@njit(inline="always", cache=True)
+def _fq_below_q(a):
+    """The 4-limb tuple a (any bits) is below q."""
+    for k in range(3, -1, -1):
+        if a[k] != fq.P[k]:
+            return a[k] < fq.P[k]
+    return False
+
+
+def _in_range(a):
+    """Every Fq component of a (raw limbs) is below q."""
+    if isinstance(a[0], tuple):
+        return _fq_below_q(a[0]) and _fq_below_q(a[1])
+    return _fq_below_q(a)
+
+
+@overload(_in_range, inline="always")
+def _in_range_typed(a):
+    if _is_fq2_type(a):
+        return lambda a: _fq_below_q(a[0]) and _fq_below_q(a[1])
+    return lambda a: _fq_below_q(a)
+
+
+# --------------------------------------------------------------------------------------------
+# single-point formulas
+
+
+@njit(inline="always", cache=True)
+def _jac_infinity(x):
+    """The Jacobian point at infinity (1, 1, 0) over x's field."""
+    one = _one_like(x)
+    return (one, one, _zero_like(x))
+
+
+@njit(inline="always", cache=True)
+def _jac_is_infinity(p):
+    """Z == 0."""
+    return f_is_zero(p[2])
+
+
+@njit(inline="always", cache=True)
+def _aff_is_infinity(x, y):
+    """The affine encoding (0, 0) of infinity."""
+    return f_is_zero(x) and f_is_zero(y)
+
+
+@njit(inline="always", cache=True)
+def _jac_from_affine(x, y):
+    """Jacobian (x, y, 1), or infinity for (0, 0)."""
+    if _aff_is_infinity(x, y):
+        return _jac_infinity(x)
+    return (x, y, _one_like(x))
+
+
+@njit(inline="always", cache=True)
+def _jac_neg(p):
+    """-P = (X, -Y, Z)."""
+    return (p[0], f_neg(p[1]), p[2])
+
+
+@njit(cache=True)
+def _jac_double(p):
+    """2P (dbl-2009-l, a = 0)."""
+    x, y, z = p
+    if f_is_zero(z):
+        return p
+    a = f_sqr(x)
+    b = f_sqr(y)
+    c = f_sqr(b)
+    d = f_dbl(f_sub(f_sub(f_sqr(f_add(x, b)), a), c))
+    e = f_add(f_dbl(a), a)
+    x3 = f_sub(f_sqr(e), f_dbl(d))
+    y3 = f_sub(f_mul(e, f_sub(d, x3)), f_dbl(f_dbl(f_dbl(c))))
+    z3 = f_dbl(f_mul(y, z))
+    return (x3, y3, z3)
+
+
+@njit(cache=True)
+def _jac_add(p, q):
+    """P + Q, both Jacobian (add-2007-bl)."""
+    x1, y1, z1 = p
+    x2, y2, z2 = q
+    if f_is_zero(z1):
+        return q
+    if f_is_zero(z2):
+        return p
+    z1z1 = f_sqr(z1)
+    z2z2 = f_sqr(z2)
+    u1 = f_mul(x1, z2z2)
+    u2 = f_mul(x2, z1z1)
+    s1 = f_mul(f_mul(y1, z2), z2z2)
+    s2 = f_mul(f_mul(y2, z1), z1z1)
+    h = f_sub(u2, u1)
+    rr = f_sub(s2, s1)
+    if f_is_zero(h):
+        if f_is_zero(rr):
+            return _jac_double(p)
+        return _jac_infinity(x1)
+    i = f_sqr(f_dbl(h))
+    j = f_mul(h, i)
+    rr = f_dbl(rr)
+    v = f_mul(u1, i)
+    x3 = f_sub(f_sub(f_sqr(rr), j), f_dbl(v))
+    y3 = f_sub(f_mul(rr, f_sub(v, x3)), f_dbl(f_mul(s1, j)))
+    z3 = f_mul(f_sub(f_sub(f_sqr(f_add(z1, z2)), z1z1), z2z2), h)
+    return (x3, y3, z3)
+
+
+@njit(cache=True)
+def _jac_add_mixed(p, x2, y2):
+    """P + (x2, y2), P Jacobian, (x2, y2) affine with (0, 0) = infinity (madd-2007-bl)."""
+    x1, y1, z1 = p
+    if _aff_is_infinity(x2, y2):
+        return p
+    if f_is_zero(z1):
+        return (x2, y2, _one_like(x2))
+    z1z1 = f_sqr(z1)
+    u2 = f_mul(x2, z1z1)
+    s2 = f_mul(f_mul(y2, z1), z1z1)
+    h = f_sub(u2, x1)
+    rr = f_sub(s2, y1)
+    if f_is_zero(h):
+        if f_is_zero(rr):
+            return _jac_double(p)
+        return _jac_infinity(x1)
+    hh = f_sqr(h)
+    i = f_dbl(f_dbl(hh))
+    j = f_mul(h, i)
+    rr = f_dbl(rr)
+    v = f_mul(x1, i)
+    x3 = f_sub(f_sub(f_sqr(rr), j), f_dbl(v))
+    y3 = f_sub(f_mul(rr, f_sub(v, x3)), f_dbl(f_mul(y1, j)))
+    z3 = f_dbl(f_mul(z1, h))
+    return (x3, y3, z3)
+
+
+@njit(cache=True)
+def _jac_eq(p, q):
+    """P == Q for Jacobian points (cross-multiplied, any Z)."""
+    inf_p = f_is_zero(p[2])
+    inf_q = f_is_zero(q[2])
+    if inf_p or inf_q:
+        return inf_p and inf_q
+    z1z1 = f_sqr(p[2])
+    z2z2 = f_sqr(q[2])
+    if not f_eq(f_mul(p[0], z2z2), f_mul(q[0], z1z1)):
+        return False
+    return f_eq(f_mul(f_mul(p[1], q[2]), z2z2), f_mul(f_mul(q[1], p[2]), z1z1))
+
+
+@njit(cache=True)
+def _jac_to_affine(p):
+    """(X/Z^2, Y/Z^3), or (0, 0) for infinity (one inversion)."""
+    x, y, z = p
+    if f_is_zero(z):
+        zero = _zero_like(x)
+        return (zero, zero)
+    zi = f_inv(z)
+    zi2 = f_sqr(zi)
+    return (f_mul(x, zi2), f_mul(y, f_mul(zi2, zi)))
+
+
+@njit(inline="always", cache=True)
+def _on_curve_affine(x, y, b):
+    """y^2 == x^3 + b, or (x, y) is the infinity encoding (0, 0)."""
+    if _aff_is_infinity(x, y):
+        return True
+    return f_eq(f_sqr(y), f_add(f_mul(f_sqr(x), x), b))
+
+
+@njit(inline="always", cache=True)
+def _bit(k, i):
+    """Bit i of the little-endian 4-limb array k (0 beyond bit 255)."""
+    if i >= 256:
+        return 0
+    return np.int64((k[i >> 6] >> np.uint64(i & 63)) & _U1)
+
+
+@njit(cache=True)
+def _wnaf(k, w):
+    """Width-w non-adjacent form of the 256-bit scalar k: 257 digits, odd or zero, |d| < 2^(w-1)."""
+    digits = np.zeros(257, dtype=np.int64)
+    half = 1 << (w - 1)
+    full = 1 << w
+    carry = 0
+    pos = 0
+    while pos < 257:
+        if _bit(k, pos) == carry:
+            pos += 1
+            continue
+        window = carry
+        for j in range(w):
+            window += _bit(k, pos + j) << j
+        if window >= half:
+            digits[pos] = window - full
+            carry = 1
+        else:
+            digits[pos] = window
+            carry = 0
+        pos += w
+    return digits
+
+
+@njit(cache=True)
+def _jac_mul(p, k):
+    """[k]P for a Jacobian P and a 4-limb normal-form scalar array k (any k < 2^256)."""
+    digits = _wnaf(k, _WNAF_W)
+    top = 256
+    while top >= 0 and digits[top] == 0:
+        top -= 1
+    if top < 0 or f_is_zero(p[2]):
+        return _jac_infinity(p[0])
+    p2 = _jac_double(p)
+    table = [p] * _WNAF_TABLE
+    for i in range(1, _WNAF_TABLE):
+        table[i] = _jac_add(table[i - 1], p2)
+    d = digits[top]
+    acc = table[d >> 1] if d > 0 else _jac_neg(table[(-d) >> 1])
+    for i in range(top - 1, -1, -1):
+        acc = _jac_double(acc)
+        d = digits[i]
+        if d > 0:
+            acc = _jac_add(acc, table[d >> 1])
+        elif d < 0:
+            acc = _jac_add(acc, _jac_neg(table[(-d) >> 1]))
+    return acc
+
+
+# --------------------------------------------------------------------------------------------
+# G2 endomorphism and subgroup check
+
+
+@njit(inline="always", cache=True)
+def _psi(p):
+    """psi(X, Y, Z) = (conj(X) c_x, conj(Y) c_y, conj(Z)): untwist, Frobenius, twist (Jacobian, Fq2)."""
+    return (fq2.fq2_mul(fq2.fq2_conj(p[0]), _PSI_X), fq2.fq2_mul(fq2.fq2_conj(p[1]), _PSI_Y), fq2.fq2_conj(p[2]))
+
+
+@njit(cache=True)
+def _g2_mul_by_x(x, y):
+    """[x]Q for the BN parameter x and an affine Q on the twist (NAF, mixed additions)."""
+    ny = fq2.fq2_neg(y)
+    top = len(_X_NAF) - 1
+    acc = (x, y, fq2.ONE)
+    for i in range(top - 1, -1, -1):
+        acc = _jac_double(acc)
+        d = _X_NAF[i]
+        if d > 0:
+            acc = _jac_add_mixed(acc, x, y)
+        elif d < 0:
+            acc = _jac_add_mixed(acc, x, ny)
+    return acc
+
+
+@njit(cache=True)
+def _g2_in_subgroup(x, y):
+    """Affine (x, y), on the twist, is in the r-torsion: [x+1]Q + psi([x]Q) + psi^2([x]Q) == psi^3([2x]Q)."""
+    if _aff_is_infinity(x, y):
+        return True
+    a = _g2_mul_by_x(x, y)
+    b = _psi(a)
+    a = _jac_add_mixed(a, x, y)
+    res = _psi(b)
+    c = _jac_add(_jac_add(res, b), a)
+    res = _jac_double(_psi(res))
+    return _jac_eq(res, c)
+
+
+def _in_subgroup(x, y):
+    """Subgroup membership of an on-curve affine point: always for G1 (cofactor 1), psi check for G2."""
+    if isinstance(x[0], tuple):
+        return _g2_in_subgroup(x, y)
+    return True
+
+
+@overload(_in_subgroup, inline="always")
+def _in_subgroup_typed(x, y):
+    if _is_fq2_type(x):
+        return lambda x, y: _g2_in_subgroup(x, y)
+    return lambda x, y: True
+
+
+# --------------------------------------------------------------------------------------------
+# array kernels
+
+#: points per chunk of a batch inversion (one field inversion per chunk)
+_CHUNK = 2048
+
+
+@njit(cache=True)
+def _batch_to_affine_range(jac, out, lo, hi):
+    """Rows lo..hi of a Jacobian array to affine with one inversion (Montgomery's trick)."""
+    scratch = _empty_fe_for(out, hi - lo)
+    x0 = _ld_pt(jac, lo, 0)
+    acc = _one_like(x0)
+    for i in range(lo, hi):
+        z = _ld_pt(jac, i, 2)
+        _st_fe(scratch, i - lo, acc)
+        if not f_is_zero(z):
+            acc = f_mul(acc, z)
+    inv = f_inv(acc)
+    zero = _zero_like(x0)
+    for i in range(hi - 1, lo - 1, -1):
+        z = _ld_pt(jac, i, 2)
+        if f_is_zero(z):
+            _st_pt(out, i, 0, zero)
+            _st_pt(out, i, 1, zero)
+            continue
+        zi = f_mul(inv, _ld_fe(scratch, i - lo))
+        inv = f_mul(inv, z)
+        zi2 = f_sqr(zi)
+        _st_pt(out, i, 0, f_mul(_ld_pt(jac, i, 0), zi2))
+        _st_pt(out, i, 1, f_mul(_ld_pt(jac, i, 1), f_mul(zi2, zi)))
+
+
+@njit(parallel=True, cache=True)
+def _batch_to_affine(jac, out):
+    """Affine (n, 2, ...) of a Jacobian (n, 3, ...) array, one inversion per chunk of _CHUNK points."""
+    n = jac.shape[0]
+    nchunks = (n + _CHUNK - 1) // _CHUNK
+    for c in prange(nchunks):
+        lo = c * _CHUNK
+        hi = min(n, lo + _CHUNK)
+        _batch_to_affine_range(jac, out, lo, hi)
+
+
+@njit(cache=True)
+def _store_jac(jac, i, r):
+    """Store the Jacobian point r as row i of a Jacobian array."""
+    _st_pt(jac, i, 0, r[0])
+    _st_pt(jac, i, 1, r[1])
+    _st_pt(jac, i, 2, r[2])
+
+
+@njit(cache=True)
+def _load_jac(jac, i):
+    """Row i of a Jacobian array."""
+    return (_ld_pt(jac, i, 0), _ld_pt(jac, i, 1), _ld_pt(jac, i, 2))
+
+
+@njit(cache=True)
+def _load_aff_as_jac(a, i):
+    """Row i of an affine array as a Jacobian point."""
+    return _jac_from_affine(_ld_pt(a, i, 0), _ld_pt(a, i, 1))
+
+
+@njit(cache=True)
+def _add_one(a, b, jac, i):
+    _store_jac(jac, i, _jac_add_mixed(_load_aff_as_jac(a, i), _ld_pt(b, i, 0), _ld_pt(b, i, 1)))
+
+
+@njit(parallel=True, cache=True)
+def _add_arrays(a, b, jac):
+    """jac[i] = a[i] + b[i] (Jacobian) for affine arrays a, b."""
+    for i in prange(a.shape[0]):
+        _add_one(a, b, jac, i)
+
+
+@njit(cache=True)
+def _double_one(a, jac, i):
+    _store_jac(jac, i, _jac_double(_load_aff_as_jac(a, i)))
+
+
+@njit(parallel=True, cache=True)
+def _double_arrays(a, jac):
+    """jac[i] = 2 a[i] (Jacobian) for an affine array a."""
+    for i in prange(a.shape[0]):
+        _double_one(a, jac, i)
+
+
+@njit(cache=True)
+def _neg_one(a, out, i):
+    _st_pt(out, i, 0, _ld_pt(a, i, 0))
+    _st_pt(out, i, 1, f_neg(_ld_pt(a, i, 1)))
+
+
+@njit(parallel=True, cache=True)
+def _neg_arrays(a, out):
+    """out[i] = -a[i] for an affine array a (infinity stays (0, 0))."""
+    for i in prange(a.shape[0]):
+        _neg_one(a, out, i)
+
+
+@njit(cache=True)
+def _mul_one(a, scalars, jac, i):
+    _store_jac(jac, i, _jac_mul(_load_aff_as_jac(a, i), scalars[i]))
+
+
+@njit(parallel=True, cache=True)
+def _mul_arrays(a, scalars, jac):
+    """jac[i] = [scalars[i]] a[i] (Jacobian), scalars a (n, 4) normal-form limb array (any value < 2^256)."""
+    for i in prange(a.shape[0]):
+        _mul_one(a, scalars, jac, i)
+
+
+@njit(cache=True)
+def _eq_one(a, jac, i):
+    return _jac_eq(_load_aff_as_jac(a, i), _load_jac(jac, i))
+
+
+@njit(parallel=True, cache=True)
+def _eq_arrays(a, jac):
+    """out[i] = (affine a[i] == Jacobian jac[i])."""
+    n = a.shape[0]
+    out = np.zeros(n, dtype=np.bool_)
+    for i in prange(n):
+        out[i] = _eq_one(a, jac, i)
+    return out
+
+
+@njit(cache=True)
+def _psi_one(a, jac, i):
+    _store_jac(jac, i, _psi(_load_aff_as_jac(a, i)))
+
+
+@njit(parallel=True, cache=True)
+def _psi_arrays(a, jac):
+    """jac[i] = psi(a[i]) for a G2 affine array."""
+    for i in prange(a.shape[0]):
+        _psi_one(a, jac, i)
+
+
+@njit(cache=True)
+def _check_point(points, i, b, subgroup):
+    """0 if point i is valid; 1 coordinate >= q, 2 off the curve, 3 outside the subgroup."""
+    x = _ld_pt(points, i, 0)
+    y = _ld_pt(points, i, 1)
+    if not (_in_range(x) and _in_range(y)):
+        return 1
+    if not _on_curve_affine(x, y, b):
+        return 2
+    if subgroup and not _in_subgroup(x, y):
+        return 3
+    return 0
+
+
+@njit(parallel=True, cache=True)
+def _validate_points(points, b, subgroup):
+    """(index, code) of the first invalid point of an affine Montgomery array, or (-1, 0); codes of _check_point."""
+    n = points.shape[0]
+    codes = np.zeros(n, dtype=np.int8)
+    for i in prange(n):
+        codes[i] = _check_point(points, i, b, subgroup)
+    for i in range(n):
+        if codes[i] != 0:
+            return i, codes[i]
+    return -1, np.int8(0)
+
+
+@njit(cache=True)
+def _sum_range(points, lo, hi):
+    """Jacobian sum of affine points lo..hi (mixed additions)."""
+    acc = _jac_infinity(_ld_pt(points, 0, 0))
+    for i in range(lo, hi):
+        acc = _jac_add_mixed(acc, _ld_pt(points, i, 0), _ld_pt(points, i, 1))
+    return acc
+
+
+@njit(parallel=True, cache=True)
+def _sum_points(points, nparts):
+    """Jacobian (X, Y, Z) sum of all points of a non-empty affine array, in nparts parallel parts."""
+    n = points.shape[0]
+    partial = _empty_jac_for(points, nparts)
+    step = (n + nparts - 1) // nparts
+    for c in prange(nparts):
+        _store_jac(partial, c, _sum_range(points, min(n, c * step), min(n, (c + 1) * step)))
+    acc = _load_jac(partial, 0)
+    for c in range(1, nparts):
+        acc = _jac_add(acc, _load_jac(partial, c))
+    return acc
+
+
+@njit(cache=True)
+def _sum_to_array(points, nparts, out):
+    """out[0] = affine sum of all points (Jacobian sum, one inversion)."""
+    r = _sum_points(points, nparts)
+    aff = _jac_to_affine(r)
+    _st_pt(out, 0, 0, aff[0])
+    _st_pt(out, 0, 1, aff[1])
+

@@ -1,0 +1,512 @@
+"""Pippenger multi-scalar multiplication kernels, written once for G1 (Fq) and G2 (Fq2).
+
+Layout: bases come flattened to one row per coordinate, (2n, 4) for G1 and
+(2n, 2, 4) for G2 (x of point k in row 2k, y in row 2k+1; infinity all
+zero); scalars are (n, 4) normal-form limbs below r.
+
+Algorithm: scalars are cut into W windows of c bits with signed digits in
+[-2^(c-1), 2^(c-1)] (a digit d < 0 adds -P to bucket |d|), so each window has
+2^(c-1) buckets.  Windows run in parallel (prange).  Inside a window the
+points go into affine buckets by batch-affine addition: a batch collects
+(bucket, point) pairs with no bucket twice, all slopes share one inversion
+(Montgomery's trick), conflicts wait in a small queue for the next batch and
+spill into XYZZ buckets when the queue is full.  Windows with few buckets use
+XYZZ buckets only.  Buckets are reduced by running sums in XYZZ coordinates
+and windows combined by doublings (Horner).
+
+XYZZ coordinates (x = X/ZZ, y = Y/ZZZ, ZZ^3 = ZZZ^2; infinity ZZ = 0) with
+the formulas of Bernstein–Lange's Explicit-Formulas Database (madd-2008-s,
+add-2008-s, dbl-2008-s-1, mdbl-2008-s-1 for a = 0).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange, types
+from numba.extending import overload
+
+from zkl.algebra._kernels import fq, fq2
+from zkl.algebra._kernels.ext import f_add, f_dbl, f_eq, f_inv, f_is_zero, f_mul, f_neg, f_sqr, f_sub
+
+_U1 = np.uint64(1)
+_U0 = np.uint64(0)
+
+# ---------------------------------------------------------------------------
+# generic loads and stores: an array of field elements is (m, 4) for Fq, (m, 2, 4) for Fq2
+
+
+def _ld(a, i):
+    """Field element in row i of a (m, 4) or (m, 2, 4) array, as a limb tuple (pair)."""
+    if a.ndim == 2:
+        return (a[i, 0], a[i, 1], a[i, 2], a[i, 3])
+    return ((a[i, 0, 0], a[i, 0, 1], a[i, 0, 2], a[i, 0, 3]), (a[i, 1, 0], a[i, 1, 1], a[i, 1, 2], a[i, 1, 3]))
+
+
+@overload(_ld, inline="always")
+def _ld_typed(a, i):
+    if a.ndim == 2:
+        return lambda a, i: (a[i, 0], a[i, 1], a[i, 2], a[i, 3])
+    return lambda a, i: (
+        (a[i, 0, 0], a[i, 0, 1], a[i, 0, 2], a[i, 0, 3]),
+        (a[i, 1, 0], a[i, 1, 1], a[i, 1, 2], a[i, 1, 3]),
+    )
+
+
+def _st(a, i, v):
+    """Store field element v into row i of a (m, 4) or (m, 2, 4) array."""
+    if a.ndim == 2:
+        a[i, 0], a[i, 1], a[i, 2], a[i, 3] = v
+    else:
+        a[i, 0, 0], a[i, 0, 1], a[i, 0, 2], a[i, 0, 3] = v[0]
+        a[i, 1, 0], a[i, 1, 1], a[i, 1, 2], a[i, 1, 3] = v[1]
+
+
+@overload(_st, inline="always")
+def _st_typed(a, i, v):
+    if a.ndim == 2:
+
+        def impl(a, i, v):
+            a[i, 0] = v[0]
+            a[i, 1] = v[1]
+            a[i, 2] = v[2]
+            a[i, 3] = v[3]
+
+        return impl
+
+    def impl2(a, i, v):
+        a[i, 0, 0] = v[0][0]
+        a[i, 0, 1] = v[0][1]
+        a[i, 0, 2] = v[0][2]
+        a[i, 0, 3] = v[0][3]
+        a[i, 1, 0] = v[1][0]
+        a[i, 1, 1] = v[1][1]
+        a[i, 1, 2] = v[1][2]
+        a[i, 1, 3] = v[1][3]
+
+    return impl2
+
+
+def _is_fq2_type(t) -> bool:
+    return isinstance(t, types.BaseTuple) and isinstance(t[0], types.BaseTuple)
+
+
+def _zero_like(v):
+    """The zero of v's field."""
+    return fq2.ZERO if isinstance(v[0], tuple) else fq.ZERO
+
+
+@overload(_zero_like, inline="always")
+def _zero_like_typed(v):
+    if _is_fq2_type(v):
+        return lambda v: fq2.ZERO
+    return lambda v: fq.ZERO
+
+
+def _one_like(v):
+    """The one (Montgomery form) of v's field."""
+    return fq2.ONE if isinstance(v[0], tuple) else fq.ONE
+
+
+@overload(_one_like, inline="always")
+def _one_like_typed(v):
+    if _is_fq2_type(v):
+        return lambda v: fq2.ONE
+    return lambda v: fq.ONE
+
+
+# ---------------------------------------------------------------------------
+# XYZZ point formulas (a = 0); a point is a 4-tuple (X, Y, ZZ, ZZZ), infinity has ZZ = 0
+
+
+@njit(inline="always", cache=True)
+def _xyzz_mdbl(x, y):
+    """2(x, y) for an affine point with y != 0 (mdbl-2008-s-1)."""
+    u = f_dbl(y)
+    v = f_sqr(u)
+    w = f_mul(u, v)
+    s = f_mul(x, v)
+    xx = f_sqr(x)
+    m = f_add(f_dbl(xx), xx)
+    x3 = f_sub(f_sqr(m), f_dbl(s))
+    y3 = f_sub(f_mul(m, f_sub(s, x3)), f_mul(w, y))
+    return (x3, y3, v, w)
+
+
+@njit(inline="always", cache=True)
+def _xyzz_dbl(p):
+    """2p (dbl-2008-s-1); infinity stays infinity."""
+    x, y, zz, zzz = p
+    if f_is_zero(zz):
+        return p
+    u = f_dbl(y)
+    v = f_sqr(u)
+    w = f_mul(u, v)
+    s = f_mul(x, v)
+    xx = f_sqr(x)
+    m = f_add(f_dbl(xx), xx)
+    x3 = f_sub(f_sqr(m), f_dbl(s))
+    y3 = f_sub(f_mul(m, f_sub(s, x3)), f_mul(w, y))
+    return (x3, y3, f_mul(v, zz), f_mul(w, zzz))
+
+
+@njit(inline="always", cache=True)
+def _xyzz_madd(p, x2, y2):
+    """p + (x2, y2) for a finite affine point (madd-2008-s), handling p = ±(x2, y2) and infinity."""
+    x1, y1, zz1, zzz1 = p
+    zero = _zero_like(x2)
+    if f_is_zero(zz1):
+        one = _one_like(x2)
+        return (x2, y2, one, one)
+    u2 = f_mul(x2, zz1)
+    s2 = f_mul(y2, zzz1)
+    pp_ = f_sub(u2, x1)
+    r = f_sub(s2, y1)
+    if f_is_zero(pp_):
+        if f_is_zero(r):
+            return _xyzz_mdbl(x2, y2)
+        return (zero, zero, zero, zero)
+    pp = f_sqr(pp_)
+    ppp = f_mul(pp_, pp)
+    q = f_mul(x1, pp)
+    x3 = f_sub(f_sub(f_sqr(r), ppp), f_dbl(q))
+    y3 = f_sub(f_mul(r, f_sub(q, x3)), f_mul(y1, ppp))
+    return (x3, y3, f_mul(zz1, pp), f_mul(zzz1, ppp))
+
+
+@njit(inline="always", cache=True)
+def _xyzz_add(p, q2):
+    """p + q2 (add-2008-s), handling equal, opposite and infinite operands."""
+    x1, y1, zz1, zzz1 = p
+    x2, y2, zz2, zzz2 = q2
+    if f_is_zero(zz1):
+        return q2
+    if f_is_zero(zz2):
+        return p
+    u1 = f_mul(x1, zz2)
+    u2 = f_mul(x2, zz1)
+    s1 = f_mul(y1, zzz2)
+    s2 = f_mul(y2, zzz1)
+    pp_ = f_sub(u2, u1)
+    r = f_sub(s2, s1)
+    if f_is_zero(pp_):
+        if f_is_zero(r):
+            return _xyzz_dbl(p)
+        zero = _zero_like(x1)
+        return (zero, zero, zero, zero)
+    pp = f_sqr(pp_)
+    ppp = f_mul(pp_, pp)
+    q = f_mul(u1, pp)
+    x3 = f_sub(f_sub(f_sqr(r), ppp), f_dbl(q))
+    y3 = f_sub(f_mul(r, f_sub(q, x3)), f_mul(s1, ppp))
+    return (x3, y3, f_mul(f_mul(zz1, zz2), pp), f_mul(f_mul(zzz1, zzz2), ppp))
+
+
+@njit(inline="always", cache=True)
+def _xyzz_ld(a, i):
+    """XYZZ point stored in rows 4i .. 4i+3."""
+    return (_ld(a, 4 * i), _ld(a, 4 * i + 1), _ld(a, 4 * i + 2), _ld(a, 4 * i + 3))
+
+
+@njit(inline="always", cache=True)
+def _xyzz_st(a, i, p):
+    """Store an XYZZ point into rows 4i .. 4i+3."""
+    _st(a, 4 * i, p[0])
+    _st(a, 4 * i + 1, p[1])
+    _st(a, 4 * i + 2, p[2])
+    _st(a, 4 * i + 3, p[3])
+
+
+# ---------------------------------------------------------------------------
+# scalar preparation
+
+
+@njit(parallel=True, cache=True)
+def _classify(scalars, bases):
+    """Per point: 0 when its scalar is zero or its base is infinity, 1 when the scalar is one, else 2."""
+    n = scalars.shape[0]
+    kind = np.empty(n, dtype=np.uint8)
+    for i in prange(n):
+        s0, s1, s2, s3 = scalars[i, 0], scalars[i, 1], scalars[i, 2], scalars[i, 3]
+        x = _ld(bases, 2 * i)
+        y = _ld(bases, 2 * i + 1)
+        if (s0 | s1 | s2 | s3) == _U0 or (f_is_zero(x) and f_is_zero(y)):
+            kind[i] = 0
+        elif s0 == _U1 and (s1 | s2 | s3) == _U0:
+            kind[i] = 1
+        else:
+            kind[i] = 2
+    return kind
+
+
+@njit(parallel=True, cache=True)
+def _signed_digits(scalars, idx, c, nwin):
+    """(nwin, m) int32 signed c-bit digits of scalars[idx]: each in [-2^(c-1), 2^(c-1)), the last in [0, 2^(c-1)]."""
+    m = idx.shape[0]
+    digits = np.empty((nwin, m), dtype=np.int32)
+    mask = (_U1 << np.uint64(c)) - _U1
+    half = 1 << (c - 1)
+    full = 1 << c
+    for t in prange(m):
+        i = idx[t]
+        carry = 0
+        for w in range(nwin):
+            off = c * w
+            raw = 0
+            if off < 256:
+                lo = off >> 6
+                sh = np.uint64(off & 63)
+                v = scalars[i, lo] >> sh
+                if (off & 63) + c > 64 and lo < 3:
+                    v |= scalars[i, lo + 1] << (np.uint64(64) - sh)
+                raw = np.int64(v & mask)
+            d = raw + carry
+            if d >= half and w < nwin - 1:
+                d -= full
+                carry = 1
+            else:
+                carry = 0
+            digits[w, t] = d
+    return digits
+
+
+# ---------------------------------------------------------------------------
+# one window: batch-affine buckets with a conflict queue and XYZZ overflow buckets
+
+# bucket state bits
+_AFF = 1  # the affine bucket holds a point
+_OVF = 2  # the XYZZ overflow bucket holds a point (maybe infinity)
+
+
+@njit(inline="always", cache=True)
+def _point(bases, code):
+    """Signed base point of a (base << 2 | dbl << 1 | neg) code, affine."""
+    k = code >> 2
+    x = _ld(bases, 2 * k)
+    y = _ld(bases, 2 * k + 1)
+    if code & 1:
+        y = f_neg(y)
+    return x, y
+
+
+@njit(cache=True)
+def _flush(buckets, bases, busy, bb, bc, cnt, acc):
+    """Apply a batch of cnt affine additions bucket[bb[t]] += point(bc[t]) with one inversion."""
+    if cnt == 0:
+        return
+    prod = _ld(buckets, 0)  # typed placeholder, overwritten at t = 0
+    for t in range(cnt):
+        b = bb[t]
+        code = bc[t]
+        if code & 2:
+            d = f_dbl(_ld(buckets, 2 * b + 1))
+        else:
+            d = f_sub(_ld(bases, 2 * (code >> 2)), _ld(buckets, 2 * b))
+        prod = d if t == 0 else f_mul(prod, d)
+        _st(acc, t, prod)
+    inv = f_inv(prod)
+    for t in range(cnt - 1, -1, -1):
+        b = bb[t]
+        code = bc[t]
+        x1 = _ld(buckets, 2 * b)
+        y1 = _ld(buckets, 2 * b + 1)
+        if code & 2:
+            d = f_dbl(y1)
+            xx = f_sqr(x1)
+            num = f_add(f_dbl(xx), xx)
+            x2 = x1
+        else:
+            x2, y2 = _point(bases, code)
+            d = f_sub(x2, x1)
+            num = f_sub(y2, y1)
+        if t > 0:
+            it = f_mul(inv, _ld(acc, t - 1))
+            inv = f_mul(inv, d)
+        else:
+            it = inv
+        lam = f_mul(num, it)
+        x3 = f_sub(f_sub(f_sqr(lam), x1), x2)
+        y3 = f_sub(f_mul(lam, f_sub(x1, x3)), y1)
+        _st(buckets, 2 * b, x3)
+        _st(buckets, 2 * b + 1, y3)
+        busy[b] = 0
+
+
+@njit(inline="always", cache=True)
+def _insert(buckets, state, busy, bases, bb, bc, cnt, b, code):
+    """Put point(code) into bucket b (not busy): directly when trivial, else into the batch; new cnt."""
+    x, y = _point(bases, code)
+    if (state[b] & _AFF) == 0:
+        _st(buckets, 2 * b, x)
+        _st(buckets, 2 * b + 1, y)
+        state[b] = state[b] | _AFF
+        return cnt
+    if f_eq(_ld(buckets, 2 * b), x):
+        if f_eq(_ld(buckets, 2 * b + 1), y):
+            code |= 2  # P + P: doubling in the batch
+        else:
+            state[b] = state[b] & _OVF  # P + (-P) = infinity
+            return cnt
+    busy[b] = 1
+    bb[cnt] = b
+    bc[cnt] = code
+    return cnt + 1
+
+
+@njit(inline="always", cache=True)
+def _overflow(ovf, state, bases, b, code):
+    """Add point(code) to the XYZZ overflow bucket b."""
+    x, y = _point(bases, code)
+    if (state[b] & _OVF) == 0:
+        one = _one_like(x)
+        _xyzz_st(ovf, b, (x, y, one, one))
+        state[b] = state[b] | _OVF
+    else:
+        _xyzz_st(ovf, b, _xyzz_madd(_xyzz_ld(ovf, b), x, y))
+
+
+@njit(cache=True)
+def _drain(buckets, ovf, state, busy, bases, bb, bc, acc, batch, qb, qc, qlen, spill):
+    """Retry queued points whose bucket is free (flushing full batches); spill the rest when asked. New qlen."""
+    cnt = 0
+    keep = 0
+    for j in range(qlen):
+        b = qb[j]
+        if busy[b]:
+            if spill:
+                _overflow(ovf, state, bases, b, qc[j])
+            else:
+                qb[keep] = b
+                qc[keep] = qc[j]
+                keep += 1
+            continue
+        cnt = _insert(buckets, state, busy, bases, bb, bc, cnt, b, qc[j])
+        if cnt == batch:
+            _flush(buckets, bases, busy, bb, bc, cnt, acc)
+            cnt = 0
+    return cnt, keep
+
+
+@njit(cache=True)
+def _window_sum(bases, idx, dig, nb_max, batch, affine_min, queue):
+    """XYZZ sum over buckets b of (b+1) * bucket[b] for one window's digits `dig` of points idx."""
+    m = dig.shape[0]
+    # buckets actually reachable in this window (the top window has fewer)
+    top = 0
+    for t in range(m):
+        d = dig[t]
+        a = d if d >= 0 else -d
+        if a > top:
+            top = a
+    nb = min(top, nb_max)
+    x0 = _ld(bases, 0)
+    zero = _zero_like(x0)
+    inf = (zero, zero, zero, zero)
+    if nb == 0:
+        return inf
+    rows = bases.shape[1:]
+    state = np.zeros(nb, dtype=np.uint8)
+    ovf = np.empty((4 * nb,) + rows, dtype=np.uint64)
+    buckets = np.empty((2 * nb,) + rows, dtype=np.uint64)
+    if nb >= affine_min and batch > 0:
+        bsz = min(batch, max(nb // 4, 1))
+        busy = np.zeros(nb, dtype=np.uint8)
+        bb = np.empty(bsz, dtype=np.int64)
+        bc = np.empty(bsz, dtype=np.int64)
+        acc = np.empty((bsz,) + rows, dtype=np.uint64)
+        qb = np.empty(max(queue, 1), dtype=np.int64)
+        qc = np.empty(max(queue, 1), dtype=np.int64)
+        cnt = 0
+        qlen = 0
+        for t in range(m):
+            d = dig[t]
+            if d == 0:
+                continue
+            if d > 0:
+                b = d - 1
+                code = np.int64(idx[t]) << 2
+            else:
+                b = -d - 1
+                code = (np.int64(idx[t]) << 2) | 1
+            if busy[b]:
+                if qlen < queue:
+                    qb[qlen] = b
+                    qc[qlen] = code
+                    qlen += 1
+                else:
+                    _overflow(ovf, state, bases, b, code)
+                continue
+            cnt = _insert(buckets, state, busy, bases, bb, bc, cnt, b, code)
+            if cnt == bsz:
+                _flush(buckets, bases, busy, bb, bc, cnt, acc)
+                cnt, qlen = _drain(buckets, ovf, state, busy, bases, bb, bc, acc, bsz, qb, qc, qlen, False)
+        _flush(buckets, bases, busy, bb, bc, cnt, acc)
+        cnt, qlen = _drain(buckets, ovf, state, busy, bases, bb, bc, acc, bsz, qb, qc, qlen, True)
+        _flush(buckets, bases, busy, bb, bc, cnt, acc)
+    else:
+        for t in range(m):
+            d = dig[t]
+            if d == 0:
+                continue
+            if d > 0:
+                _overflow(ovf, state, bases, d - 1, np.int64(idx[t]) << 2)
+            else:
+                _overflow(ovf, state, bases, -d - 1, (np.int64(idx[t]) << 2) | 1)
+    # running-sum reduction: sum_b (b+1) bucket[b] = sum_b (sum_{j >= b} bucket[j])
+    running = inf
+    total = inf
+    for b in range(nb - 1, -1, -1):
+        s = state[b]
+        if s & _AFF:
+            running = _xyzz_madd(running, _ld(buckets, 2 * b), _ld(buckets, 2 * b + 1))
+        if s & _OVF:
+            running = _xyzz_add(running, _xyzz_ld(ovf, b))
+        total = _xyzz_add(total, running)
+    return total
+
+
+@njit(parallel=True, cache=True)
+def _msm_windows(bases, idx, digits, c, batch, affine_min, queue):
+    """(4 * nwin, field) XYZZ window sums, windows in parallel."""
+    nwin = digits.shape[0]
+    out = np.empty((4 * nwin,) + bases.shape[1:], dtype=np.uint64)
+    nb_max = 1 << (c - 1)
+    for w in prange(nwin):
+        _xyzz_st(out, w, _window_sum(bases, idx, digits[w], nb_max, batch, affine_min, queue))
+    return out
+
+
+@njit(parallel=True, cache=True)
+def _sum_bases(bases, idx, chunks):
+    """(4 * chunks, field) XYZZ partial sums of the bases idx (points with scalar one)."""
+    m = idx.shape[0]
+    out = np.empty((4 * chunks,) + bases.shape[1:], dtype=np.uint64)
+    zero = _zero_like(_ld(bases, 0))
+    for j in prange(chunks):
+        acc = (zero, zero, zero, zero)
+        for t in range(j * m // chunks, (j + 1) * m // chunks):
+            k = idx[t]
+            acc = _xyzz_madd(acc, _ld(bases, 2 * k), _ld(bases, 2 * k + 1))
+        _xyzz_st(out, j, acc)
+    return out
+
+
+@njit(cache=True)
+def _combine(windows, c, partials):
+    """Affine (2, field) array of sum_w 2^(c w) windows[w] + sum partials (infinity all zero)."""
+    nwin = windows.shape[0] // 4
+    out = np.zeros((2,) + windows.shape[1:], dtype=np.uint64)
+    zero = _zero_like(_ld(windows, 0))
+    acc = (zero, zero, zero, zero)
+    for w in range(nwin - 1, -1, -1):
+        for _ in range(c):
+            acc = _xyzz_dbl(acc)
+        acc = _xyzz_add(acc, _xyzz_ld(windows, w))
+    for j in range(partials.shape[0] // 4):
+        acc = _xyzz_add(acc, _xyzz_ld(partials, j))
+    x, y, zz, zzz = acc
+    if f_is_zero(zz):
+        return out
+    t = f_inv(f_mul(zz, zzz))
+    _st(out, 0, f_mul(x, f_mul(t, zzz)))
+    _st(out, 1, f_mul(y, f_mul(t, zz)))
+    return out

@@ -1,0 +1,196 @@
+"""Slow, independent MSM reference and fast base generation for tests and the MSM benchmark.
+
+Jacobian coordinates (x = X/Z^2, y = Y/Z^3, infinity Z = 0) with the
+Explicit-Formulas Database's dbl-2009-l, madd-2007-bl and add-2007-bl
+(a = 0): a different coordinate system and code path from the Pippenger
+kernels in `msm`, so the two check each other.  Same array layout as there:
+bases (2n, 4) or (2n, 2, 4), scalars (n, 4) normal-form limbs.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+from zkl.algebra._kernels.ext import f_add, f_dbl, f_inv, f_is_zero, f_mul, f_sqr, f_sub
+from zkl.algebra._kernels.msm import _ld, _one_like, _st, _zero_like
+
+_U1 = np.uint64(1)
+
+
+@njit(inline="always", cache=True)
+def _jac_dbl(p):
+    """2p (dbl-2009-l)."""
+    x, y, z = p
+    if f_is_zero(z):
+        return p
+    a = f_sqr(x)
+    b = f_sqr(y)
+    c = f_sqr(b)
+    d = f_dbl(f_sub(f_sub(f_sqr(f_add(x, b)), a), c))
+    e = f_add(f_dbl(a), a)
+    x3 = f_sub(f_sqr(e), f_dbl(d))
+    c8 = f_dbl(f_dbl(f_dbl(c)))
+    y3 = f_sub(f_mul(e, f_sub(d, x3)), c8)
+    z3 = f_dbl(f_mul(y, z))
+    return (x3, y3, z3)
+
+
+@njit(inline="always", cache=True)
+def _jac_madd(p, x2, y2):
+    """p + (x2, y2), affine finite second operand (madd-2007-bl)."""
+    x1, y1, z1 = p
+    if f_is_zero(z1):
+        return (x2, y2, _one_like(x2))
+    z1z1 = f_sqr(z1)
+    u2 = f_mul(x2, z1z1)
+    s2 = f_mul(y2, f_mul(z1, z1z1))
+    h = f_sub(u2, x1)
+    r = f_dbl(f_sub(s2, y1))
+    if f_is_zero(h):
+        if f_is_zero(r):
+            return _jac_dbl((x2, y2, _one_like(x2)))
+        zero = _zero_like(x2)
+        return (zero, zero, zero)
+    hh = f_sqr(h)
+    i = f_dbl(f_dbl(hh))
+    j = f_mul(h, i)
+    v = f_mul(x1, i)
+    x3 = f_sub(f_sub(f_sqr(r), j), f_dbl(v))
+    y3 = f_sub(f_mul(r, f_sub(v, x3)), f_dbl(f_mul(y1, j)))
+    z3 = f_sub(f_sub(f_sqr(f_add(z1, h)), z1z1), hh)
+    return (x3, y3, z3)
+
+
+@njit(inline="always", cache=True)
+def _jac_add(p, q):
+    """p + q (add-2007-bl), any operands."""
+    x1, y1, z1 = p
+    x2, y2, z2 = q
+    if f_is_zero(z1):
+        return q
+    if f_is_zero(z2):
+        return p
+    z1z1 = f_sqr(z1)
+    z2z2 = f_sqr(z2)
+    u1 = f_mul(x1, z2z2)
+    u2 = f_mul(x2, z1z1)
+    s1 = f_mul(y1, f_mul(z2, z2z2))
+    s2 = f_mul(y2, f_mul(z1, z1z1))
+    h = f_sub(u2, u1)
+    r = f_dbl(f_sub(s2, s1))
+    if f_is_zero(h):
+        if f_is_zero(r):
+            return _jac_dbl(p)
+        zero = _zero_like(x1)
+        return (zero, zero, zero)
+    i = f_sqr(f_dbl(h))
+    j = f_mul(h, i)
+    v = f_mul(u1, i)
+    x3 = f_sub(f_sub(f_sqr(r), j), f_dbl(v))
+    y3 = f_sub(f_mul(r, f_sub(v, x3)), f_dbl(f_mul(s1, j)))
+    z3 = f_mul(f_sub(f_sub(f_sqr(f_add(z1, z2)), z1z1), z2z2), h)
+    return (x3, y3, z3)
+
+
+@njit(inline="always", cache=True)
+def _jac_mul(x, y, s):
+    """s * (x, y) by left-to-right double-and-add, s a 4-limb normal-form scalar tuple."""
+    zero = _zero_like(x)
+    acc = (zero, zero, zero)
+    for k in range(3, -1, -1):
+        word = s[k]
+        for j in range(63, -1, -1):
+            acc = _jac_dbl(acc)
+            if (word >> np.uint64(j)) & _U1:
+                acc = _jac_madd(acc, x, y)
+    return acc
+
+
+@njit(inline="always", cache=True)
+def _jac_store_affine(out, k, p):
+    """Store p as affine (x, y) rows 2k, 2k+1 of out (infinity all zero)."""
+    x, y, z = p
+    if f_is_zero(z):
+        zero = _zero_like(x)
+        _st(out, 2 * k, zero)
+        _st(out, 2 * k + 1, zero)
+        return
+    zi = f_inv(z)
+    zi2 = f_sqr(zi)
+    _st(out, 2 * k, f_mul(x, zi2))
+    _st(out, 2 * k + 1, f_mul(y, f_mul(zi2, zi)))
+
+
+@njit(parallel=True, cache=True)
+def _naive_msm(bases, scalars):
+    """Affine (2, field) sum of scalars[i] * base[i], each product by double-and-add."""
+    n = scalars.shape[0]
+    prods = np.empty((3 * n,) + bases.shape[1:], dtype=np.uint64)
+    for i in prange(n):
+        x = _ld(bases, 2 * i)
+        y = _ld(bases, 2 * i + 1)
+        s = (scalars[i, 0], scalars[i, 1], scalars[i, 2], scalars[i, 3])
+        if f_is_zero(x) and f_is_zero(y):
+            zero = _zero_like(x)
+            p = (zero, zero, zero)
+        else:
+            p = _jac_mul(x, y, s)
+        _st(prods, 3 * i, p[0])
+        _st(prods, 3 * i + 1, p[1])
+        _st(prods, 3 * i + 2, p[2])
+    out = np.zeros((2,) + bases.shape[1:], dtype=np.uint64)
+    zero = _zero_like(_ld(bases, 0))
+    acc = (zero, zero, zero)
+    for i in range(n):
+        acc = _jac_add(acc, (_ld(prods, 3 * i), _ld(prods, 3 * i + 1), _ld(prods, 3 * i + 2)))
+    _jac_store_affine(out, 0, acc)
+    return out
+
+
+@njit(parallel=True, cache=True)
+def _progression(start, step, n, chunks):
+    """Affine bases start + i * step for i < n as a (2n, field) array, from affine (2, field) start and step.
+
+    Each chunk begins with one double-and-add, walks by mixed additions and
+    converts to affine with one shared inversion (infinity rows all zero).
+    """
+    rows = start.shape[1:]
+    out = np.empty((2 * n,) + rows, dtype=np.uint64)
+    zs = np.empty((n,) + rows, dtype=np.uint64)
+    pre = np.empty((n,) + rows, dtype=np.uint64)
+    sx = _ld(start, 0)
+    sy = _ld(start, 1)
+    dx = _ld(step, 0)
+    dy = _ld(step, 1)
+    one = _one_like(sx)
+    for j in prange(chunks):
+        lo = j * n // chunks
+        hi = (j + 1) * n // chunks
+        if lo == hi:
+            continue
+        k = np.uint64(lo)
+        p = _jac_add((sx, sy, one), _jac_mul(dx, dy, (k, np.uint64(0), np.uint64(0), np.uint64(0))))
+        prod = one
+        for i in range(lo, hi):
+            _st(out, 2 * i, p[0])
+            _st(out, 2 * i + 1, p[1])
+            _st(zs, i, p[2])
+            if not f_is_zero(p[2]):
+                prod = f_mul(prod, p[2])
+            _st(pre, i, prod)
+            p = _jac_madd(p, dx, dy)
+        inv = f_inv(prod)
+        for i in range(hi - 1, lo - 1, -1):
+            z = _ld(zs, i)
+            if f_is_zero(z):
+                zero = _zero_like(z)
+                _st(out, 2 * i, zero)
+                _st(out, 2 * i + 1, zero)
+                continue
+            zi = f_mul(inv, _ld(pre, i - 1)) if i > lo else inv
+            inv = f_mul(inv, z)
+            zi2 = f_sqr(zi)
+            _st(out, 2 * i, f_mul(_ld(out, 2 * i), zi2))
+            _st(out, 2 * i + 1, f_mul(_ld(out, 2 * i + 1), f_mul(zi2, zi)))
+    return out

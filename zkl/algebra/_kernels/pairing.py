@@ -1,0 +1,439 @@
+"""Optimal ate pairing on BN254: Miller loop, multi-Miller loop, prepared G2 lines, final exponentiation.
+
+Conventions (derivations in the docstrings below, references at the end):
+
+* G2 lives on the D-type twist E'/Fq2: y^2 = x^3 + b' with b' = 3/ξ; the
+  untwist ψ(x, y) = (x w^2, y w^3) maps it into E(Fq12), as py_ecc does.
+* The Miller loop runs over 6x + 2 in non-adjacent form, keeps T in
+  homogeneous projective coordinates (X : Y : Z) on the twist, and evaluates
+  each line at the affine G1 point P = (xP, yP).  A line through ψ(T) with
+  twisted slope λ' is yP - λ' xP w + (λ' xT - yT) w^3, so after clearing
+  denominators (a factor in Fq2, which the final exponentiation kills) it is
+  a yP + b xP w + c w^3 with a, b, c in Fq2 depending on T only: the
+  coefficients (a, b, c) are what `_prepare_g2` stores.
+* After the loop come the two Frobenius-twisted additions T + π(Q) and
+  (T + π(Q)) - π^2(Q), with π(x, y) = (conj(x) ξ^((q-1)/3), conj(y) ξ^((q-1)/2))
+  and π^2(x, y) = (x ξ^((q^2-1)/3), -y) on the twist.
+* The final exponentiation raises to (q^12 - 1)/r exactly, so results equal
+  py_ecc's: easy part (q^6 - 1)(q^2 + 1), hard part (q^4 - q^2 + 1)/r by the
+  base-q decomposition of Scott et al. (λ3 = 1, λ2 = 6x^2 + 1,
+  λ1 = -36x^3 - 18x^2 - 12x + 1, λ0 = -36x^3 - 30x^2 - 18x - 2) with three
+  exponentiations by x (cyclotomic squarings, NAF digits of x) and their
+  vectorial addition chain.  (arkworks and gnark use the Fuentes-Castañeda
+  multiple 2x(6x^2 + 3x + 1)(q^4 - q^2 + 1)/r instead, so their pairing values
+  are that fixed power of ours and of py_ecc's.)
+
+References: Costello, Lange, Naehrig, "Faster pairing computations on curves
+with high-degree twists" (PKC 2010) and Aranha et al., "Faster explicit
+formulas for computing pairings over ordinary curves" (Eurocrypt 2011) for the
+projective doubling/addition steps with lines; Scott et al., "On the final
+exponentiation for calculating pairings on ordinary elliptic curves"
+(Pairing 2009) for the hard part; Granger-Scott for cyclotomic squaring.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from zkl.algebra._kernels.fq import fq_add, fq_eq, fq_mul, fq_sqr
+from zkl.algebra._kernels.fq12 import (
+    E2_ONE,
+    E12_ONE,
+    _e2_add,
+    _e2_conj,
+    _e2_dbl,
+    _e2_eq,
+    _e2_mul,
+    _e2_mul_fq,
+    _e2_neg,
+    _e2_sqr,
+    _e2_sub,
+    _e12_conj,
+    _e12_cyclotomic_sqr,
+    _e12_frobenius,
+    _e12_frobenius2,
+    _e12_frobenius3,
+    _e12_inv,
+    _e12_is_one,
+    _e12_mul,
+    _e12_mul_by_034,
+    _e12_sqr,
+    _load_e12,
+    _store_e12,
+    _mont,
+    _mont2,
+)
+from zkl.algebra.constants import ATE_LOOP_COUNT, BN_X
+from zkl.algebra.tower import Fq2 as _PyFq2, frobenius_coefficient
+
+
+def _naf(n: int) -> list[int]:
+    """Non-adjacent form of n > 0, most significant digit first."""
+    digits = []
+    while n:
+        if n & 1:
+            d = 2 - (n & 3)
+            n -= d
+        else:
+            d = 0
+        digits.append(d)
+        n >>= 1
+    return digits[::-1]
+
+
+#: NAF digits of 6x + 2 after the leading 1 (65 of them, 21 nonzero)
+ATE_NAF = tuple(_naf(ATE_LOOP_COUNT)[1:])
+#: NAF digits of x after the leading 1 (62 of them, 23 nonzero)
+X_NAF = tuple(_naf(BN_X)[1:])
+#: number of line values per G2 point: one per doubling, one per nonzero digit, two at the end
+N_LINES = len(ATE_NAF) + sum(1 for d in ATE_NAF if d) + 2
+
+_B_TWIST = _PyFq2(3) * _PyFq2(9, 1).inverse()
+#: 3 b' (b' = 3/ξ), used by the doubling step
+B3_TWIST = _mont2(_B_TWIST * 3)
+#: b' itself, for the on-curve check of G2
+B_TWIST = _mont2(_B_TWIST)
+FQ_THREE = _mont(3)
+#: π on the twist: x -> conj(x) ξ^((q-1)/3), y -> conj(y) ξ^((q-1)/2); π^2: x -> x ξ^((q^2-1)/3) (in Fq), y -> -y
+PSI1_X = _mont2(frobenius_coefficient(1, 2))
+PSI1_Y = _mont2(frobenius_coefficient(1, 3))
+PSI2_X = _mont(frobenius_coefficient(2, 2).c0)
+assert frobenius_coefficient(2, 3) == _PyFq2(-1)
+
+
+# --------------------------------------------------------------------------- G2 steps with lines
+
+
+@njit(cache=True)
+def _dbl_step(t):
+    """2T and the tangent line at T as (a, b, c): the line value is a yP + b xP w + c w^3.
+
+    Homogeneous (X : Y : Z), scaled by 4 to avoid halvings: with B = Y^2,
+    C = Z^2, E = 3b'C, F = 3E, H = 2YZ: X3 = 2XY(B - F), Y3 = (B + F)^2 - 12E^2,
+    Z3 = 4BH; tangent (times 2YZ): H yP - 3X^2 xP w + (B - E) w^3.
+    """
+    x, y, z = t
+    xy = _e2_mul(x, y)
+    b = _e2_sqr(y)
+    c = _e2_sqr(z)
+    e = _e2_mul(c, B3_TWIST)
+    f = _e2_add(_e2_dbl(e), e)
+    h = _e2_sub(_e2_sub(_e2_sqr(_e2_add(y, z)), b), c)
+    x2 = _e2_sqr(x)
+    x3 = _e2_dbl(_e2_mul(xy, _e2_sub(b, f)))
+    e2 = _e2_sqr(e)
+    e12 = _e2_dbl(_e2_dbl(_e2_add(_e2_dbl(e2), e2)))
+    y3 = _e2_sub(_e2_sqr(_e2_add(b, f)), e12)
+    z3 = _e2_dbl(_e2_dbl(_e2_mul(b, h)))
+    lb = _e2_neg(_e2_add(_e2_dbl(x2), x2))
+    return (x3, y3, z3), h, lb, _e2_sub(b, e)
+
+
+@njit(cache=True)
+def _add_step(t, qx, qy):
+    """T + Q for Q = (qx, qy) affine, and the line through T and Q as (a, b, c).
+
+    θ = Y1 - qy Z1, λ = X1 - qx Z1, H = λ^3 + Z1 θ^2 - 2 X1 λ^2:
+    X3 = λH, Y3 = θ(X1 λ^2 - H) - Y1 λ^3, Z3 = Z1 λ^3;
+    line (times λ): λ yP - θ xP w + (θ qx - λ qy) w^3.
+    """
+    x1, y1, z1 = t
+    theta = _e2_sub(y1, _e2_mul(qy, z1))
+    lam = _e2_sub(x1, _e2_mul(qx, z1))
+    c = _e2_sqr(theta)
+    d = _e2_sqr(lam)
+    e = _e2_mul(lam, d)
+    f = _e2_mul(z1, c)
+    g = _e2_mul(x1, d)
+    h = _e2_sub(_e2_add(e, f), _e2_dbl(g))
+    x3 = _e2_mul(lam, h)
+    y3 = _e2_sub(_e2_mul(theta, _e2_sub(g, h)), _e2_mul(y1, e))
+    z3 = _e2_mul(z1, e)
+    lc = _e2_sub(_e2_mul(theta, qx), _e2_mul(lam, qy))
+    return (x3, y3, z3), lam, _e2_neg(theta), lc
+
+
+@njit(cache=True)
+def _frobenius_twist(qx, qy):
+    """π(Q) and -π^2(Q) on the twist, for the two final additions."""
+    q1x = _e2_mul(_e2_conj(qx), PSI1_X)
+    q1y = _e2_mul(_e2_conj(qy), PSI1_Y)
+    q2x = _e2_mul_fq(qx, PSI2_X)
+    return q1x, q1y, q2x, qy
+
+
+@njit(cache=True)
+def _line(f, a, b, c, px, py):
+    """f times the line value a yP + b xP w + c w^3."""
+    return _e12_mul_by_034(f, _e2_mul_fq(a, py), _e2_mul_fq(b, px), c)
+
+
+# --------------------------------------------------------------------------- array access
+
+
+@njit(inline="always", cache=True)
+def _ld(x, i, j, k):
+    return (x[i, j, k, 0], x[i, j, k, 1], x[i, j, k, 2], x[i, j, k, 3])
+
+
+@njit(inline="always", cache=True)
+def _ld2(x, i, j):
+    """x[i, j] of an (n, m, 2, 4) array as an Fq2 pair."""
+    return (_ld(x, i, j, 0), _ld(x, i, j, 1))
+
+
+@njit(inline="always", cache=True)
+def _st2(x, i, j, a):
+    for m in range(2):
+        for t in range(4):
+            x[i, j, m, t] = a[m][t]
+
+
+@njit(inline="always", cache=True)
+def _ld1(x, i, j):
+    """x[i, j] of an (n, 2, 4) array as an Fq element."""
+    return (x[i, j, 0], x[i, j, 1], x[i, j, 2], x[i, j, 3])
+
+
+# --------------------------------------------------------------------------- Miller loops
+
+
+@njit(cache=True)
+def _miller_loop(g1, g2):
+    """Product over pairs of the optimal ate Miller function f_{6x+2,Q}(P) with the two Frobenius lines.
+
+    g1: (k, 2, 4) affine Montgomery, g2: (k, 2, 2, 4) affine Montgomery; no
+    point at infinity (the caller drops those pairs).  One squaring of f per
+    bit is shared by all pairs.
+    """
+    k = g1.shape[0]
+    tx = np.empty((k, 3, 2, 4), dtype=np.uint64)
+    for j in range(k):
+        _st2(tx, j, 0, _ld2(g2, j, 0))
+        _st2(tx, j, 1, _ld2(g2, j, 1))
+        _st2(tx, j, 2, E2_ONE)
+    f = E12_ONE
+    for idx in range(len(ATE_NAF)):
+        if idx > 0:
+            f = _e12_sqr(f)
+        digit = ATE_NAF[idx]
+        for j in range(k):
+            px = _ld1(g1, j, 0)
+            py = _ld1(g1, j, 1)
+            t = (_ld2(tx, j, 0), _ld2(tx, j, 1), _ld2(tx, j, 2))
+            t, a, b, c = _dbl_step(t)
+            f = _line(f, a, b, c, px, py)
+            if digit != 0:
+                qx = _ld2(g2, j, 0)
+                qy = _ld2(g2, j, 1)
+                if digit < 0:
+                    qy = _e2_neg(qy)
+                t, a, b, c = _add_step(t, qx, qy)
+                f = _line(f, a, b, c, px, py)
+            _st2(tx, j, 0, t[0])
+            _st2(tx, j, 1, t[1])
+            _st2(tx, j, 2, t[2])
+    for j in range(k):
+        px = _ld1(g1, j, 0)
+        py = _ld1(g1, j, 1)
+        t = (_ld2(tx, j, 0), _ld2(tx, j, 1), _ld2(tx, j, 2))
+        q1x, q1y, q2x, q2y = _frobenius_twist(_ld2(g2, j, 0), _ld2(g2, j, 1))
+        t, a, b, c = _add_step(t, q1x, q1y)
+        f = _line(f, a, b, c, px, py)
+        t, a, b, c = _add_step(t, q2x, q2y)
+        f = _line(f, a, b, c, px, py)
+    return f
+
+
+@njit(cache=True)
+def _prepare_g2(g2, out):
+    """Line coefficients (a, b, c) of every Miller step for each G2 point: out (k, N_LINES, 3, 2, 4)."""
+    for j in range(g2.shape[0]):
+        qx = _ld2(g2, j, 0)
+        qy = _ld2(g2, j, 1)
+        nqy = _e2_neg(qy)
+        t = (qx, qy, E2_ONE)
+        n = 0
+        for idx in range(len(ATE_NAF)):
+            t, a, b, c = _dbl_step(t)
+            _store_line(out, j, n, a, b, c)
+            n += 1
+            digit = ATE_NAF[idx]
+            if digit != 0:
+                t, a, b, c = _add_step(t, qx, qy if digit > 0 else nqy)
+                _store_line(out, j, n, a, b, c)
+                n += 1
+        q1x, q1y, q2x, q2y = _frobenius_twist(qx, qy)
+        t, a, b, c = _add_step(t, q1x, q1y)
+        _store_line(out, j, n, a, b, c)
+        t, a, b, c = _add_step(t, q2x, q2y)
+        _store_line(out, j, n + 1, a, b, c)
+
+
+@njit(inline="always", cache=True)
+def _store_line(out, j, n, a, b, c):
+    for m in range(2):
+        for t in range(4):
+            out[j, n, 0, m, t] = a[m][t]
+            out[j, n, 1, m, t] = b[m][t]
+            out[j, n, 2, m, t] = c[m][t]
+
+
+@njit(inline="always", cache=True)
+def _load_line(lines, j, n):
+    return (
+        (_ld(lines[j], n, 0, 0), _ld(lines[j], n, 0, 1)),
+        (_ld(lines[j], n, 1, 0), _ld(lines[j], n, 1, 1)),
+        (_ld(lines[j], n, 2, 0), _ld(lines[j], n, 2, 1)),
+    )
+
+
+@njit(cache=True)
+def _miller_loop_prepared(g1, lines):
+    """The multi-Miller loop of `_miller_loop` reading precomputed lines (k, N_LINES, 3, 2, 4)."""
+    k = g1.shape[0]
+    f = E12_ONE
+    n = 0
+    for idx in range(len(ATE_NAF)):
+        if idx > 0:
+            f = _e12_sqr(f)
+        digit = ATE_NAF[idx]
+        for j in range(k):
+            px = _ld1(g1, j, 0)
+            py = _ld1(g1, j, 1)
+            a, b, c = _load_line(lines, j, n)
+            f = _line(f, a, b, c, px, py)
+            if digit != 0:
+                a, b, c = _load_line(lines, j, n + 1)
+                f = _line(f, a, b, c, px, py)
+        n += 2 if digit != 0 else 1
+    for j in range(k):
+        px = _ld1(g1, j, 0)
+        py = _ld1(g1, j, 1)
+        a, b, c = _load_line(lines, j, n)
+        f = _line(f, a, b, c, px, py)
+        a, b, c = _load_line(lines, j, n + 1)
+        f = _line(f, a, b, c, px, py)
+    return f
+
+
+# --------------------------------------------------------------------------- final exponentiation
+
+
+@njit(cache=True)
+def _exp_by_x(f):
+    """f^x for f in the cyclotomic subgroup (NAF of x; conj is the inverse there)."""
+    fc = _e12_conj(f)
+    r = f
+    for idx in range(len(X_NAF)):
+        r = _e12_cyclotomic_sqr(r)
+        d = X_NAF[idx]
+        if d > 0:
+            r = _e12_mul(r, f)
+        elif d < 0:
+            r = _e12_mul(r, fc)
+    return r
+
+
+@njit(cache=True)
+def _final_exponentiation(f):
+    """f^((q^12 - 1)/r): easy part (q^6 - 1)(q^2 + 1), then the hard part (q^4 - q^2 + 1)/r (Scott et al.)."""
+    # easy part: f^(q^6 - 1) = conj(f) / f, then m^(q^2 + 1)
+    m = _e12_mul(_e12_conj(f), _e12_inv(f))
+    m = _e12_mul(_e12_frobenius2(m), m)
+    # hard part: m^(λ0 + λ1 q + λ2 q^2 + λ3 q^3) as y0 y1^2 y2^6 y3^12 y4^18 y5^30 y6^36
+    fx = _exp_by_x(m)
+    fx2 = _exp_by_x(fx)
+    fx3 = _exp_by_x(fx2)
+    y0 = _e12_mul(_e12_mul(_e12_frobenius(m), _e12_frobenius2(m)), _e12_frobenius3(m))
+    y1 = _e12_conj(m)
+    y2 = _e12_frobenius2(fx2)
+    y3 = _e12_conj(_e12_frobenius(fx))
+    y4 = _e12_conj(_e12_mul(fx, _e12_frobenius(fx2)))
+    y5 = _e12_conj(fx2)
+    y6 = _e12_conj(_e12_mul(fx3, _e12_frobenius(fx3)))
+    t0 = _e12_mul(_e12_mul(_e12_cyclotomic_sqr(y6), y4), y5)
+    t1 = _e12_mul(_e12_mul(y3, y5), t0)
+    t0 = _e12_mul(t0, y2)
+    t1 = _e12_cyclotomic_sqr(_e12_mul(_e12_cyclotomic_sqr(t1), t0))
+    t0 = _e12_mul(t1, y1)
+    t1 = _e12_mul(t1, y0)
+    return _e12_mul(_e12_cyclotomic_sqr(t0), t1)
+
+
+# --------------------------------------------------------------------------- array entry points
+
+
+@njit(cache=True)
+def _miller_loop_arr(g1, g2, out):
+    """out[0] = the multi-Miller loop value of the pairs (g1[j], g2[j])."""
+    _store_e12(out, 0, _miller_loop(g1, g2))
+
+
+@njit(cache=True)
+def _miller_loop_prepared_arr(g1, lines, out):
+    """out[0] = the multi-Miller loop value from prepared lines."""
+    _store_e12(out, 0, _miller_loop_prepared(g1, lines))
+
+
+@njit(cache=True)
+def _final_exponentiation_arr(f, out):
+    """out[i] = f[i]^((q^12 - 1)/r)."""
+    for i in range(f.shape[0]):
+        _store_e12(out, i, _final_exponentiation(_load_e12(f, i)))
+
+
+@njit(cache=True)
+def _pairing_arr(g1, g2, out):
+    """out[0] = the reduced pairing product of the pairs."""
+    _store_e12(out, 0, _final_exponentiation(_miller_loop(g1, g2)))
+
+
+@njit(cache=True)
+def _pairing_check(g1, g2):
+    """True when the product of the pairings of the pairs is 1."""
+    return _e12_is_one(_final_exponentiation(_miller_loop(g1, g2)))
+
+
+@njit(cache=True)
+def _pairing_check_prepared(g1, lines):
+    """True when the product of the pairings of g1[j] with the prepared G2 points is 1."""
+    return _e12_is_one(_final_exponentiation(_miller_loop_prepared(g1, lines)))
+
+
+# --------------------------------------------------------------------------- validation
+
+
+@njit(cache=True)
+def _g1_first_off_curve(g1):
+    """Index of the first G1 point (not all-zero) with y^2 != x^3 + 3, or -1."""
+    for i in range(g1.shape[0]):
+        x = _ld1(g1, i, 0)
+        y = _ld1(g1, i, 1)
+        if (x[0] | x[1] | x[2] | x[3] | y[0] | y[1] | y[2] | y[3]) == 0:
+            continue
+        rhs = fq_add(fq_mul(fq_sqr(x), x), FQ_THREE)
+        if not fq_eq(fq_sqr(y), rhs):
+            return i
+    return -1
+
+
+@njit(cache=True)
+def _g2_first_off_curve(g2):
+    """Index of the first G2 point (not all-zero) with y^2 != x^3 + b', or -1."""
+    for i in range(g2.shape[0]):
+        x = _ld2(g2, i, 0)
+        y = _ld2(g2, i, 1)
+        zero = True
+        for m in range(2):
+            for t in range(4):
+                if g2[i, 0, m, t] != 0 or g2[i, 1, m, t] != 0:
+                    zero = False
+        if zero:
+            continue
+        rhs = _e2_add(_e2_mul(_e2_sqr(x), x), B_TWIST)
+        if not _e2_eq(_e2_sqr(y), rhs):
+            return i
+    return -1
+

@@ -1,0 +1,217 @@
+"""Multi-scalar multiplication sum_i s_i * P_i in G1 and G2 (Pippenger with signed digits, batch-affine buckets).
+
+Bases are a bulk affine Montgomery array ((n, 2, 4) for G1, (n, 2, 2, 4) for
+G2, infinity all zero, as `g1_to_array` and the .zkey reader make them) or a
+sequence of G1Point/G2Point; they are assumed to be on the curve (loaders
+check that).  Scalars are a (n, 4) uint64 array of normal-form limbs or a
+sequence of ints, each below r.  Zero scalars and infinity bases are skipped,
+bases with scalar one are summed directly, the rest go through Pippenger's
+bucket method with windows in parallel (see `_kernels/msm.py`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import contextmanager
+from typing import Iterator
+
+import numba
+import numpy as np
+
+from zkl.algebra._kernels import convert
+from zkl.algebra._kernels import msm as _k
+from zkl.algebra.constants import Q, R
+from zkl.algebra.limbs import check_below, ints_to_limbs, montgomery_to_ints
+from zkl.algebra.points import G1Point, G2Point, g1_to_array, g2_to_array
+from zkl.errors import FieldElementOutOfRange, MalformedInput, ShapeMismatch
+
+#: scalars are below r < 2^254; signed digits need one more bit
+_SCALAR_BITS = 255
+#: largest affine batch (one inversion per batch) and the conflict queue beside it
+_BATCH = 512
+_QUEUE = 128
+#: windows with fewer buckets than this use XYZZ buckets only (batches would be too small)
+_AFFINE_MIN = 256
+_MAX_WINDOW = 20
+_Q_LIMBS = np.array([(Q >> (64 * k)) & ((1 << 64) - 1) for k in range(4)], dtype=np.uint64)
+
+
+def msm_g1(
+    bases: np.ndarray | Sequence[G1Point],
+    scalars: np.ndarray | Sequence[int],
+    *,
+    window: int | None = None,
+    threads: int | None = None,
+) -> G1Point:
+    """sum_i scalars[i] * bases[i] in G1."""
+    x, y = montgomery_to_ints(msm_g1_raw(_g1_bases(bases), _scalars(scalars), window=window, threads=threads), Q)
+    return G1Point(x, y)
+
+
+def msm_g2(
+    bases: np.ndarray | Sequence[G2Point],
+    scalars: np.ndarray | Sequence[int],
+    *,
+    window: int | None = None,
+    threads: int | None = None,
+) -> G2Point:
+    """sum_i scalars[i] * bases[i] in G2."""
+    v = montgomery_to_ints(msm_g2_raw(_g2_bases(bases), _scalars(scalars), window=window, threads=threads), Q)
+    return G2Point((v[0], v[1]), (v[2], v[3]))
+
+
+def msm_g1_raw(
+    bases: np.ndarray,
+    scalars: np.ndarray,
+    *,
+    window: int | None = None,
+    threads: int | None = None,
+    batch: int | None = None,
+) -> np.ndarray:
+    """(2, 4) Montgomery affine G1 MSM of a (n, 2, 4) base array and (n, 4) scalar limbs (infinity all zero)."""
+    _check_bases(bases, (2, 4), "G1 bases")
+    _check_scalars(scalars, bases.shape[0])
+    return _run(np.ascontiguousarray(bases).reshape(-1, 4), scalars, window, threads, batch)
+
+
+def msm_g2_raw(
+    bases: np.ndarray,
+    scalars: np.ndarray,
+    *,
+    window: int | None = None,
+    threads: int | None = None,
+    batch: int | None = None,
+) -> np.ndarray:
+    """(2, 2, 4) Montgomery affine G2 MSM of a (n, 2, 2, 4) base array and (n, 4) scalar limbs (infinity all zero)."""
+    _check_bases(bases, (2, 2, 4), "G2 bases")
+    _check_scalars(scalars, bases.shape[0])
+    return _run(np.ascontiguousarray(bases).reshape(-1, 2, 4), scalars, window, threads, batch)
+
+
+def window_size(n: int, threads: int = 2, g2: bool = False) -> int:
+    """Pippenger window c (bits) that the cost model picks for n non-trivial scalars on `threads` threads."""
+    if n <= 0:
+        return 1
+    best, best_cost = 1, float("inf")
+    for c in range(1, _MAX_WINDOW + 1):
+        cost = _cost(c, n, threads)
+        if cost < best_cost:
+            best, best_cost = c, cost
+    return best
+
+
+def _cost(c: int, n: int, threads: int) -> float:
+    """Estimated time of window size c in affine-addition units (~6 field multiplications)."""
+    nwin = -(-_SCALAR_BITS // c)
+    buckets = 1 << (c - 1)
+    if buckets >= _AFFINE_MIN:
+        batch = min(_BATCH, buckets // 4)
+        per_point = 1.0 + 60.0 / batch  # one inversion (~60 units) per batch
+        fixed = 60.0
+    else:
+        per_point, fixed = 1.7, 0.0  # XYZZ mixed addition
+    per_window = n * per_point + fixed + 3.6 * min(buckets, n * 4)  # running sums: ~22 multiplications per bucket
+    rounds = -(-nwin // threads)
+    return rounds * per_window + c * nwin * 0.1
+
+
+def _run(flat: np.ndarray, scalars: np.ndarray, window: int | None, threads: int | None, batch: int | None) -> np.ndarray:
+    """Pippenger on flattened bases (2n, ...) with validated scalars; affine (2, ...) result."""
+    rows = flat.shape[1:]
+    n = scalars.shape[0]
+    if window is not None and not (isinstance(window, int) and 1 <= window <= _MAX_WINDOW):
+        raise MalformedInput(f"window must be an int in [1, {_MAX_WINDOW}], not {window!r}")
+    if batch is not None and not (isinstance(batch, int) and batch >= 0):
+        raise MalformedInput(f"batch must be a non-negative int (0: XYZZ buckets only), not {batch!r}")
+    if n == 0:
+        return np.zeros((2, *rows), dtype=np.uint64)
+    scalars = np.ascontiguousarray(scalars)
+    with _threads(threads) as nthreads:
+        kind = _k._classify(scalars, flat)
+        general = np.flatnonzero(kind == 2)
+        ones = np.flatnonzero(kind == 1)
+        c = window if window is not None else window_size(general.shape[0], nthreads)
+        if general.shape[0]:
+            nwin = -(-_SCALAR_BITS // c)
+            digits = _k._signed_digits(scalars, general, c, nwin)
+            windows = _k._msm_windows(flat, general, digits, c, _BATCH if batch is None else batch, _AFFINE_MIN if batch is None else 1, _QUEUE)
+        else:
+            windows = np.zeros((4, *rows), dtype=np.uint64)
+        if ones.shape[0]:
+            partials = _k._sum_bases(flat, ones, max(1, min(nthreads, ones.shape[0] // 64)))
+        else:
+            partials = np.zeros((4, *rows), dtype=np.uint64)
+        return _k._combine(windows, c, partials)
+
+
+@contextmanager
+def _threads(threads: int | None) -> Iterator[int]:
+    """Run with `threads` numba threads (default: the current setting); yields the count in use."""
+    previous = numba.get_num_threads()
+    if threads is None:
+        yield previous
+        return
+    limit = numba.config.NUMBA_NUM_THREADS
+    if not isinstance(threads, int) or not 1 <= threads <= limit:
+        raise MalformedInput(f"threads must be an int in [1, {limit}], not {threads!r}")
+    numba.set_num_threads(threads)
+    try:
+        yield threads
+    finally:
+        numba.set_num_threads(previous)
+
+
+def _check_bases(bases: np.ndarray, tail: tuple[int, ...], what: str) -> None:
+    """Raise ShapeMismatch or FieldElementOutOfRange unless bases is a uint64 (n, *tail) array of coordinates < q."""
+    if not isinstance(bases, np.ndarray) or bases.dtype != np.uint64 or bases.ndim != len(tail) + 1 or bases.shape[1:] != tail:
+        given = f"shape {bases.shape} of {bases.dtype}" if isinstance(bases, np.ndarray) else type(bases).__name__
+        raise ShapeMismatch(f"{what} must be a uint64 array of shape (n, {', '.join(map(str, tail))}), not {given}")
+    flat = np.ascontiguousarray(bases).reshape(-1, 4)
+    row = int(convert._first_not_below(flat, _Q_LIMBS))
+    if row >= 0:
+        per_point = flat.shape[0] // max(bases.shape[0], 1)
+        raise FieldElementOutOfRange(
+            f"{what}: point {row // per_point} has a Montgomery coordinate not below q (limbs {flat[row].tolist()})"
+        )
+
+
+def _check_scalars(scalars: np.ndarray, n: int) -> None:
+    """Raise ShapeMismatch or FieldElementOutOfRange unless scalars is a uint64 (n, 4) array of values < r."""
+    if not isinstance(scalars, np.ndarray) or scalars.dtype != np.uint64 or scalars.ndim != 2 or scalars.shape[1] != 4:
+        given = f"shape {scalars.shape} of {scalars.dtype}" if isinstance(scalars, np.ndarray) else type(scalars).__name__
+        raise ShapeMismatch(f"scalars must be a uint64 array of shape (n, 4), not {given}")
+    if scalars.shape[0] != n:
+        raise ShapeMismatch(f"scalars must have one entry per base ({n}), not {scalars.shape[0]}")
+    check_below(scalars, R, "scalar")
+
+
+def _scalars(scalars: np.ndarray | Sequence[int]) -> np.ndarray:
+    """(n, 4) limbs of scalars given as an array (checked later) or as ints (checked here)."""
+    if isinstance(scalars, np.ndarray):
+        return scalars
+    return ints_to_limbs(list(scalars), R, "scalar")
+
+
+def _g1_bases(bases: np.ndarray | Sequence[G1Point]) -> np.ndarray:
+    """Bulk array of G1 bases given as an array or as G1Points."""
+    if isinstance(bases, np.ndarray):
+        return bases
+    points = list(bases)
+    for i, p in enumerate(points):
+        if not isinstance(p, G1Point):
+            raise MalformedInput(f"G1 base {i} must be a G1Point, not {type(p).__name__}")
+    return g1_to_array(points) if points else np.zeros((0, 2, 4), dtype=np.uint64)
+
+
+def _g2_bases(bases: np.ndarray | Sequence[G2Point]) -> np.ndarray:
+    """Bulk array of G2 bases given as an array or as G2Points."""
+    if isinstance(bases, np.ndarray):
+        return bases
+    points = list(bases)
+    for i, p in enumerate(points):
+        if not isinstance(p, G2Point):
+            raise MalformedInput(f"G2 base {i} must be a G2Point, not {type(p).__name__}")
+    return g2_to_array(points) if points else np.zeros((0, 2, 2, 4), dtype=np.uint64)
+
+
+__all__ = ["msm_g1", "msm_g2", "msm_g1_raw", "msm_g2_raw", "window_size"]

@@ -1,0 +1,201 @@
+"""The optimal ate pairing on BN254: e(P, Q) for P in G1, Q in G2, valued in the Fq12 of zkl.algebra.tower.
+
+e(P, Q) = f_{6x+2,Q}(P)^((q^12 - 1)/r) with the two Frobenius-twisted lines of
+the optimal ate pairing; the value is exactly py_ecc's
+`optimized_bn128.pairing(Q, P)` (note py_ecc's argument order, G2 first)
+after `tower.from_py_ecc`.  The infinity (0, 0) pairs to 1 with everything.
+
+Products of pairings share one Miller loop (one Fq12 squaring per bit for all
+pairs) and one final exponentiation: use `multi_pairing` for the value and
+`pairing_check` (product == 1, compared inside the kernel) for verification.
+A verifier with fixed G2 points (a Groth16 verifying key) prepares them once
+with `prepare_g2` and calls `pairing_check_prepared`, which skips the G2
+arithmetic of the Miller loop.
+
+Validation (validate=True, the default): coordinates must be ints in [0, q)
+(FieldElementOutOfRange) and points on their curves (NotOnCurve).  G1 has
+cofactor 1, so that also puts P in the subgroup; membership of Q in the
+order-r subgroup of the twist is not checked here: that is the job of the
+subgroup check in zkl.algebra.curve, which callers taking G2 points from
+outside must apply (see `_validate_g2`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from zkl.algebra._kernels import pairing as _kp
+from zkl.algebra.constants import Q
+from zkl.algebra.limbs import ints_to_montgomery, montgomery_to_ints
+from zkl.algebra.points import G1Point, G2Point, g1_to_array, g2_to_array
+from zkl.algebra.tower import Fq12
+from zkl.errors import MalformedInput, NotOnCurve, ShapeMismatch
+
+__all__ = [
+    "PreparedG2",
+    "final_exponentiation",
+    "miller_loop",
+    "multi_pairing",
+    "pairing",
+    "pairing_check",
+    "pairing_check_prepared",
+    "prepare_g2",
+]
+
+#: number of precomputed line values per prepared G2 point
+N_LINES = _kp.N_LINES
+
+
+@dataclass(frozen=True, eq=False)
+class PreparedG2:
+    """A G2 point with the line coefficients of its Miller loop precomputed ((N_LINES, 3, 2, 4) Montgomery)."""
+
+    point: G2Point
+    lines: np.ndarray = field(repr=False)
+
+    def is_infinity(self) -> bool:
+        """True when the prepared point is the point at infinity (it pairs to 1)."""
+        return self.point.is_infinity()
+
+
+def pairing(p: G1Point, q: G2Point, validate: bool = True) -> Fq12:
+    """The reduced optimal ate pairing e(p, q) (1 when either point is infinity)."""
+    return multi_pairing([(p, q)], validate=validate)
+
+
+def multi_pairing(pairs: Sequence[tuple[G1Point, G2Point]], validate: bool = True) -> Fq12:
+    """The product of e(p, q) over pairs: one multi-Miller loop and one final exponentiation (1 when empty)."""
+    g1, g2 = _pairs_to_arrays(pairs, validate)
+    if g1.shape[0] == 0:
+        return Fq12.one()
+    out = np.empty((1, 2, 3, 2, 4), dtype=np.uint64)
+    _kp._pairing_arr(g1, g2, out)
+    return _fq12s_from_array(out)[0]
+
+
+def pairing_check(pairs: Sequence[tuple[G1Point, G2Point]], validate: bool = True) -> bool:
+    """True when the product of e(p, q) over pairs is 1 (the comparison happens in the kernel)."""
+    g1, g2 = _pairs_to_arrays(pairs, validate)
+    if g1.shape[0] == 0:
+        return True
+    return bool(_kp._pairing_check(g1, g2))
+
+
+def miller_loop(pairs: Sequence[tuple[G1Point, G2Point]], validate: bool = True) -> Fq12:
+    """The multi-Miller loop value Π f_{6x+2,q}(p) · lines (unreduced: defined up to factors the final exponentiation kills)."""
+    g1, g2 = _pairs_to_arrays(pairs, validate)
+    if g1.shape[0] == 0:
+        return Fq12.one()
+    out = np.empty((1, 2, 3, 2, 4), dtype=np.uint64)
+    _kp._miller_loop_arr(g1, g2, out)
+    return _fq12s_from_array(out)[0]
+
+
+def final_exponentiation(f: Fq12) -> Fq12:
+    """f^((q^12 - 1)/r), mapping a Miller loop value to the pairing group (0 maps to 0)."""
+    if not isinstance(f, Fq12):
+        raise MalformedInput(f"Argument 'f' must be a tower.Fq12, not {type(f).__name__}")
+    out = np.empty((1, 2, 3, 2, 4), dtype=np.uint64)
+    _kp._final_exponentiation_arr(_fq12s_to_array([f]), out)
+    return _fq12s_from_array(out)[0]
+
+
+def prepare_g2(q: G2Point, validate: bool = True) -> PreparedG2:
+    """Precompute the Miller-loop line coefficients of a fixed G2 point (e.g. a verifying key's β, γ, δ)."""
+    g2 = _g2_array([q], validate, "q")
+    lines = np.zeros((1, N_LINES, 3, 2, 4), dtype=np.uint64)
+    if not q.is_infinity():
+        _kp._prepare_g2(g2, lines)
+    lines = lines[0]
+    lines.setflags(write=False)
+    return PreparedG2(q, lines)
+
+
+def pairing_check_prepared(
+    g1_points: Sequence[G1Point], prepared_g2s: Sequence[PreparedG2], validate: bool = True
+) -> bool:
+    """True when Π e(g1_points[i], prepared_g2s[i]) is 1; the G2 side comes from `prepare_g2`."""
+    if len(g1_points) != len(prepared_g2s):
+        raise ShapeMismatch(
+            f"pairing_check_prepared needs as many G2 points as G1 points ({len(g1_points)}), "
+            f"not {len(prepared_g2s)}"
+        )
+    for i, prep in enumerate(prepared_g2s):
+        if not isinstance(prep, PreparedG2):
+            raise MalformedInput(f"prepared_g2s[{i}] must be a PreparedG2 (from prepare_g2), not {type(prep).__name__}")
+        if prep.lines.shape != (N_LINES, 3, 2, 4) or prep.lines.dtype != np.uint64:
+            raise ShapeMismatch(f"prepared_g2s[{i}].lines must have shape ({N_LINES}, 3, 2, 4), not {prep.lines.shape}")
+    g1 = _g1_array(list(g1_points), validate, "g1_points")
+    keep = [i for i, (p, prep) in enumerate(zip(g1_points, prepared_g2s)) if not p.is_infinity() and not prep.is_infinity()]
+    if not keep:
+        return True
+    lines = np.stack([prepared_g2s[i].lines for i in keep])
+    return bool(_kp._pairing_check_prepared(np.ascontiguousarray(g1[keep]), lines))
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _pairs_to_arrays(pairs: Sequence[tuple[G1Point, G2Point]], validate: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Montgomery arrays of the pairs with no point at infinity, after validation."""
+    ps, qs = [], []
+    for i, pair in enumerate(pairs):
+        if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+            raise MalformedInput(f"pair {i} must be a (G1Point, G2Point) tuple, not {type(pair).__name__}")
+        ps.append(pair[0])
+        qs.append(pair[1])
+    g1 = _g1_array(ps, validate, "G1 point")
+    g2 = _g2_array(qs, validate, "G2 point")
+    keep = [i for i in range(len(ps)) if not ps[i].is_infinity() and not qs[i].is_infinity()]
+    if len(keep) != len(ps):
+        g1, g2 = np.ascontiguousarray(g1[keep]), np.ascontiguousarray(g2[keep])
+    return g1, g2
+
+
+def _g1_array(points: list, validate: bool, what: str) -> np.ndarray:
+    """(n, 2, 4) Montgomery array of G1 points; types and ranges always checked, the curve when validate."""
+    for i, p in enumerate(points):
+        if not isinstance(p, G1Point):
+            raise MalformedInput(f"{what} {i} must be a G1Point, not {type(p).__name__}")
+    g1 = g1_to_array(points)
+    if validate and g1.shape[0]:
+        bad = int(_kp._g1_first_off_curve(g1))
+        if bad >= 0:
+            p = points[bad]
+            raise NotOnCurve(f"{what} {bad} must be on G1 (y^2 = x^3 + 3), not ({p.x}, {p.y})")
+    return g1
+
+
+def _g2_array(points: list, validate: bool, what: str) -> np.ndarray:
+    """(n, 2, 2, 4) Montgomery array of G2 points; types and ranges always checked, the curve when validate."""
+    for i, p in enumerate(points):
+        if not isinstance(p, G2Point):
+            raise MalformedInput(f"{what} {i} must be a G2Point, not {type(p).__name__}")
+    g2 = g2_to_array(points)
+    if validate and g2.shape[0]:
+        _validate_g2(points, g2, what)
+    return g2
+
+
+def _validate_g2(points: list, g2: np.ndarray, what: str) -> None:
+    """On-curve check of G2 points (the subgroup check of zkl.algebra.curve belongs here too)."""
+    bad = int(_kp._g2_first_off_curve(g2))
+    if bad >= 0:
+        p = points[bad]
+        raise NotOnCurve(f"{what} {bad} must be on the twist G2 (y^2 = x^3 + 3/(9+u)), not ({p.x}, {p.y})")
+
+
+def _fq12s_to_array(fs: Sequence[Fq12]) -> np.ndarray:
+    """(n, 2, 3, 2, 4) Montgomery array of tower.Fq12 elements."""
+    coeffs = [c for f in fs for c in f.to_ints()]
+    return ints_to_montgomery(coeffs, Q, "Fq12 coefficient").reshape(len(fs), 2, 3, 2, 4)
+
+
+def _fq12s_from_array(array: np.ndarray) -> list[Fq12]:
+    """tower.Fq12 elements of an (n, 2, 3, 2, 4) Montgomery array."""
+    v = montgomery_to_ints(np.ascontiguousarray(array), Q)
+    return [Fq12.from_ints(v[12 * i : 12 * i + 12]) for i in range(array.shape[0])]
+

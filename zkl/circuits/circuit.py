@@ -1,0 +1,234 @@
+"""Circuits as classes: declared inputs, parameters, `define(self, api)`; compile and solve.
+
+    class Mul(Circuit):
+        x = Public()          # a public input
+        y = Secret()          # a secret input; Secret(n) or Secret((n, m)) for arrays
+
+        def define(self, api):
+            api.assert_equal(api.mul(self.y, self.y), self.x)
+
+    r1cs = compile(Mul())                   # cached on disk per class, parameters and code
+    witness = solve(Mul(), {"x": 9, "y": 3})
+
+Parameters are the `__init__` arguments (`Chain(n=256)`); `__init__` may also declare inputs
+whose shape depends on them (`self.path = Secret(depth)`). Inputs are laid out in circom's
+order: after the constant one, every public input in declaration order, then every secret
+one; arrays flattened row-major. `define` sees each input as a variable (arrays as nested
+lists of variables).
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from zkl.circuits import cache as _cache
+from zkl.circuits.builder import Builder
+from zkl.circuits.field import check_element
+from zkl.circuits.r1cs import R1CS
+from zkl.circuits.solver import HintOverride, Solver
+from zkl.circuits.witness import Witness
+from zkl.errors import CircuitError, MalformedInput, ShapeMismatch
+
+
+class Input:
+    """A declared circuit input of a given shape (() for a scalar); see Public and Secret."""
+
+    public: bool = False
+
+    def __init__(self, shape: int | tuple[int, ...] | None = None) -> None:
+        if shape is None:
+            shape = ()
+        elif isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
+            shape = (int(shape),)
+        if not isinstance(shape, tuple) or not all(isinstance(n, (int, np.integer)) and n >= 0 for n in shape):
+            raise CircuitError(f"an input shape must be None, a size or a tuple of sizes >= 0, not {shape!r}")
+        self.shape: tuple[int, ...] = tuple(int(n) for n in shape)
+
+    @property
+    def size(self) -> int:
+        """Number of wires (product of the shape)."""
+        return int(np.prod(self.shape, dtype=np.int64)) if self.shape else 1
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.shape if self.shape else ''})"
+
+
+class Public(Input):
+    """A public input: part of the statement the verifier sees."""
+
+    public = True
+
+
+class Secret(Input):
+    """A secret input: known to the prover only."""
+
+    public = False
+
+
+def _bind_params(cls: type, args: tuple, kwargs: dict) -> dict[str, Any]:
+    """Return the arguments of cls.__init__ by name, defaults applied."""
+    init = cls.__init__
+    if init is object.__init__:
+        return {}
+    try:
+        bound = inspect.signature(init).bind(None, *args, **kwargs)
+    except TypeError:
+        return {}  # __init__ itself will raise the proper error
+    bound.apply_defaults()
+    params: dict[str, Any] = {}
+    for i, (name, value) in enumerate(bound.arguments.items()):
+        if i == 0:
+            continue
+        kind = inspect.signature(init).parameters[name].kind
+        if kind is inspect.Parameter.VAR_KEYWORD:
+            params.update(value)
+        else:
+            params[name] = value
+    return params
+
+
+class Circuit:
+    """Base class of circuits: declare Public/Secret inputs, take parameters in __init__, and
+    write `define(self, api)` with the methods of `zkl.circuits.api.API`."""
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Circuit:
+        self = super().__new__(cls)
+        self._params = _bind_params(cls, args, kwargs)
+        return self
+
+    def define(self, api: Any) -> None:
+        """Constrain the inputs (override in subclasses)."""
+        raise NotImplementedError(f"{type(self).__name__} must define define(self, api)")
+
+    def params(self) -> dict[str, Any]:
+        """Return the circuit's parameters (its __init__ arguments): part of its cache key."""
+        return dict(getattr(self, "_params", {}))
+
+    def inputs(self) -> list[tuple[str, Input]]:
+        """Return the declared inputs as (name, declaration): public ones first, then secret ones."""
+        found: dict[str, Input] = {}
+        for space in [vars(k) for k in reversed(type(self).__mro__)] + [vars(self)]:
+            for name, value in space.items():
+                if isinstance(value, Input):
+                    found[name] = value
+                elif name in found:
+                    del found[name]
+        items = list(found.items())
+        return [it for it in items if it[1].public] + [it for it in items if not it[1].public]
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.params().items())
+        return f"{type(self).__name__}({args})"
+
+    def compile(self, *, cache: bool = True) -> R1CS:
+        """Return the R1CS of this circuit (see zkl.circuits.compile)."""
+        return compile(self, cache=cache)
+
+    def solve(self, assignment: Mapping[str, Any] | None = None, /, **values: Any) -> Witness:
+        """Return the witness for input values given as a mapping and/or keywords (strict)."""
+        return solve(self, {**(assignment or {}), **values})
+
+
+def input_names(circuit: Circuit) -> list[str]:
+    """Return the name of every input wire in order ('x', 'y[0]', 'm[1][2]', ...)."""
+    names: list[str] = []
+    for name, decl in circuit.inputs():
+        if not decl.shape:
+            names.append(name)
+        else:
+            names.extend(name + "".join(f"[{i}]" for i in idx) for idx in np.ndindex(*decl.shape))
+    return names
+
+
+def _nest(flat: list, shape: tuple[int, ...]) -> Any:
+    """Return a flat list as nested lists of the given shape (a scalar for shape ())."""
+    if not shape:
+        return flat[0]
+    if len(shape) == 1:
+        return flat
+    step = len(flat) // shape[0] if shape[0] else 0
+    return [_nest(flat[i * step:(i + 1) * step], shape[1:]) for i in range(shape[0])]
+
+
+def _run(circuit: Circuit, api: Builder | Solver) -> None:
+    """Run define on a copy of the circuit whose inputs are the api's input variables."""
+    clone = object.__new__(type(circuit))
+    clone.__dict__.update(circuit.__dict__)
+    wire = 1
+    for name, decl in circuit.inputs():
+        flat = [api.input(wire + i) for i in range(decl.size)]
+        wire += decl.size
+        setattr(clone, name, _nest(flat, decl.shape))
+    clone.define(api)
+
+
+def _assignment_values(circuit: Circuit, assignment: Mapping[str, Any]) -> list[int]:
+    """Return the input values in wire order, validated (names, shapes, range [0, r))."""
+    declared = circuit.inputs()
+    names = [n for n, _ in declared]
+    unknown = sorted(set(assignment) - set(names))
+    if unknown:
+        raise MalformedInput(f"unknown input {unknown[0]!r}; {type(circuit).__name__} declares {', '.join(names)}")
+    values: list[int] = []
+    for name, decl in declared:
+        if name not in assignment:
+            raise MalformedInput(f"missing a value for input {name!r} of {type(circuit).__name__}")
+        value = assignment[name]
+        if not decl.shape:
+            values.append(check_element(value, name))
+            continue
+        arr = np.empty(0, dtype=object)
+        try:
+            arr = np.array(value, dtype=object)
+        except ValueError:
+            pass
+        if arr.shape != decl.shape:
+            raise ShapeMismatch(f"input {name!r} must have shape {decl.shape}, not {np.shape(arr)}")
+        values.extend(check_element(v, f"{name}{list(idx)}") for idx, v in np.ndenumerate(arr))
+    return values
+
+
+def compile(circuit: Circuit, *, cache: bool = True) -> R1CS:
+    """Return the R1CS of a circuit, from the cache when this shape was compiled before."""
+    if not isinstance(circuit, Circuit):
+        raise CircuitError(f"expected a Circuit instance, not {type(circuit).__name__}")
+    key = _cache.cache_key(circuit) if cache else None
+    if key is not None:
+        hit = _cache.load(key)
+        if hit is not None:
+            return hit
+    n_public = sum(d.size for _, d in circuit.inputs() if d.public)
+    builder = Builder(input_names(circuit), n_public)
+    _run(circuit, builder)
+    r1cs = builder.finish()
+    if key is not None:
+        _cache.store(key, r1cs)
+    return r1cs
+
+
+def solve(circuit: Circuit, assignment: Mapping[str, Any], *, r1cs: R1CS | None = None, strict: bool = True,
+          hint_override: HintOverride | None = None) -> Witness:
+    """Return the full witness of a circuit for the given input values.
+
+    Runs define on values; raises UnsatisfiedConstraint (index and scoped label) at the first
+    failed constraint unless `strict=False`, in which case failures are listed in
+    `witness.failures`. `hint_override(fn, inputs, honest_outputs)` replaces hint outputs (to
+    play a malicious prover). With `r1cs`, checks that the run made as many wires and
+    constraints as the compiled circuit.
+    """
+    if not isinstance(circuit, Circuit):
+        raise CircuitError(f"expected a Circuit instance, not {type(circuit).__name__}")
+    inputs = _assignment_values(circuit, assignment)
+    solver = Solver([1, *inputs], strict=strict, hint_override=hint_override)
+    _run(circuit, solver)
+    if r1cs is not None and (solver.n_wires != r1cs.n_wires or solver.n_constraints != r1cs.n_constraints):
+        raise CircuitError(
+            f"solving {type(circuit).__name__} made {solver.n_wires} wires and {solver.n_constraints} "
+            f"constraints, compiling made {r1cs.n_wires} and {r1cs.n_constraints}: the structure of define "
+            "must not depend on input values")
+    n_public = sum(d.size for _, d in circuit.inputs() if d.public)
+    return Witness(solver.values, n_public, solver.failures)

@@ -1,0 +1,90 @@
+"""The BN254 scalar field Fr as circuits see it: Python ints mod r and (n, 4) uint64 limb arrays.
+
+Limb arrays hold little-endian 64-bit limbs in normal (not Montgomery) form, the layout of
+circom's `.r1cs` and `.wtns` files, so a file section is one `np.frombuffer` away.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from zkl.errors import FieldElementOutOfRange, NotInvertible, ShapeMismatch
+
+R = 21888242871839275222246405745257275088548364400416034343698204186575808495617
+"""Order of the BN254 scalar field (the circuit field)."""
+
+N8 = 32
+"""Bytes per field element in circom's binary formats."""
+
+R_LIMBS = np.array([(R >> (64 * i)) & (2**64 - 1) for i in range(4)], dtype=np.uint64)
+R_LIMBS.setflags(write=False)
+
+_SHIFTS = (0, 64, 128, 192)
+
+
+def inverse(x: int) -> int:
+    """Return x^-1 mod r; raise NotInvertible for x = 0 (mod r)."""
+    x %= R
+    if x == 0:
+        raise NotInvertible("expected a nonzero field element to invert, got 0")
+    return pow(x, -1, R)
+
+
+def check_element(x: object, name: str = "value") -> int:
+    """Return x as a canonical field element; raise unless it is an integer in [0, r)."""
+    if isinstance(x, bool) or not isinstance(x, (int, np.integer)):
+        if isinstance(x, str):
+            try:
+                text = x.strip()
+                x = int(text, 16) if text.lower().startswith("0x") else int(text, 10)
+            except ValueError:
+                raise FieldElementOutOfRange(f"{name} must be an integer in [0, r), not {x!r}") from None
+        else:
+            raise FieldElementOutOfRange(f"{name} must be an integer in [0, r), not {type(x).__name__}")
+    x = int(x)
+    if not 0 <= x < R:
+        raise FieldElementOutOfRange(f"{name} must be an integer in [0, r), not {x}")
+    return x
+
+
+def ints_to_bytes(values: Iterable[int]) -> bytes:
+    """Concatenate 32-byte little-endian encodings of canonical field elements."""
+    return b"".join([v.to_bytes(N8, "little") for v in values])
+
+
+def ints_to_limbs(values: Sequence[int]) -> np.ndarray:
+    """Return an (n, 4) uint64 array of little-endian limbs of values (each in [0, r))."""
+    try:
+        data = ints_to_bytes(values)
+    except OverflowError:
+        raise FieldElementOutOfRange("every value must be an integer in [0, r)") from None
+    return np.frombuffer(data, dtype="<u8").reshape(-1, 4).astype(np.uint64, copy=True)
+
+
+def limbs_to_objects(limbs: np.ndarray) -> np.ndarray:
+    """Return a 1-D object array of Python ints from an (n, 4) limb array."""
+    limbs = np.asarray(limbs)
+    if limbs.ndim != 2 or limbs.shape[1] != 4:
+        raise ShapeMismatch(f"limb array must have shape (n, 4), not {limbs.shape}")
+    out = limbs[:, 0].astype(object)
+    for i in (1, 2, 3):
+        out = out + (limbs[:, i].astype(object) << _SHIFTS[i])
+    return out
+
+
+def limbs_to_ints(limbs: np.ndarray) -> list[int]:
+    """Return the Python ints of an (n, 4) limb array."""
+    return limbs_to_objects(limbs).tolist()
+
+
+def limbs_below_modulus(limbs: np.ndarray) -> np.ndarray:
+    """Return a boolean mask of rows of an (n, 4) limb array that are < r."""
+    lt = np.zeros(limbs.shape[0], dtype=bool)
+    eq = np.ones(limbs.shape[0], dtype=bool)
+    for i in (3, 2, 1, 0):
+        col = limbs[:, i]
+        lt |= eq & (col < R_LIMBS[i])
+        eq &= col == R_LIMBS[i]
+    return lt
