@@ -1,0 +1,32 @@
+"""Groth16 verifying key and proof, arkworks names, as frozen dataclasses of affine points."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from zkl.algebra.points import G1Point, G2Point
+
+
+@dataclass(frozen=True)
+class VerifyingKey:
+    """Groth16 verifying key: alpha in G1, beta/gamma/delta in G2, gamma_abc_g1[i] for public input i (0: the constant one)."""
+
+    alpha_g1: G1Point
+    beta_g2: G2Point
+    gamma_g2: G2Point
+    delta_g2: G2Point
+    gamma_abc_g1: tuple[G1Point, ...]
+
+    @property
+    def n_public(self) -> int:
+        """Number of public inputs (snarkjs nPublic), not counting the constant one."""
+        return len(self.gamma_abc_g1) - 1
+
+
+@dataclass(frozen=True)
+class Proof:
+    """Groth16 proof (A in G1, B in G2, C in G1)."""
+
+    a: G1Point
+    b: G2Point
+    c: G1Point
