@@ -143,9 +143,28 @@ def test_audit_catches_an_unconstrained_secret_input_and_hint():
     assert forgotten.to_dict()["unused_wires"] == [{"wire": 2, "name": "hint:<lambda>", "kind": "internal"}]
 
 
-def test_audit_passes_the_sound_gadgets():
-    from test_circuits_gadgets import Compare, IsZero, Lookup, ToBinary
+class EveryGadget(Circuit):
+    """Every std gadget once, each result tied to the public output."""
 
-    for circuit in (Compare(8), IsZero(), Lookup(), ToBinary(254)):
-        report = audit(compile(circuit))
-        assert report.ok and not report.unconstrained_secret_inputs, circuit
+    a = Secret()
+    b = Secret()
+    bits = Secret(2)
+    out = Public()
+
+    def define(self, api):
+        results = [
+            api.inverse(api.add(self.a, 1)), api.div(self.a, api.add(self.b, 1)), api.is_zero(self.a),
+            api.is_equal(self.a, self.b), api.from_binary(api.to_binary(self.a, 254)),
+            api.less_than(self.a, self.b, 16), api.cmp(self.a, self.b, 16), api.select(self.bits[0], self.a, self.b),
+            api.lookup2(self.bits[0], self.bits[1], self.a, self.b, 3, 4), api.xor(self.bits[0], self.bits[1]),
+            api.materialize(api.add(self.a, self.b)),
+        ]
+        api.assert_less_or_equal(self.a, self.b, 16)
+        api.assert_less_or_equal(self.a, 1000)
+        api.assert_nonzero(api.add(self.b, 1))
+        api.assert_equal(api.lincomb([(i + 1, x) for i, x in enumerate(results)]), self.out)
+
+
+def test_audit_passes_the_sound_gadgets():
+    report = audit(compile(EveryGadget()))
+    assert report.ok and not report.unconstrained_secret_inputs and not report.unused_public_inputs

@@ -6,7 +6,8 @@ package and `zkl.crypto` (native constants of gadgets). Entries live in
 `$ZKL_CACHE_DIR/r1cs/` (default `~/.cache/zkl/r1cs/`) as `.npz` files holding the CSR arrays
 and deduplicated labels; writes go to a temporary file renamed into place, so a reader never
 sees half a file. Circuits without a stable key (classes defined inside functions, which may
-close over variables, or parameters whose repr shows an address) are not cached.
+close over variables, or parameters whose repr shows an address or is truncated) are not cached;
+parameters must otherwise have a repr that determines them (ints, strings, tuples...).
 """
 
 from __future__ import annotations
@@ -79,7 +80,7 @@ def cache_key(circuit: Circuit) -> str | None:
     if "<locals>" in cls.__qualname__:
         return None
     params = repr(sorted(circuit.params().items()))
-    if " at 0x" in params:
+    if " at 0x" in params or "..." in params:  # an address or a truncated (numpy) repr: not a faithful key
         return None
     version = code_version(cls)
     if version is None:

@@ -34,7 +34,6 @@ from typing import Sequence
 
 import numpy as np
 
-from zkl.circuits._kernels import _lc_offsets
 from zkl.circuits.field import N8, R, ints_to_bytes, limbs_below_modulus, limbs_to_ints
 from zkl.circuits.r1cs import R1CS, SparseRows
 from zkl.errors import FieldElementOutOfRange, FormatError
@@ -132,6 +131,8 @@ def read_r1cs(path: str | os.PathLike, sym: str | os.PathLike | bool | None = No
     pos, size = _unique(sections, 2, path)
     if size % 4:
         raise FormatError(f"{path}: constraints section size {size} is not a multiple of 4")
+    from zkl.circuits._kernels import _lc_offsets  # numba, imported on first read
+
     words = np.frombuffer(data, dtype="<u4", count=size // 4, offset=pos)
     offsets = _lc_offsets(words, 3 * m, _WORDS_PER_TERM)
     if offsets[-1] != len(words):

@@ -110,10 +110,11 @@ class R1CS:
         return self.a, self.b, self.c
 
     def label(self, i: int) -> str:
-        """Return the label of constraint i (its gadget scope and operation)."""
+        """Return the label of constraint i: its gadget scope and operation, or its text when the
+        R1CS came from a file without labels."""
         if self.labels is not None:
             return self.labels[i]
-        return f"r1cs constraint {i}"
+        return self.describe(i, max_terms=3)
 
     def wire_name(self, w: int) -> str:
         """Return the name of wire w."""

@@ -5,4 +5,17 @@
 - `logic`: not, and, or, xor of booleans
 - `select`: select (mux), lookup of 2**k entries
 - `comparators`: assert_less_or_equal, less_than, cmp on bounded values
+
+Writing a gadget (Poseidon, EdDSA, Merkle... live beside these, built the same way):
+
+- a function `gadget(api, ...)` using only `API` methods, so the one code path both compiles
+  (Builder) and solves (Solver); never branch on `api.solving` or on values;
+- wrap it in `with api.scope("name"):` so failed constraints name it;
+- keep products cheap: linear combinations are free, `api.lincomb` sums many terms in one
+  pass, `api.materialize` cuts a long combination that many products would copy;
+- hints are module-level functions over ints (not lambdas), so tests can target them:
+  add known attacks to `zkl.circuits.testing.ADVERSARIES[hint]`, and constrain every output;
+- call `api.mark_bits(x, n)` only when constraints already enforce x < 2**n (gadgets then
+  skip range checks on x);
+- test with `assert_circuit(valid=..., invalid=...)` against the native twin in `zkl.crypto`.
 """
