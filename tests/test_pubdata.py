@@ -1,0 +1,111 @@
+"""The rollup's data-availability record: encoding round trips, validation, commitment binding."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from zkl.crypto.poseidon import poseidon_hash
+from zkl.crypto.pubdata import (
+    BatchHeader,
+    TxRecord,
+    TxType,
+    commitment,
+    decode,
+    deposit_hash,
+    encode,
+    message_to_sign,
+)
+from zkl.errors import MalformedInput
+
+
+def random_record(rng: random.Random) -> TxRecord:
+    kind = rng.choice(list(TxType))
+    u = lambda bits: rng.randrange(1 << bits)  # noqa: E731
+    if kind == TxType.NOOP:
+        return TxRecord(kind)
+    if kind == TxType.DEPOSIT:
+        return TxRecord(kind, to_index=u(32), amount=u(64), pubkey=(u(253), u(253)))
+    if kind == TxType.TRANSFER:
+        return TxRecord(kind, from_index=u(32), to_index=u(32), amount=u(64), fee=u(64))
+    return TxRecord(kind, from_index=u(32), amount=u(64), fee=u(64), l1_address=u(160))
+
+
+def test_bytes_round_trip_and_sizes():
+    rng = random.Random(1)
+    records = [random_record(rng) for _ in range(300)]
+    data = encode(records)
+    assert decode(data) == records
+    assert len(data) == sum({0: 1, 1: 77, 2: 25, 3: 41}[int(r.type)] for r in records)
+
+
+def test_elements_pack_fields_without_overlap():
+    r = TxRecord(TxType.TRANSFER, from_index=(1 << 32) - 1, to_index=5, amount=(1 << 64) - 1, fee=(1 << 64) - 1)
+    e0, e1, e2 = r.elements()
+    assert e0 & 0xFF == 2
+    assert (e0 >> 8) & ((1 << 32) - 1) == (1 << 32) - 1
+    assert (e0 >> 40) & ((1 << 32) - 1) == 5
+    assert (e0 >> 72) & ((1 << 64) - 1) == (1 << 64) - 1
+    assert e0 >> 136 == (1 << 64) - 1
+    assert (e1, e2) == (0, 0)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(type=TxType.TRANSFER, amount=1 << 64),
+        dict(type=TxType.TRANSFER, fee=-1),
+        dict(type=TxType.TRANSFER, from_index=1 << 32),
+        dict(type=TxType.DEPOSIT, fee=1),
+        dict(type=TxType.WITHDRAW, to_index=3),
+        dict(type=TxType.TRANSFER, pubkey=(1, 2)),
+        dict(type=TxType.NOOP, amount=1),
+        dict(type=TxType.WITHDRAW, l1_address=1 << 160),
+    ],
+)
+def test_malformed_records_are_refused(kwargs):
+    with pytest.raises(MalformedInput):
+        TxRecord(**kwargs)
+
+
+@pytest.mark.parametrize("data, where", [(b"\x07", "byte 0"), (b"\x02\x00", "needs 25 bytes"), (b"\x00\x01\x00", "byte 1")])
+def test_malformed_bytes_name_the_offset(data, where):
+    with pytest.raises(MalformedInput, match=where):
+        decode(data)
+
+
+def test_commitment_binds_every_part():
+    rng = random.Random(2)
+    records = [random_record(rng) for _ in range(8)]
+    header = BatchHeader(batch_number=3, fee_account=1, total_fees=77, deposits_before=11, deposits_after=12)
+    c = commitment(header, records)
+    c0 = poseidon_hash([3, 1, 77, 11])
+    for r in records:
+        c0 = poseidon_hash([c0, *r.elements()])
+    assert c == poseidon_hash([c0, 12])
+    swapped = records[1:2] + records[:1] + records[2:]
+    if records[0] != records[1]:
+        assert commitment(header, swapped) != c
+    for field in ("batch_number", "fee_account", "total_fees", "deposits_before", "deposits_after"):
+        changed = BatchHeader(**{**header.__dict__, field: getattr(header, field) + 1})
+        assert commitment(changed, records) != c
+
+
+def test_signed_message_binds_nonce_and_fields():
+    t = TxRecord(TxType.TRANSFER, from_index=1, to_index=2, amount=10, fee=1)
+    assert message_to_sign(t, 0) != message_to_sign(t, 1)
+    assert message_to_sign(t, 0) != message_to_sign(TxRecord(TxType.TRANSFER, from_index=1, to_index=2, amount=10, fee=2), 0)
+    w = TxRecord(TxType.WITHDRAW, from_index=1, amount=10, fee=1, l1_address=0xABC)
+    assert message_to_sign(w, 0) != message_to_sign(TxRecord(TxType.WITHDRAW, from_index=1, amount=10, fee=1, l1_address=0xABD), 0)
+    with pytest.raises(MalformedInput):
+        message_to_sign(TxRecord(TxType.NOOP), 0)
+    with pytest.raises(MalformedInput):
+        message_to_sign(t, 1 << 32)
+
+
+def test_deposit_chain_is_order_sensitive():
+    a, b = ((1, 2), 5), ((3, 4), 6)
+    ab = deposit_hash(deposit_hash(0, *a), *b)
+    ba = deposit_hash(deposit_hash(0, *b), *a)
+    assert ab != ba
