@@ -335,14 +335,15 @@ def test_bad_value_message_names_the_index():
         ntt([0, 1, R, 3])
 
 
-@pytest.mark.parametrize("shift", [0, R, R + 1, -3, 2.0, True, None.__class__])
+@pytest.mark.parametrize("shift", [0, R, R + 1, -3, 2.0, True, None])
 def test_bad_shifts(shift):
-    with pytest.raises(FieldElementOutOfRange):
+    with pytest.raises(FieldElementOutOfRange, match="coset shift must be"):
         coset_ntt([1, 2], shift)
-    with pytest.raises(FieldElementOutOfRange):
+    with pytest.raises(FieldElementOutOfRange, match="coset shift must be"):
         coset_intt([1, 2], shift)
-    with pytest.raises(FieldElementOutOfRange):
-        ntt_mont(np.zeros((2, 4), dtype=np.uint64), coset=shift)
+    if shift is not None:  # None means no coset at the array level
+        with pytest.raises(FieldElementOutOfRange, match="coset shift must be"):
+            ntt_mont(np.zeros((2, 4), dtype=np.uint64), coset=shift)
 
 
 # --- pure Python mode -----------------------------------------------------------

@@ -92,12 +92,12 @@ def intt(values: Sequence[int]) -> list[int]:
 
 def coset_ntt(values: Sequence[int], shift: int) -> list[int]:
     """Evaluations a(shift * w^i), i < n, of the polynomial with coefficients `values`."""
-    return _public(values, False, shift)
+    return _public(values, False, _check_shift(shift))
 
 
 def coset_intt(values: Sequence[int], shift: int) -> list[int]:
     """Coefficients of the polynomial whose evaluations at shift * w^i are `values` (inverse of `coset_ntt`)."""
-    return _public(values, True, shift)
+    return _public(values, True, _check_shift(shift))
 
 
 def clear_twiddle_cache() -> None:
@@ -110,8 +110,6 @@ def _public(values: Sequence[int], inverse: bool, shift: int | None) -> list[int
     if isinstance(values, (str, bytes)) or not hasattr(values, "__len__"):
         raise ShapeMismatch(f"values must be a sequence of ints, not {type(values).__name__}")
     _log2_size(len(values), "values")
-    if shift is not None:
-        _check_shift(shift)
     x = ints_to_montgomery(list(values), R, "value")
     return montgomery_to_ints(ntt_mont(x, inverse, shift, in_place=True), R)
 

@@ -16,6 +16,10 @@ Layout of one transform (natural order in and out):
 
 The inverse transform is the same with w^-1 tables; the caller scales by
 n^-1 (fused with the coset powers in `_scale_powers`).
+
+`_add` / `_sub` are branch-free versions of mont.mod_add / mod_sub (same
+results): butterfly outputs are random, so the conditional correction
+mispredicts half the time; masks save about 3 ns per butterfly (~10 %).
 """
 
 from __future__ import annotations
