@@ -66,3 +66,7 @@ class StaleStateRoot(SettlementError):
 
 class ExecutionError(ZklError):
     """The execution layer refused a transaction or a batch."""
+
+
+class FieldMismatch(MalformedInput, TypeError):
+    """An operation mixes elements of two different fields (Fq and Fr)."""

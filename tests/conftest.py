@@ -1,0 +1,20 @@
+"""Shared pytest fixtures: seeded random sources, so every test run draws the same data."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    """A NumPy Generator with a fixed seed."""
+    return np.random.default_rng(20240601)
+
+
+@pytest.fixture
+def pyrng() -> random.Random:
+    """A Python random.Random with a fixed seed (for random ints of any size)."""
+    return random.Random(20240601)
