@@ -70,3 +70,103 @@ class ExecutionError(ZklError):
 
 class FieldMismatch(MalformedInput, TypeError):
     """An operation mixes elements of two different fields (Fq and Fr)."""
+
+
+class InvalidSignature(ExecutionError):
+    """A transaction's signature does not verify under its account's public key."""
+
+
+class NonceMismatch(ExecutionError):
+    """A transaction's nonce is not the next one of its account (a replay, or out of order)."""
+
+
+class InsufficientBalance(ExecutionError):
+    """An account's balance does not cover a transaction's amount plus fee."""
+
+
+class UnknownAccount(ExecutionError):
+    """A transaction names an account index that holds no account."""
+
+
+class FeeTooLow(ExecutionError):
+    """A transaction's fee is below the sequencer's current minimum fee (named in the message)."""
+
+
+class AmountOutOfRange(ExecutionError, MalformedInput):
+    """An amount, fee or balance does not fit in its bit width (64 bits; nonces 32)."""
+
+
+class LedgerError(SettlementError):
+    """The L1 ledger's data directory is missing, already exists, or holds an unknown schema."""
+
+
+class InsufficientFunds(SettlementError):
+    """An L1 account's native-token balance does not cover a payment."""
+
+
+class Unauthorized(SettlementError):
+    """An L1 transaction was sent by an address that may not send it (not the sequencer, not the governor)."""
+
+
+class ExodusMode(SettlementError):
+    """The rollup contract is in exodus mode (a deposit passed its deadline): no more deposits or batches."""
+
+
+class NotInExodus(SettlementError):
+    """An exodus-only operation (exit, activation) was attempted while no deposit is past its deadline."""
+
+
+class ReplayedBatch(SettlementError):
+    """A batch's number is one the contract has already finalized."""
+
+
+class OutOfOrderBatch(SettlementError):
+    """A batch's number skips ahead of the next one the contract expects."""
+
+
+class SkippedDeposit(SettlementError):
+    """A batch's deposits are not exactly the next ones in the contract's deposit queue, in order."""
+
+
+class WrongCommitment(SettlementError):
+    """The commitment claimed by a batch differs from the one recomputed from its posted public data."""
+
+
+class MalformedBatch(SettlementError, MalformedInput):
+    """A submitted batch header or its public data cannot be parsed or has out-of-range fields."""
+
+
+class PublicInputOutOfRange(SettlementError, FieldElementOutOfRange):
+    """A public input of a submitted batch (old root, new root, commitment) is not in [0, r)."""
+
+
+class MalformedProof(SettlementError, MalformedInput):
+    """A submitted proof is not well formed (a point off its curve, outside its subgroup, a coordinate >= q)."""
+
+
+class BadProof(SettlementError, ProofRejected):
+    """A well-formed proof does not verify under the contract's verifying key."""
+
+
+class NothingToClaim(SettlementError):
+    """An L1 address has no unclaimed withdrawal."""
+
+
+class AlreadyClaimed(NothingToClaim):
+    """Every withdrawal of an L1 address has already been paid out."""
+
+
+class AlreadyExited(SettlementError):
+    """An L2 account has already exited in exodus mode."""
+
+
+class BadExitProof(SettlementError):
+    """An exit's Merkle proof does not reach the last final root, or its signature is not the account owner's."""
+
+
+class TimelockActive(SettlementError):
+    """A governance change was activated before its timelock elapsed, or one is already pending."""
+
+
+class NoPendingChange(SettlementError):
+    """A governance activation or cancellation found no pending change."""

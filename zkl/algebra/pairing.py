@@ -29,10 +29,10 @@ import numpy as np
 
 from zkl.algebra._kernels import pairing as _kp
 from zkl.algebra.constants import Q
-from zkl.algebra.limbs import ints_to_montgomery, montgomery_to_ints
-from zkl.algebra.points import G1Point, G2Point, g1_to_array, g2_to_array
+from zkl.algebra.limbs import ints_to_limbs, ints_to_montgomery, limbs_to_ints, montgomery_to_ints
+from zkl.algebra.points import G1Point, G2Point
 from zkl.algebra.tower import Fq12
-from zkl.errors import MalformedInput, NotOnCurve, ShapeMismatch
+from zkl.errors import FieldElementOutOfRange, MalformedInput, NotOnCurve, ShapeMismatch
 
 __all__ = [
     "PreparedG2",
@@ -47,6 +47,10 @@ __all__ = [
 
 #: number of precomputed line values per prepared G2 point
 N_LINES = _kp.N_LINES
+#: empty arrays for the unused arguments of the kernel entry point
+_NO_G1 = np.zeros((0, 2, 4), dtype=np.uint64)
+_NO_G2 = np.zeros((0, 2, 2, 4), dtype=np.uint64)
+_NO_LINES = np.zeros((0, N_LINES, 3, 2, 4), dtype=np.uint64)
 
 
 @dataclass(frozen=True, eq=False)
@@ -72,8 +76,8 @@ def multi_pairing(pairs: Sequence[tuple[G1Point, G2Point]], validate: bool = Tru
     if g1.shape[0] == 0:
         return Fq12.one()
     out = np.empty((1, 2, 3, 2, 4), dtype=np.uint64)
-    _kp._pairing_arr(g1, g2, out)
-    return _fq12s_from_array(out)[0]
+    _kp._pairing_entry(_kp.MODE_PAIRING, g1, g2, _NO_LINES, out)
+    return _fq12s_from_limbs(out)[0]
 
 
 def pairing_check(pairs: Sequence[tuple[G1Point, G2Point]], validate: bool = True) -> bool:
@@ -81,7 +85,7 @@ def pairing_check(pairs: Sequence[tuple[G1Point, G2Point]], validate: bool = Tru
     g1, g2 = _pairs_to_arrays(pairs, validate)
     if g1.shape[0] == 0:
         return True
-    return bool(_kp._pairing_check(g1, g2))
+    return bool(_kp._pairing_entry(_kp.MODE_PAIRING, g1, g2, _NO_LINES, np.empty((1, 2, 3, 2, 4), dtype=np.uint64)))
 
 
 def miller_loop(pairs: Sequence[tuple[G1Point, G2Point]], validate: bool = True) -> Fq12:
@@ -90,22 +94,22 @@ def miller_loop(pairs: Sequence[tuple[G1Point, G2Point]], validate: bool = True)
     if g1.shape[0] == 0:
         return Fq12.one()
     out = np.empty((1, 2, 3, 2, 4), dtype=np.uint64)
-    _kp._miller_loop_arr(g1, g2, out)
-    return _fq12s_from_array(out)[0]
+    _kp._pairing_entry(_kp.MODE_MILLER, g1, g2, _NO_LINES, out)
+    return _fq12s_from_limbs(out)[0]
 
 
 def final_exponentiation(f: Fq12) -> Fq12:
     """f^((q^12 - 1)/r), mapping a Miller loop value to the pairing group (0 maps to 0)."""
     if not isinstance(f, Fq12):
         raise MalformedInput(f"Argument 'f' must be a tower.Fq12, not {type(f).__name__}")
-    out = np.empty((1, 2, 3, 2, 4), dtype=np.uint64)
-    _kp._final_exponentiation_arr(_fq12s_to_array([f]), out)
-    return _fq12s_from_array(out)[0]
+    out = ints_to_limbs(list(f.to_ints())).reshape(1, 2, 3, 2, 4)
+    _kp._pairing_entry(_kp.MODE_FINAL_EXP, _NO_G1, _NO_G2, _NO_LINES, out)
+    return _fq12s_from_limbs(out)[0]
 
 
 def prepare_g2(q: G2Point, validate: bool = True) -> PreparedG2:
     """Precompute the Miller-loop line coefficients of a fixed G2 point (e.g. a verifying key's β, γ, δ)."""
-    g2 = _g2_array([q], validate, "q")
+    _, g2 = _to_montgomery([], [q], validate, "q")
     lines = np.zeros((1, N_LINES, 3, 2, 4), dtype=np.uint64)
     if not q.is_infinity():
         _kp._prepare_g2(g2, lines)
@@ -128,74 +132,96 @@ def pairing_check_prepared(
             raise MalformedInput(f"prepared_g2s[{i}] must be a PreparedG2 (from prepare_g2), not {type(prep).__name__}")
         if prep.lines.shape != (N_LINES, 3, 2, 4) or prep.lines.dtype != np.uint64:
             raise ShapeMismatch(f"prepared_g2s[{i}].lines must have shape ({N_LINES}, 3, 2, 4), not {prep.lines.shape}")
-    g1 = _g1_array(list(g1_points), validate, "g1_points")
+    g1, _ = _to_montgomery(list(g1_points), [], validate, "g1_points")
     keep = [i for i, (p, prep) in enumerate(zip(g1_points, prepared_g2s)) if not p.is_infinity() and not prep.is_infinity()]
     if not keep:
         return True
+    if len(keep) != len(g1_points):
+        g1 = np.ascontiguousarray(g1[keep])
     lines = np.stack([prepared_g2s[i].lines for i in keep])
-    return bool(_kp._pairing_check_prepared(np.ascontiguousarray(g1[keep]), lines))
+    out = np.empty((1, 2, 3, 2, 4), dtype=np.uint64)
+    return bool(_kp._pairing_entry(_kp.MODE_PAIRING_PREPARED, g1, _NO_G2, lines, out))
 
 
 # --------------------------------------------------------------------------- helpers
 
 
 def _pairs_to_arrays(pairs: Sequence[tuple[G1Point, G2Point]], validate: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Montgomery arrays of the pairs with no point at infinity, after validation."""
+    """Montgomery arrays of the pairs with no point at infinity, after validation of every point."""
     ps, qs = [], []
     for i, pair in enumerate(pairs):
         if not isinstance(pair, (tuple, list)) or len(pair) != 2:
             raise MalformedInput(f"pair {i} must be a (G1Point, G2Point) tuple, not {type(pair).__name__}")
         ps.append(pair[0])
         qs.append(pair[1])
-    g1 = _g1_array(ps, validate, "G1 point")
-    g2 = _g2_array(qs, validate, "G2 point")
+    g1, g2 = _to_montgomery(ps, qs, validate, "G1 point", "G2 point")
     keep = [i for i in range(len(ps)) if not ps[i].is_infinity() and not qs[i].is_infinity()]
     if len(keep) != len(ps):
         g1, g2 = np.ascontiguousarray(g1[keep]), np.ascontiguousarray(g2[keep])
     return g1, g2
 
 
-def _g1_array(points: list, validate: bool, what: str) -> np.ndarray:
-    """(n, 2, 4) Montgomery array of G1 points; types and ranges always checked, the curve when validate."""
-    for i, p in enumerate(points):
+def _to_montgomery(
+    ps: list, qs: list, validate: bool, what1: str = "G1 point", what2: str = "G2 point"
+) -> tuple[np.ndarray, np.ndarray]:
+    """(k, 2, 4) and (m, 2, 2, 4) Montgomery arrays of G1 and G2 points: types and ranges always
+    checked, the curve equations when validate.  One serial kernel call: no parallel launch on the
+    verifier's hot path."""
+    for i, p in enumerate(ps):
         if not isinstance(p, G1Point):
-            raise MalformedInput(f"{what} {i} must be a G1Point, not {type(p).__name__}")
-    g1 = g1_to_array(points)
-    if validate and g1.shape[0]:
-        bad = int(_kp._g1_first_off_curve(g1))
-        if bad >= 0:
-            p = points[bad]
-            raise NotOnCurve(f"{what} {bad} must be on G1 (y^2 = x^3 + 3), not ({p.x}, {p.y})")
-    return g1
+            raise MalformedInput(f"{what1} {i} must be a G1Point, not {type(p).__name__}")
+    for i, q in enumerate(qs):
+        if not isinstance(q, G2Point):
+            raise MalformedInput(f"{what2} {i} must be a G2Point, not {type(q).__name__}")
+    c1 = [c for p in ps for c in (p.x, p.y)]
+    c2 = [c for q in qs for xy in (q.x, q.y) for c in _fq2_coords(xy, what2)]
+    c1 = _check_coordinates(c1, "G1 coordinate")
+    c2 = _check_coordinates(c2, "G2 coordinate")
+    g1, g2, bad1, bad2 = _kp._convert_inputs(
+        ints_to_limbs(c1).reshape(len(ps), 2, 4), ints_to_limbs(c2).reshape(len(qs), 2, 2, 4), validate
+    )
+    if bad1 >= 0:
+        p = ps[bad1]
+        raise NotOnCurve(f"{what1} {bad1} must be on G1 (y^2 = x^3 + 3), not ({p.x}, {p.y})")
+    if bad2 >= 0:
+        q = qs[bad2]
+        raise NotOnCurve(f"{what2} {bad2} must be on the twist G2 (y^2 = x^3 + 3/(9+u)), not ({q.x}, {q.y})")
+    # The order-r subgroup check of G2 points (zkl.algebra.curve) belongs here when validate is set.
+    return g1, g2
 
 
-def _g2_array(points: list, validate: bool, what: str) -> np.ndarray:
-    """(n, 2, 2, 4) Montgomery array of G2 points; types and ranges always checked, the curve when validate."""
-    for i, p in enumerate(points):
-        if not isinstance(p, G2Point):
-            raise MalformedInput(f"{what} {i} must be a G2Point, not {type(p).__name__}")
-    g2 = g2_to_array(points)
-    if validate and g2.shape[0]:
-        _validate_g2(points, g2, what)
-    return g2
+def _fq2_coords(xy: object, what: str) -> tuple:
+    """The two coordinates of an Fq2 pair, checking its shape."""
+    if not isinstance(xy, (tuple, list)) or len(xy) != 2:
+        raise MalformedInput(f"{what} coordinates must be (c0, c1) pairs of ints, not {xy!r}")
+    return tuple(xy)
 
 
-def _validate_g2(points: list, g2: np.ndarray, what: str) -> None:
-    """On-curve check of G2 points (the subgroup check of zkl.algebra.curve belongs here too)."""
-    bad = int(_kp._g2_first_off_curve(g2))
-    if bad >= 0:
-        p = points[bad]
-        raise NotOnCurve(f"{what} {bad} must be on the twist G2 (y^2 = x^3 + 3/(9+u)), not ({p.x}, {p.y})")
+def _check_coordinates(values: list, what: str) -> list[int]:
+    """The values as ints, raising FieldElementOutOfRange for the first that is not an int in [0, q)."""
+    out = []
+    for i, v in enumerate(values):
+        if not isinstance(v, (int, np.integer)) or isinstance(v, bool):
+            raise FieldElementOutOfRange(f"{what} {i} must be an int, not {type(v).__name__}")
+        if not 0 <= v < Q:
+            raise FieldElementOutOfRange(f"{what} {i} must be in [0, q) (q the base field modulus), not {v}")
+        out.append(int(v))
+    return out
+
+
+def _fq12s_from_limbs(array: np.ndarray) -> list[Fq12]:
+    """tower.Fq12 elements of a normal-form (n, 2, 3, 2, 4) limb array."""
+    v = limbs_to_ints(array)
+    return [Fq12.from_ints(v[12 * i : 12 * i + 12]) for i in range(array.shape[0])]
 
 
 def _fq12s_to_array(fs: Sequence[Fq12]) -> np.ndarray:
-    """(n, 2, 3, 2, 4) Montgomery array of tower.Fq12 elements."""
+    """(n, 2, 3, 2, 4) Montgomery array of tower.Fq12 elements (for the tower kernels' tests)."""
     coeffs = [c for f in fs for c in f.to_ints()]
     return ints_to_montgomery(coeffs, Q, "Fq12 coefficient").reshape(len(fs), 2, 3, 2, 4)
 
 
 def _fq12s_from_array(array: np.ndarray) -> list[Fq12]:
-    """tower.Fq12 elements of an (n, 2, 3, 2, 4) Montgomery array."""
+    """tower.Fq12 elements of an (n, 2, 3, 2, 4) Montgomery array (for the tower kernels' tests)."""
     v = montgomery_to_ints(np.ascontiguousarray(array), Q)
     return [Fq12.from_ints(v[12 * i : 12 * i + 12]) for i in range(array.shape[0])]
-

@@ -6,8 +6,27 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from zkl.algebra.points import G1Point, G2Point
+from zkl.algebra.points import G1Point
 from zkl.verifier.keys import VerifyingKey
+
+
+@dataclass(frozen=True, eq=False)
+class ZkeyCoefficients:
+    """The .zkey coefficient section: the R1CS matrices A (matrix 0) and B (matrix 1) as a list of entries.
+
+    Entry k says: row `constraint[k]` of matrix `matrix[k]` has `value[k]` at wire `wire[k]`.
+    Rows n_constraints .. n_constraints + n_public are the extra rows snarkjs adds so that the
+    public inputs are linearly independent (A = wire s, B = C = 0).  `value` is in normal form
+    here; the file stores value * 2^512 mod r ("double Montgomery").
+    """
+
+    matrix: np.ndarray  # (k,) uint32: 0 for A, 1 for B
+    constraint: np.ndarray  # (k,) uint32
+    wire: np.ndarray  # (k,) uint32
+    value: np.ndarray  # (k, 4) uint64, normal form
+
+    def __len__(self) -> int:
+        return int(self.matrix.shape[0])
 
 
 @dataclass(frozen=True, eq=False)
@@ -15,10 +34,13 @@ class ProvingKey:
     """Groth16 proving key in the layout of a snarkjs .zkey.
 
     Query arrays are bulk point arrays of zkl.algebra.points ((n, 2, 4) for G1,
-    (n, 2, 2, 4) for G2, Montgomery affine, infinity all zero):
+    (n, 2, 2, 4) for G2, Montgomery affine, infinity all zero), exactly the bytes
+    of the .zkey sections (so they may be read-only views of a memory-mapped file):
     a_query / b_g1_query / b_g2_query indexed by wire, h_query by domain index
-    (snarkjs PointsH: the Lagrange-basis points on the odd coset), l_query by
-    private wire (wires n_public + 1 .. n_wires - 1).
+    (snarkjs PointsH: [L_{2i+1}(tau) / delta]_1 for the Lagrange basis of the domain of
+    size 2 * domain_size, i.e. its odd points, the coset the prover evaluates on),
+    l_query by private wire (wires n_public + 1 .. n_wires - 1: [(beta u_i + alpha v_i
+    + w_i)(tau) / delta]_1).  The verifying key holds alpha, beta, gamma, delta and IC.
     """
 
     vk: VerifyingKey
@@ -33,14 +55,8 @@ class ProvingKey:
     n_public: int
     domain_size: int
     #: the R1CS matrices A and B in the .zkey's coefficient section (the QAP the key was made for)
-    coefficients: "ZkeyCoefficients | None" = None
+    coefficients: ZkeyCoefficients | None = None
+    #: payload of the .zkey contributions section (64-byte circuit hash, u32 count, contributions);
+    #: None for a key made in memory (the writer then hashes the key's points)
+    mpc: bytes | None = None
 
-
-@dataclass(frozen=True, eq=False)
-class ZkeyCoefficients:
-    """The .zkey coefficient section: for each (matrix 0=A/1=B, constraint, wire) a value (normal form limbs)."""
-
-    matrix: np.ndarray  # (k,) uint8/uint32: 0 for A, 1 for B
-    constraint: np.ndarray  # (k,) uint32
-    wire: np.ndarray  # (k,) uint32
-    value: np.ndarray  # (k, 4) uint64, normal form

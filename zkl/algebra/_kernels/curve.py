@@ -29,7 +29,7 @@ from numba import njit, prange, types
 from numba.extending import overload
 
 from zkl.algebra._kernels import fq, fq2
-from zkl.algebra._kernels.ext import f_add, f_dbl, f_eq, f_inv, f_is_zero, f_mul, f_neg, f_sqr, f_sub
+from zkl.algebra._kernels import ext
 from zkl.algebra.constants import BN_X, G1_B, MONT_R, Q, XI, int_to_limbs
 
 _U0 = np.uint64(0)
@@ -94,12 +94,49 @@ def _is_fq2_type(t) -> bool:
     return isinstance(t, types.BaseTuple) and isinstance(t[0], types.BaseTuple)
 
 
+def _generic(name: str, generic, on_fq, on_fq2, arity: int):
+    """A field op for the curve formulas: `ext`'s generic op in pure Python, and under numba an
+    overload compiled once per field as its own function (not IR-inlined: LLVM inlines it).
+
+    `ext`'s overloads are inline="always" at the numba IR level; nested in long curve formulas
+    they multiply numba's compile time (an Fq2 mul costs ~20 s that way, ~5 s like this).
+    """
+    if arity == 1:
+        def stub(a):
+            return generic(a)
+
+        def typed(a):
+            impl = on_fq2 if _is_fq2_type(a) else on_fq
+            return lambda a: impl(a)
+    else:
+        def stub(a, b):
+            return generic(a, b)
+
+        def typed(a, b):
+            impl = on_fq2 if _is_fq2_type(a) else on_fq
+            return lambda a, b: impl(a, b)
+    stub.__name__ = stub.__qualname__ = name
+    overload(stub)(typed)
+    return stub
+
+
+f_add = _generic("f_add", ext.f_add, fq.fq_add, fq2.fq2_add, 2)
+f_sub = _generic("f_sub", ext.f_sub, fq.fq_sub, fq2.fq2_sub, 2)
+f_mul = _generic("f_mul", ext.f_mul, fq.fq_mul, fq2.fq2_mul, 2)
+f_eq = _generic("f_eq", ext.f_eq, fq.fq_eq, fq2.fq2_eq, 2)
+f_sqr = _generic("f_sqr", ext.f_sqr, fq.fq_sqr, fq2.fq2_sqr, 1)
+f_neg = _generic("f_neg", ext.f_neg, fq.fq_neg, fq2.fq2_neg, 1)
+f_dbl = _generic("f_dbl", ext.f_dbl, fq.fq_dbl, fq2.fq2_dbl, 1)
+f_inv = _generic("f_inv", ext.f_inv, fq.fq_inv, fq2.fq2_inv, 1)
+f_is_zero = _generic("f_is_zero", ext.f_is_zero, fq.fq_is_zero, fq2.fq2_is_zero, 1)
+
+
 def _one_like(a):
     """The one of a's field."""
     return fq2.ONE if isinstance(a[0], tuple) else fq.ONE
 
 
-@overload(_one_like, inline="always")
+@overload(_one_like)
 def _one_like_typed(a):
     if _is_fq2_type(a):
         return lambda a: fq2.ONE
@@ -111,11 +148,23 @@ def _zero_like(a):
     return fq2.ZERO if isinstance(a[0], tuple) else fq.ZERO
 
 
-@overload(_zero_like, inline="always")
+@overload(_zero_like)
 def _zero_like_typed(a):
     if _is_fq2_type(a):
         return lambda a: fq2.ZERO
     return lambda a: fq.ZERO
+
+
+def _curve_b(x):
+    """The curve coefficient b for x's field: 3 (G1) or 3/(9+u) (G2), Montgomery form."""
+    return B_G2 if isinstance(x[0], tuple) else B_G1
+
+
+@overload(_curve_b)
+def _curve_b_typed(x):
+    if _is_fq2_type(x):
+        return lambda x: B_G2
+    return lambda x: B_G1
 
 
 def _ld_pt(a, i, k):
@@ -126,7 +175,7 @@ def _ld_pt(a, i, k):
             (a[i, k, 1, 0], a[i, k, 1, 1], a[i, k, 1, 2], a[i, k, 1, 3]))
 
 
-@overload(_ld_pt, inline="always")
+@overload(_ld_pt)
 def _ld_pt_typed(a, i, k):
     if a.ndim == 3:
         return lambda a, i, k: (a[i, k, 0], a[i, k, 1], a[i, k, 2], a[i, k, 3])
@@ -143,7 +192,7 @@ def _st_pt(a, i, k, v):
         a[i, k, 1, 0], a[i, k, 1, 1], a[i, k, 1, 2], a[i, k, 1, 3] = v[1]
 
 
-@overload(_st_pt, inline="always")
+@overload(_st_pt)
 def _st_pt_typed(a, i, k, v):
     if a.ndim == 3:
         def impl(a, i, k, v):
@@ -163,7 +212,7 @@ def _ld_fe(a, i):
     return ((a[i, 0, 0], a[i, 0, 1], a[i, 0, 2], a[i, 0, 3]), (a[i, 1, 0], a[i, 1, 1], a[i, 1, 2], a[i, 1, 3]))
 
 
-@overload(_ld_fe, inline="always")
+@overload(_ld_fe)
 def _ld_fe_typed(a, i):
     if a.ndim == 2:
         return lambda a, i: (a[i, 0], a[i, 1], a[i, 2], a[i, 3])
@@ -180,7 +229,7 @@ def _st_fe(a, i, v):
         a[i, 1, 0], a[i, 1, 1], a[i, 1, 2], a[i, 1, 3] = v[1]
 
 
-@overload(_st_fe, inline="always")
+@overload(_st_fe)
 def _st_fe_typed(a, i, v):
     if a.ndim == 2:
         def impl(a, i, v):
@@ -221,7 +270,7 @@ def _empty_jac_for_typed(points, m):
     return lambda points, m: np.empty((m, 3, 2, 4), dtype=np.uint64)
 
 
-@njit(inline="always", cache=True)
+@njit(cache=True)
 def _fq_below_q(a):
     """The 4-limb tuple a (any bits) is below q."""
     for k in range(3, -1, -1):
@@ -237,7 +286,7 @@ def _in_range(a):
     return _fq_below_q(a)
 
 
-@overload(_in_range, inline="always")
+@overload(_in_range)
 def _in_range_typed(a):
     if _is_fq2_type(a):
         return lambda a: _fq_below_q(a[0]) and _fq_below_q(a[1])
@@ -248,26 +297,26 @@ def _in_range_typed(a):
 # single-point formulas
 
 
-@njit(inline="always", cache=True)
+@njit(cache=True)
 def _jac_infinity(x):
     """The Jacobian point at infinity (1, 1, 0) over x's field."""
     one = _one_like(x)
     return (one, one, _zero_like(x))
 
 
-@njit(inline="always", cache=True)
+@njit(cache=True)
 def _jac_is_infinity(p):
     """Z == 0."""
     return f_is_zero(p[2])
 
 
-@njit(inline="always", cache=True)
+@njit(cache=True)
 def _aff_is_infinity(x, y):
     """The affine encoding (0, 0) of infinity."""
     return f_is_zero(x) and f_is_zero(y)
 
 
-@njit(inline="always", cache=True)
+@njit(cache=True)
 def _jac_from_affine(x, y):
     """Jacobian (x, y, 1), or infinity for (0, 0)."""
     if _aff_is_infinity(x, y):
@@ -275,7 +324,7 @@ def _jac_from_affine(x, y):
     return (x, y, _one_like(x))
 
 
-@njit(inline="always", cache=True)
+@njit(cache=True)
 def _jac_neg(p):
     """-P = (X, -Y, Z)."""
     return (p[0], f_neg(p[1]), p[2])
@@ -383,15 +432,15 @@ def _jac_to_affine(p):
     return (f_mul(x, zi2), f_mul(y, f_mul(zi2, zi)))
 
 
-@njit(inline="always", cache=True)
-def _on_curve_affine(x, y, b):
+@njit(cache=True)
+def _on_curve_affine(x, y):
     """y^2 == x^3 + b, or (x, y) is the infinity encoding (0, 0)."""
     if _aff_is_infinity(x, y):
         return True
-    return f_eq(f_sqr(y), f_add(f_mul(f_sqr(x), x), b))
+    return f_eq(f_sqr(y), f_add(f_mul(f_sqr(x), x), _curve_b(x)))
 
 
-@njit(inline="always", cache=True)
+@njit(cache=True)
 def _bit(k, i):
     """Bit i of the little-endian 4-limb array k (0 beyond bit 255)."""
     if i >= 256:
@@ -453,16 +502,16 @@ def _jac_mul(p, k):
 # G2 endomorphism and subgroup check
 
 
-@njit(inline="always", cache=True)
+@njit(cache=True)
 def _psi(p):
     """psi(X, Y, Z) = (conj(X) c_x, conj(Y) c_y, conj(Z)): untwist, Frobenius, twist (Jacobian, Fq2)."""
-    return (fq2.fq2_mul(fq2.fq2_conj(p[0]), _PSI_X), fq2.fq2_mul(fq2.fq2_conj(p[1]), _PSI_Y), fq2.fq2_conj(p[2]))
+    return (f_mul(fq2.fq2_conj(p[0]), _PSI_X), f_mul(fq2.fq2_conj(p[1]), _PSI_Y), fq2.fq2_conj(p[2]))
 
 
 @njit(cache=True)
 def _g2_mul_by_x(x, y):
     """[x]Q for the BN parameter x and an affine Q on the twist (NAF, mixed additions)."""
-    ny = fq2.fq2_neg(y)
+    ny = f_neg(y)
     top = len(_X_NAF) - 1
     acc = (x, y, fq2.ONE)
     for i in range(top - 1, -1, -1):
@@ -496,7 +545,7 @@ def _in_subgroup(x, y):
     return True
 
 
-@overload(_in_subgroup, inline="always")
+@overload(_in_subgroup)
 def _in_subgroup_typed(x, y):
     if _is_fq2_type(x):
         return lambda x, y: _g2_in_subgroup(x, y)
@@ -511,8 +560,8 @@ _CHUNK = 2048
 
 
 @njit(cache=True)
-def _batch_to_affine_range(jac, out, lo, hi):
-    """Rows lo..hi of a Jacobian array to affine with one inversion (Montgomery's trick)."""
+def _batch_to_affine_range(jac, lo, hi, out, out_lo):
+    """Jacobian rows lo..hi to affine rows out_lo.. of out with one inversion (Montgomery's trick)."""
     scratch = _empty_fe_for(out, hi - lo)
     x0 = _ld_pt(jac, lo, 0)
     acc = _one_like(x0)
@@ -524,16 +573,17 @@ def _batch_to_affine_range(jac, out, lo, hi):
     inv = f_inv(acc)
     zero = _zero_like(x0)
     for i in range(hi - 1, lo - 1, -1):
+        o = out_lo + i - lo
         z = _ld_pt(jac, i, 2)
         if f_is_zero(z):
-            _st_pt(out, i, 0, zero)
-            _st_pt(out, i, 1, zero)
+            _st_pt(out, o, 0, zero)
+            _st_pt(out, o, 1, zero)
             continue
         zi = f_mul(inv, _ld_fe(scratch, i - lo))
         inv = f_mul(inv, z)
         zi2 = f_sqr(zi)
-        _st_pt(out, i, 0, f_mul(_ld_pt(jac, i, 0), zi2))
-        _st_pt(out, i, 1, f_mul(_ld_pt(jac, i, 1), f_mul(zi2, zi)))
+        _st_pt(out, o, 0, f_mul(_ld_pt(jac, i, 0), zi2))
+        _st_pt(out, o, 1, f_mul(_ld_pt(jac, i, 1), f_mul(zi2, zi)))
 
 
 @njit(parallel=True, cache=True)
@@ -544,7 +594,7 @@ def _batch_to_affine(jac, out):
     for c in prange(nchunks):
         lo = c * _CHUNK
         hi = min(n, lo + _CHUNK)
-        _batch_to_affine_range(jac, out, lo, hi)
+        _batch_to_affine_range(jac, np.int64(lo), np.int64(hi), out, np.int64(lo))
 
 
 @njit(cache=True)
@@ -567,90 +617,48 @@ def _load_aff_as_jac(a, i):
     return _jac_from_affine(_ld_pt(a, i, 0), _ld_pt(a, i, 1))
 
 
-@njit(cache=True)
-def _add_one(a, b, jac, i):
-    _store_jac(jac, i, _jac_add_mixed(_load_aff_as_jac(a, i), _ld_pt(b, i, 0), _ld_pt(b, i, 1)))
-
-
-@njit(parallel=True, cache=True)
-def _add_arrays(a, b, jac):
-    """jac[i] = a[i] + b[i] (Jacobian) for affine arrays a, b."""
-    for i in prange(a.shape[0]):
-        _add_one(a, b, jac, i)
+#: operations of _pointwise
+OP_ADD, OP_DOUBLE, OP_NEG, OP_MUL = 0, 1, 2, 3
 
 
 @njit(cache=True)
-def _double_one(a, jac, i):
-    _store_jac(jac, i, _jac_double(_load_aff_as_jac(a, i)))
+def _pointwise(op, a, b, scalars, out):
+    """out[i] = a[i] + b[i], 2 a[i], -a[i] or [scalars[i]] a[i] (op), affine arrays, one inversion per point.
 
-
-@njit(parallel=True, cache=True)
-def _double_arrays(a, jac):
-    """jac[i] = 2 a[i] (Jacobian) for an affine array a."""
-    for i in prange(a.shape[0]):
-        _double_one(a, jac, i)
-
-
-@njit(cache=True)
-def _neg_one(a, out, i):
-    _st_pt(out, i, 0, _ld_pt(a, i, 0))
-    _st_pt(out, i, 1, f_neg(_ld_pt(a, i, 1)))
-
-
-@njit(parallel=True, cache=True)
-def _neg_arrays(a, out):
-    """out[i] = -a[i] for an affine array a (infinity stays (0, 0))."""
-    for i in prange(a.shape[0]):
-        _neg_one(a, out, i)
+    For the few points of a public call; scalars are (n, 4) normal-form limbs (any value < 2^256).
+    """
+    for i in range(a.shape[0]):
+        p = _load_aff_as_jac(a, i)
+        if op == OP_ADD:
+            r = _jac_add_mixed(p, _ld_pt(b, i, 0), _ld_pt(b, i, 1))
+        elif op == OP_DOUBLE:
+            r = _jac_double(p)
+        elif op == OP_NEG:
+            r = _jac_neg(p)
+        else:
+            r = _jac_mul(p, scalars[i])
+        x, y = _jac_to_affine(r)
+        _st_pt(out, i, 0, x)
+        _st_pt(out, i, 1, y)
 
 
 @njit(cache=True)
-def _mul_one(a, scalars, jac, i):
-    _store_jac(jac, i, _jac_mul(_load_aff_as_jac(a, i), scalars[i]))
-
-
-@njit(parallel=True, cache=True)
-def _mul_arrays(a, scalars, jac):
-    """jac[i] = [scalars[i]] a[i] (Jacobian), scalars a (n, 4) normal-form limb array (any value < 2^256)."""
-    for i in prange(a.shape[0]):
-        _mul_one(a, scalars, jac, i)
+def _psi_points(a, out):
+    """out[i] = psi(a[i]) for a G2 affine array (used to test the endomorphism)."""
+    for i in range(a.shape[0]):
+        x, y = _jac_to_affine(_psi(_load_aff_as_jac(a, i)))
+        _st_pt(out, i, 0, x)
+        _st_pt(out, i, 1, y)
 
 
 @njit(cache=True)
-def _eq_one(a, jac, i):
-    return _jac_eq(_load_aff_as_jac(a, i), _load_jac(jac, i))
-
-
-@njit(parallel=True, cache=True)
-def _eq_arrays(a, jac):
-    """out[i] = (affine a[i] == Jacobian jac[i])."""
-    n = a.shape[0]
-    out = np.zeros(n, dtype=np.bool_)
-    for i in prange(n):
-        out[i] = _eq_one(a, jac, i)
-    return out
-
-
-@njit(cache=True)
-def _psi_one(a, jac, i):
-    _store_jac(jac, i, _psi(_load_aff_as_jac(a, i)))
-
-
-@njit(parallel=True, cache=True)
-def _psi_arrays(a, jac):
-    """jac[i] = psi(a[i]) for a G2 affine array."""
-    for i in prange(a.shape[0]):
-        _psi_one(a, jac, i)
-
-
-@njit(cache=True)
-def _check_point(points, i, b, subgroup):
+def _check_point(points, i, subgroup):
     """0 if point i is valid; 1 coordinate >= q, 2 off the curve, 3 outside the subgroup."""
     x = _ld_pt(points, i, 0)
     y = _ld_pt(points, i, 1)
     if not (_in_range(x) and _in_range(y)):
         return 1
-    if not _on_curve_affine(x, y, b):
+    if not _on_curve_affine(x, y):
         return 2
     if subgroup and not _in_subgroup(x, y):
         return 3
@@ -658,12 +666,12 @@ def _check_point(points, i, b, subgroup):
 
 
 @njit(parallel=True, cache=True)
-def _validate_points(points, b, subgroup):
+def _validate_points(points, subgroup):
     """(index, code) of the first invalid point of an affine Montgomery array, or (-1, 0); codes of _check_point."""
     n = points.shape[0]
     codes = np.zeros(n, dtype=np.int8)
     for i in prange(n):
-        codes[i] = _check_point(points, i, b, subgroup)
+        codes[i] = _check_point(points, np.int64(i), subgroup)
     for i in range(n):
         if codes[i] != 0:
             return i, codes[i]
@@ -686,7 +694,9 @@ def _sum_points(points, nparts):
     partial = _empty_jac_for(points, nparts)
     step = (n + nparts - 1) // nparts
     for c in prange(nparts):
-        _store_jac(partial, c, _sum_range(points, min(n, c * step), min(n, (c + 1) * step)))
+        lo = np.int64(min(n, c * step))
+        hi = np.int64(min(n, (c + 1) * step))
+        _store_jac(partial, np.int64(c), _sum_range(points, lo, hi))
     acc = _load_jac(partial, 0)
     for c in range(1, nparts):
         acc = _jac_add(acc, _load_jac(partial, c))

@@ -115,99 +115,149 @@ def _one_like_typed(v):
 
 
 # ---------------------------------------------------------------------------
+# field operations as separately compiled functions: numba compiles each once per field (and caches
+# it), instead of inlining the limb arithmetic into every caller, which multiplies compile time
+
+
+@njit(cache=True)
+def _add(a, b):
+    return f_add(a, b)
+
+
+@njit(cache=True)
+def _sub(a, b):
+    return f_sub(a, b)
+
+
+@njit(cache=True)
+def _mul(a, b):
+    return f_mul(a, b)
+
+
+@njit(cache=True)
+def _sqr(a):
+    return f_sqr(a)
+
+
+@njit(cache=True)
+def _neg(a):
+    return f_neg(a)
+
+
+@njit(cache=True)
+def _dbl(a):
+    return f_dbl(a)
+
+
+@njit(cache=True)
+def _inv(a):
+    return f_inv(a)
+
+
+@njit(cache=True)
+def _eq(a, b):
+    return f_eq(a, b)
+
+
+@njit(cache=True)
+def _is_zero(a):
+    return f_is_zero(a)
+
+
+# ---------------------------------------------------------------------------
 # XYZZ point formulas (a = 0); a point is a 4-tuple (X, Y, ZZ, ZZZ), infinity has ZZ = 0
 
 
-@njit(inline="always", cache=True)
+@njit(cache=True)
 def _xyzz_mdbl(x, y):
     """2(x, y) for an affine point with y != 0 (mdbl-2008-s-1)."""
-    u = f_dbl(y)
-    v = f_sqr(u)
-    w = f_mul(u, v)
-    s = f_mul(x, v)
-    xx = f_sqr(x)
-    m = f_add(f_dbl(xx), xx)
-    x3 = f_sub(f_sqr(m), f_dbl(s))
-    y3 = f_sub(f_mul(m, f_sub(s, x3)), f_mul(w, y))
+    u = _dbl(y)
+    v = _sqr(u)
+    w = _mul(u, v)
+    s = _mul(x, v)
+    xx = _sqr(x)
+    m = _add(_dbl(xx), xx)
+    x3 = _sub(_sqr(m), _dbl(s))
+    y3 = _sub(_mul(m, _sub(s, x3)), _mul(w, y))
     return (x3, y3, v, w)
 
 
-@njit(inline="always", cache=True)
+@njit(cache=True)
 def _xyzz_dbl(p):
     """2p (dbl-2008-s-1); infinity stays infinity."""
     x, y, zz, zzz = p
-    if f_is_zero(zz):
+    if _is_zero(zz):
         return p
-    u = f_dbl(y)
-    v = f_sqr(u)
-    w = f_mul(u, v)
-    s = f_mul(x, v)
-    xx = f_sqr(x)
-    m = f_add(f_dbl(xx), xx)
-    x3 = f_sub(f_sqr(m), f_dbl(s))
-    y3 = f_sub(f_mul(m, f_sub(s, x3)), f_mul(w, y))
-    return (x3, y3, f_mul(v, zz), f_mul(w, zzz))
+    u = _dbl(y)
+    v = _sqr(u)
+    w = _mul(u, v)
+    s = _mul(x, v)
+    xx = _sqr(x)
+    m = _add(_dbl(xx), xx)
+    x3 = _sub(_sqr(m), _dbl(s))
+    y3 = _sub(_mul(m, _sub(s, x3)), _mul(w, y))
+    return (x3, y3, _mul(v, zz), _mul(w, zzz))
 
 
-@njit(inline="always", cache=True)
+@njit(cache=True)
 def _xyzz_madd(p, x2, y2):
     """p + (x2, y2) for a finite affine point (madd-2008-s), handling p = ±(x2, y2) and infinity."""
     x1, y1, zz1, zzz1 = p
     zero = _zero_like(x2)
-    if f_is_zero(zz1):
+    if _is_zero(zz1):
         one = _one_like(x2)
         return (x2, y2, one, one)
-    u2 = f_mul(x2, zz1)
-    s2 = f_mul(y2, zzz1)
-    pp_ = f_sub(u2, x1)
-    r = f_sub(s2, y1)
-    if f_is_zero(pp_):
-        if f_is_zero(r):
+    u2 = _mul(x2, zz1)
+    s2 = _mul(y2, zzz1)
+    pp_ = _sub(u2, x1)
+    r = _sub(s2, y1)
+    if _is_zero(pp_):
+        if _is_zero(r):
             return _xyzz_mdbl(x2, y2)
         return (zero, zero, zero, zero)
-    pp = f_sqr(pp_)
-    ppp = f_mul(pp_, pp)
-    q = f_mul(x1, pp)
-    x3 = f_sub(f_sub(f_sqr(r), ppp), f_dbl(q))
-    y3 = f_sub(f_mul(r, f_sub(q, x3)), f_mul(y1, ppp))
-    return (x3, y3, f_mul(zz1, pp), f_mul(zzz1, ppp))
+    pp = _sqr(pp_)
+    ppp = _mul(pp_, pp)
+    q = _mul(x1, pp)
+    x3 = _sub(_sub(_sqr(r), ppp), _dbl(q))
+    y3 = _sub(_mul(r, _sub(q, x3)), _mul(y1, ppp))
+    return (x3, y3, _mul(zz1, pp), _mul(zzz1, ppp))
 
 
-@njit(inline="always", cache=True)
+@njit(cache=True)
 def _xyzz_add(p, q2):
     """p + q2 (add-2008-s), handling equal, opposite and infinite operands."""
     x1, y1, zz1, zzz1 = p
     x2, y2, zz2, zzz2 = q2
-    if f_is_zero(zz1):
+    if _is_zero(zz1):
         return q2
-    if f_is_zero(zz2):
+    if _is_zero(zz2):
         return p
-    u1 = f_mul(x1, zz2)
-    u2 = f_mul(x2, zz1)
-    s1 = f_mul(y1, zzz2)
-    s2 = f_mul(y2, zzz1)
-    pp_ = f_sub(u2, u1)
-    r = f_sub(s2, s1)
-    if f_is_zero(pp_):
-        if f_is_zero(r):
+    u1 = _mul(x1, zz2)
+    u2 = _mul(x2, zz1)
+    s1 = _mul(y1, zzz2)
+    s2 = _mul(y2, zzz1)
+    pp_ = _sub(u2, u1)
+    r = _sub(s2, s1)
+    if _is_zero(pp_):
+        if _is_zero(r):
             return _xyzz_dbl(p)
         zero = _zero_like(x1)
         return (zero, zero, zero, zero)
-    pp = f_sqr(pp_)
-    ppp = f_mul(pp_, pp)
-    q = f_mul(u1, pp)
-    x3 = f_sub(f_sub(f_sqr(r), ppp), f_dbl(q))
-    y3 = f_sub(f_mul(r, f_sub(q, x3)), f_mul(s1, ppp))
-    return (x3, y3, f_mul(f_mul(zz1, zz2), pp), f_mul(f_mul(zzz1, zzz2), ppp))
+    pp = _sqr(pp_)
+    ppp = _mul(pp_, pp)
+    q = _mul(u1, pp)
+    x3 = _sub(_sub(_sqr(r), ppp), _dbl(q))
+    y3 = _sub(_mul(r, _sub(q, x3)), _mul(s1, ppp))
+    return (x3, y3, _mul(_mul(zz1, zz2), pp), _mul(_mul(zzz1, zzz2), ppp))
 
 
-@njit(inline="always", cache=True)
+@njit(cache=True)
 def _xyzz_ld(a, i):
     """XYZZ point stored in rows 4i .. 4i+3."""
     return (_ld(a, 4 * i), _ld(a, 4 * i + 1), _ld(a, 4 * i + 2), _ld(a, 4 * i + 3))
 
 
-@njit(inline="always", cache=True)
+@njit(cache=True)
 def _xyzz_st(a, i, p):
     """Store an XYZZ point into rows 4i .. 4i+3."""
     _st(a, 4 * i, p[0])
@@ -229,7 +279,7 @@ def _classify(scalars, bases):
         s0, s1, s2, s3 = scalars[i, 0], scalars[i, 1], scalars[i, 2], scalars[i, 3]
         x = _ld(bases, 2 * i)
         y = _ld(bases, 2 * i + 1)
-        if (s0 | s1 | s2 | s3) == _U0 or (f_is_zero(x) and f_is_zero(y)):
+        if (s0 | s1 | s2 | s3) == _U0 or (_is_zero(x) and _is_zero(y)):
             kind[i] = 0
         elif s0 == _U1 and (s1 | s2 | s3) == _U0:
             kind[i] = 1
@@ -277,14 +327,14 @@ _AFF = 1  # the affine bucket holds a point
 _OVF = 2  # the XYZZ overflow bucket holds a point (maybe infinity)
 
 
-@njit(inline="always", cache=True)
+@njit(cache=True)
 def _point(bases, code):
     """Signed base point of a (base << 2 | dbl << 1 | neg) code, affine."""
     k = code >> 2
     x = _ld(bases, 2 * k)
     y = _ld(bases, 2 * k + 1)
     if code & 1:
-        y = f_neg(y)
+        y = _neg(y)
     return x, y
 
 
@@ -298,40 +348,40 @@ def _flush(buckets, bases, busy, bb, bc, cnt, acc):
         b = bb[t]
         code = bc[t]
         if code & 2:
-            d = f_dbl(_ld(buckets, 2 * b + 1))
+            d = _dbl(_ld(buckets, 2 * b + 1))
         else:
-            d = f_sub(_ld(bases, 2 * (code >> 2)), _ld(buckets, 2 * b))
-        prod = d if t == 0 else f_mul(prod, d)
+            d = _sub(_ld(bases, 2 * (code >> 2)), _ld(buckets, 2 * b))
+        prod = d if t == 0 else _mul(prod, d)
         _st(acc, t, prod)
-    inv = f_inv(prod)
+    inv = _inv(prod)
     for t in range(cnt - 1, -1, -1):
         b = bb[t]
         code = bc[t]
         x1 = _ld(buckets, 2 * b)
         y1 = _ld(buckets, 2 * b + 1)
         if code & 2:
-            d = f_dbl(y1)
-            xx = f_sqr(x1)
-            num = f_add(f_dbl(xx), xx)
+            d = _dbl(y1)
+            xx = _sqr(x1)
+            num = _add(_dbl(xx), xx)
             x2 = x1
         else:
             x2, y2 = _point(bases, code)
-            d = f_sub(x2, x1)
-            num = f_sub(y2, y1)
+            d = _sub(x2, x1)
+            num = _sub(y2, y1)
         if t > 0:
-            it = f_mul(inv, _ld(acc, t - 1))
-            inv = f_mul(inv, d)
+            it = _mul(inv, _ld(acc, t - 1))
+            inv = _mul(inv, d)
         else:
             it = inv
-        lam = f_mul(num, it)
-        x3 = f_sub(f_sub(f_sqr(lam), x1), x2)
-        y3 = f_sub(f_mul(lam, f_sub(x1, x3)), y1)
+        lam = _mul(num, it)
+        x3 = _sub(_sub(_sqr(lam), x1), x2)
+        y3 = _sub(_mul(lam, _sub(x1, x3)), y1)
         _st(buckets, 2 * b, x3)
         _st(buckets, 2 * b + 1, y3)
         busy[b] = 0
 
 
-@njit(inline="always", cache=True)
+@njit(cache=True)
 def _insert(buckets, state, busy, bases, bb, bc, cnt, b, code):
     """Put point(code) into bucket b (not busy): directly when trivial, else into the batch; new cnt."""
     x, y = _point(bases, code)
@@ -340,8 +390,8 @@ def _insert(buckets, state, busy, bases, bb, bc, cnt, b, code):
         _st(buckets, 2 * b + 1, y)
         state[b] = state[b] | _AFF
         return cnt
-    if f_eq(_ld(buckets, 2 * b), x):
-        if f_eq(_ld(buckets, 2 * b + 1), y):
+    if _eq(_ld(buckets, 2 * b), x):
+        if _eq(_ld(buckets, 2 * b + 1), y):
             code |= 2  # P + P: doubling in the batch
         else:
             state[b] = state[b] & _OVF  # P + (-P) = infinity
@@ -352,7 +402,7 @@ def _insert(buckets, state, busy, bases, bb, bc, cnt, b, code):
     return cnt + 1
 
 
-@njit(inline="always", cache=True)
+@njit(cache=True)
 def _overflow(ovf, state, bases, b, code):
     """Add point(code) to the XYZZ overflow bucket b."""
     x, y = _point(bases, code)
@@ -504,9 +554,9 @@ def _combine(windows, c, partials):
     for j in range(partials.shape[0] // 4):
         acc = _xyzz_add(acc, _xyzz_ld(partials, j))
     x, y, zz, zzz = acc
-    if f_is_zero(zz):
+    if _is_zero(zz):
         return out
-    t = f_inv(f_mul(zz, zzz))
-    _st(out, 0, f_mul(x, f_mul(t, zzz)))
-    _st(out, 1, f_mul(y, f_mul(t, zz)))
+    t = _inv(_mul(zz, zzz))
+    _st(out, 0, _mul(x, _mul(t, zzz)))
+    _st(out, 1, _mul(y, _mul(t, zz)))
     return out

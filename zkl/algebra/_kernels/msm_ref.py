@@ -12,88 +12,87 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from zkl.algebra._kernels.ext import f_add, f_dbl, f_inv, f_is_zero, f_mul, f_sqr, f_sub
-from zkl.algebra._kernels.msm import _ld, _one_like, _st, _zero_like
+from zkl.algebra._kernels.msm import _add, _dbl, _inv, _is_zero, _ld, _mul, _one_like, _sqr, _st, _sub, _zero_like
 
 _U1 = np.uint64(1)
 
 
-@njit(inline="always", cache=True)
+@njit(cache=True)
 def _jac_dbl(p):
     """2p (dbl-2009-l)."""
     x, y, z = p
-    if f_is_zero(z):
+    if _is_zero(z):
         return p
-    a = f_sqr(x)
-    b = f_sqr(y)
-    c = f_sqr(b)
-    d = f_dbl(f_sub(f_sub(f_sqr(f_add(x, b)), a), c))
-    e = f_add(f_dbl(a), a)
-    x3 = f_sub(f_sqr(e), f_dbl(d))
-    c8 = f_dbl(f_dbl(f_dbl(c)))
-    y3 = f_sub(f_mul(e, f_sub(d, x3)), c8)
-    z3 = f_dbl(f_mul(y, z))
+    a = _sqr(x)
+    b = _sqr(y)
+    c = _sqr(b)
+    d = _dbl(_sub(_sub(_sqr(_add(x, b)), a), c))
+    e = _add(_dbl(a), a)
+    x3 = _sub(_sqr(e), _dbl(d))
+    c8 = _dbl(_dbl(_dbl(c)))
+    y3 = _sub(_mul(e, _sub(d, x3)), c8)
+    z3 = _dbl(_mul(y, z))
     return (x3, y3, z3)
 
 
-@njit(inline="always", cache=True)
+@njit(cache=True)
 def _jac_madd(p, x2, y2):
     """p + (x2, y2), affine finite second operand (madd-2007-bl)."""
     x1, y1, z1 = p
-    if f_is_zero(z1):
+    if _is_zero(z1):
         return (x2, y2, _one_like(x2))
-    z1z1 = f_sqr(z1)
-    u2 = f_mul(x2, z1z1)
-    s2 = f_mul(y2, f_mul(z1, z1z1))
-    h = f_sub(u2, x1)
-    r = f_dbl(f_sub(s2, y1))
-    if f_is_zero(h):
-        if f_is_zero(r):
+    z1z1 = _sqr(z1)
+    u2 = _mul(x2, z1z1)
+    s2 = _mul(y2, _mul(z1, z1z1))
+    h = _sub(u2, x1)
+    r = _dbl(_sub(s2, y1))
+    if _is_zero(h):
+        if _is_zero(r):
             return _jac_dbl((x2, y2, _one_like(x2)))
         zero = _zero_like(x2)
         return (zero, zero, zero)
-    hh = f_sqr(h)
-    i = f_dbl(f_dbl(hh))
-    j = f_mul(h, i)
-    v = f_mul(x1, i)
-    x3 = f_sub(f_sub(f_sqr(r), j), f_dbl(v))
-    y3 = f_sub(f_mul(r, f_sub(v, x3)), f_dbl(f_mul(y1, j)))
-    z3 = f_sub(f_sub(f_sqr(f_add(z1, h)), z1z1), hh)
+    hh = _sqr(h)
+    i = _dbl(_dbl(hh))
+    j = _mul(h, i)
+    v = _mul(x1, i)
+    x3 = _sub(_sub(_sqr(r), j), _dbl(v))
+    y3 = _sub(_mul(r, _sub(v, x3)), _dbl(_mul(y1, j)))
+    z3 = _sub(_sub(_sqr(_add(z1, h)), z1z1), hh)
     return (x3, y3, z3)
 
 
-@njit(inline="always", cache=True)
+@njit(cache=True)
 def _jac_add(p, q):
     """p + q (add-2007-bl), any operands."""
     x1, y1, z1 = p
     x2, y2, z2 = q
-    if f_is_zero(z1):
+    if _is_zero(z1):
         return q
-    if f_is_zero(z2):
+    if _is_zero(z2):
         return p
-    z1z1 = f_sqr(z1)
-    z2z2 = f_sqr(z2)
-    u1 = f_mul(x1, z2z2)
-    u2 = f_mul(x2, z1z1)
-    s1 = f_mul(y1, f_mul(z2, z2z2))
-    s2 = f_mul(y2, f_mul(z1, z1z1))
-    h = f_sub(u2, u1)
-    r = f_dbl(f_sub(s2, s1))
-    if f_is_zero(h):
-        if f_is_zero(r):
+    z1z1 = _sqr(z1)
+    z2z2 = _sqr(z2)
+    u1 = _mul(x1, z2z2)
+    u2 = _mul(x2, z1z1)
+    s1 = _mul(y1, _mul(z2, z2z2))
+    s2 = _mul(y2, _mul(z1, z1z1))
+    h = _sub(u2, u1)
+    r = _dbl(_sub(s2, s1))
+    if _is_zero(h):
+        if _is_zero(r):
             return _jac_dbl(p)
         zero = _zero_like(x1)
         return (zero, zero, zero)
-    i = f_sqr(f_dbl(h))
-    j = f_mul(h, i)
-    v = f_mul(u1, i)
-    x3 = f_sub(f_sub(f_sqr(r), j), f_dbl(v))
-    y3 = f_sub(f_mul(r, f_sub(v, x3)), f_dbl(f_mul(s1, j)))
-    z3 = f_mul(f_sub(f_sub(f_sqr(f_add(z1, z2)), z1z1), z2z2), h)
+    i = _sqr(_dbl(h))
+    j = _mul(h, i)
+    v = _mul(u1, i)
+    x3 = _sub(_sub(_sqr(r), j), _dbl(v))
+    y3 = _sub(_mul(r, _sub(v, x3)), _dbl(_mul(s1, j)))
+    z3 = _mul(_sub(_sub(_sqr(_add(z1, z2)), z1z1), z2z2), h)
     return (x3, y3, z3)
 
 
-@njit(inline="always", cache=True)
+@njit(cache=True)
 def _jac_mul(x, y, s):
     """s * (x, y) by left-to-right double-and-add, s a 4-limb normal-form scalar tuple."""
     zero = _zero_like(x)
@@ -107,19 +106,19 @@ def _jac_mul(x, y, s):
     return acc
 
 
-@njit(inline="always", cache=True)
+@njit(cache=True)
 def _jac_store_affine(out, k, p):
     """Store p as affine (x, y) rows 2k, 2k+1 of out (infinity all zero)."""
     x, y, z = p
-    if f_is_zero(z):
+    if _is_zero(z):
         zero = _zero_like(x)
         _st(out, 2 * k, zero)
         _st(out, 2 * k + 1, zero)
         return
-    zi = f_inv(z)
-    zi2 = f_sqr(zi)
-    _st(out, 2 * k, f_mul(x, zi2))
-    _st(out, 2 * k + 1, f_mul(y, f_mul(zi2, zi)))
+    zi = _inv(z)
+    zi2 = _sqr(zi)
+    _st(out, 2 * k, _mul(x, zi2))
+    _st(out, 2 * k + 1, _mul(y, _mul(zi2, zi)))
 
 
 @njit(parallel=True, cache=True)
@@ -131,7 +130,7 @@ def _naive_msm(bases, scalars):
         x = _ld(bases, 2 * i)
         y = _ld(bases, 2 * i + 1)
         s = (scalars[i, 0], scalars[i, 1], scalars[i, 2], scalars[i, 3])
-        if f_is_zero(x) and f_is_zero(y):
+        if _is_zero(x) and _is_zero(y):
             zero = _zero_like(x)
             p = (zero, zero, zero)
         else:
@@ -176,21 +175,21 @@ def _progression(start, step, n, chunks):
             _st(out, 2 * i, p[0])
             _st(out, 2 * i + 1, p[1])
             _st(zs, i, p[2])
-            if not f_is_zero(p[2]):
-                prod = f_mul(prod, p[2])
+            if not _is_zero(p[2]):
+                prod = _mul(prod, p[2])
             _st(pre, i, prod)
             p = _jac_madd(p, dx, dy)
-        inv = f_inv(prod)
+        inv = _inv(prod)
         for i in range(hi - 1, lo - 1, -1):
             z = _ld(zs, i)
-            if f_is_zero(z):
+            if _is_zero(z):
                 zero = _zero_like(z)
                 _st(out, 2 * i, zero)
                 _st(out, 2 * i + 1, zero)
                 continue
-            zi = f_mul(inv, _ld(pre, i - 1)) if i > lo else inv
-            inv = f_mul(inv, z)
-            zi2 = f_sqr(zi)
-            _st(out, 2 * i, f_mul(_ld(out, 2 * i), zi2))
-            _st(out, 2 * i + 1, f_mul(_ld(out, 2 * i + 1), f_mul(zi2, zi)))
+            zi = _mul(inv, _ld(pre, i - 1)) if i > lo else inv
+            inv = _mul(inv, z)
+            zi2 = _sqr(zi)
+            _st(out, 2 * i, _mul(_ld(out, 2 * i), zi2))
+            _st(out, 2 * i + 1, _mul(_ld(out, 2 * i + 1), _mul(zi2, zi)))
     return out

@@ -18,7 +18,7 @@ Conventions (derivations in the docstrings below, references at the end):
   py_ecc's: easy part (q^6 - 1)(q^2 + 1), hard part (q^4 - q^2 + 1)/r by the
   base-q decomposition of Scott et al. (λ3 = 1, λ2 = 6x^2 + 1,
   λ1 = -36x^3 - 18x^2 - 12x + 1, λ0 = -36x^3 - 30x^2 - 18x - 2) with three
-  exponentiations by x (cyclotomic squarings, NAF digits of x) and their
+  exponentiations by x (cyclotomic squarings, width-4 NAF of x) and their
   vectorial addition chain.  (arkworks and gnark use the Fuentes-Castañeda
   multiple 2x(6x^2 + 3x + 1)(q^4 - q^2 + 1)/r instead, so their pairing values
   are that fixed power of ours and of py_ecc's.)
@@ -36,7 +36,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from zkl.algebra._kernels.fq import fq_add, fq_eq, fq_mul, fq_sqr
+from zkl.algebra._kernels.fq import fq_add, fq_eq, fq_from_mont, fq_mul, fq_sqr, fq_to_mont
 from zkl.algebra._kernels.fq12 import (
     E2_ONE,
     E12_ONE,
@@ -44,6 +44,7 @@ from zkl.algebra._kernels.fq12 import (
     _e2_conj,
     _e2_dbl,
     _e2_eq,
+    _e2_is_zero,
     _e2_mul,
     _e2_mul_fq,
     _e2_neg,
@@ -60,7 +61,6 @@ from zkl.algebra._kernels.fq12 import (
     _e12_mul_by_034,
     _e12_sqr,
     _load_e12,
-    _store_e12,
     _mont,
     _mont2,
 )
@@ -68,12 +68,14 @@ from zkl.algebra.constants import ATE_LOOP_COUNT, BN_X
 from zkl.algebra.tower import Fq2 as _PyFq2, frobenius_coefficient
 
 
-def _naf(n: int) -> list[int]:
-    """Non-adjacent form of n > 0, most significant digit first."""
+def _naf(n: int, width: int = 2) -> list[int]:
+    """Width-w non-adjacent form of n > 0 (odd digits below 2^(w-1) in absolute value), most significant first."""
     digits = []
     while n:
         if n & 1:
-            d = 2 - (n & 3)
+            d = n & ((1 << width) - 1)
+            if d >= 1 << (width - 1):
+                d -= 1 << width
             n -= d
         else:
             d = 0
@@ -84,8 +86,9 @@ def _naf(n: int) -> list[int]:
 
 #: NAF digits of 6x + 2 after the leading 1 (65 of them, 21 nonzero)
 ATE_NAF = tuple(_naf(ATE_LOOP_COUNT)[1:])
-#: NAF digits of x after the leading 1 (62 of them, 23 nonzero)
-X_NAF = tuple(_naf(BN_X)[1:])
+#: width-4 NAF digits of x, most significant first (63 of them, 14 nonzero)
+X_WNAF = tuple(_naf(BN_X, 4))
+assert sum(d << i for i, d in enumerate(reversed(X_WNAF))) == BN_X and X_WNAF[0] > 0
 #: number of line values per G2 point: one per doubling, one per nonzero digit, two at the end
 N_LINES = len(ATE_NAF) + sum(1 for d in ATE_NAF if d) + 2
 
@@ -323,16 +326,21 @@ def _miller_loop_prepared(g1, lines):
 
 @njit(cache=True)
 def _exp_by_x(f):
-    """f^x for f in the cyclotomic subgroup (NAF of x; conj is the inverse there)."""
-    fc = _e12_conj(f)
-    r = f
-    for idx in range(len(X_NAF)):
+    """f^x for f in the cyclotomic subgroup: signed window of width 4 (digits ±1, ±3, ±5, ±7 from f, f^3,
+    f^5, f^7; conj is the inverse there), 63 cyclotomic squarings and 16 multiplications."""
+    f2 = _e12_cyclotomic_sqr(f)
+    f3 = _e12_mul(f, f2)
+    f5 = _e12_mul(f3, f2)
+    f7 = _e12_mul(f5, f2)
+    table = (f, f3, f5, f7)
+    r = table[X_WNAF[0] >> 1]
+    for idx in range(1, len(X_WNAF)):
         r = _e12_cyclotomic_sqr(r)
-        d = X_NAF[idx]
+        d = X_WNAF[idx]
         if d > 0:
-            r = _e12_mul(r, f)
+            r = _e12_mul(r, table[d >> 1])
         elif d < 0:
-            r = _e12_mul(r, fc)
+            r = _e12_mul(r, _e12_conj(table[(-d) >> 1]))
     return r
 
 
@@ -363,43 +371,88 @@ def _final_exponentiation(f):
 
 
 # --------------------------------------------------------------------------- array entry points
+#
+# Entry points take and return normal-form limbs (the public wrapper fills them
+# from Python ints without any parallel kernel: small inputs, hot path) and
+# convert to Montgomery form inside; prepared lines stay in Montgomery form.
 
 
 @njit(cache=True)
-def _miller_loop_arr(g1, g2, out):
-    """out[0] = the multi-Miller loop value of the pairs (g1[j], g2[j])."""
-    _store_e12(out, 0, _miller_loop(g1, g2))
+def _convert_inputs(g1, g2, validate):
+    """Montgomery copies of normal-form G1 (k, 2, 4) and G2 (m, 2, 2, 4) arrays, and the index of the
+    first G1 and the first G2 point off its curve (-1 when none, or when not validating)."""
+    g1m = np.empty_like(g1)
+    g2m = np.empty_like(g2)
+    for i in range(g1.shape[0]):
+        for j in range(2):
+            x = fq_to_mont(_ld1(g1, i, j))
+            for t in range(4):
+                g1m[i, j, t] = x[t]
+    for i in range(g2.shape[0]):
+        for j in range(2):
+            for m in range(2):
+                x = fq_to_mont(_ld(g2, i, j, m))
+                for t in range(4):
+                    g2m[i, j, m, t] = x[t]
+    bad1 = -1
+    bad2 = -1
+    if validate:
+        bad1 = _g1_first_off_curve(g1m)
+        bad2 = _g2_first_off_curve(g2m)
+    return g1m, g2m, bad1, bad2
 
 
 @njit(cache=True)
-def _miller_loop_prepared_arr(g1, lines, out):
-    """out[0] = the multi-Miller loop value from prepared lines."""
-    _store_e12(out, 0, _miller_loop_prepared(g1, lines))
+def _store_e12_normal(out, i, a):
+    """Write an Fq12 tuple into row i of an (n, 2, 3, 2, 4) array in normal (not Montgomery) form."""
+    for j in range(2):
+        for k in range(3):
+            for m in range(2):
+                limbs = fq_from_mont(a[j][k][m])
+                for t in range(4):
+                    out[i, j, k, m, t] = limbs[t]
+
+
+@njit(inline="always", cache=True)
+def _e2_to_mont(a):
+    return (fq_to_mont(a[0]), fq_to_mont(a[1]))
 
 
 @njit(cache=True)
-def _final_exponentiation_arr(f, out):
-    """out[i] = f[i]^((q^12 - 1)/r)."""
-    for i in range(f.shape[0]):
-        _store_e12(out, i, _final_exponentiation(_load_e12(f, i)))
+def _load_e12_normal(x, i):
+    """Row i of a normal-form (n, 2, 3, 2, 4) array as a Montgomery Fq12 tuple."""
+    (a0, a1, a2), (b0, b1, b2) = _load_e12(x, i)
+    return (
+        (_e2_to_mont(a0), _e2_to_mont(a1), _e2_to_mont(a2)),
+        (_e2_to_mont(b0), _e2_to_mont(b1), _e2_to_mont(b2)),
+    )
+
+
+#: modes of `_pairing_entry`
+MODE_MILLER, MODE_PAIRING, MODE_PAIRING_PREPARED, MODE_FINAL_EXP = 0, 1, 2, 3
 
 
 @njit(cache=True)
-def _pairing_arr(g1, g2, out):
-    """out[0] = the reduced pairing product of the pairs."""
-    _store_e12(out, 0, _final_exponentiation(_miller_loop(g1, g2)))
+def _pairing_entry(mode, g1, g2, lines, out):
+    """The one array entry point of the pairing (one compiled closure instead of four).
 
-
-@njit(cache=True)
-def _pairing_check(g1, g2):
-    """True when the product of the pairings of the pairs is 1."""
-    return _e12_is_one(_final_exponentiation(_miller_loop(g1, g2)))
-
-
-@njit(cache=True)
-def _pairing_check_prepared(g1, lines):
-    """True when the product of the pairings of g1[j] with the prepared G2 points is 1."""
-    return _e12_is_one(_final_exponentiation(_miller_loop_prepared(g1, lines)))
+    MODE_MILLER: out[0] = the multi-Miller loop value of the pairs (g1[j], g2[j]);
+    MODE_PAIRING: out[0] = their reduced pairing product;
+    MODE_PAIRING_PREPARED: the same with the G2 side as prepared lines (k, N_LINES, 3, 2, 4);
+    MODE_FINAL_EXP: out[0] = out[0]^((q^12 - 1)/r).
+    g1, g2, lines in Montgomery form (unused ones may be empty); out in normal form.
+    Returns whether out[0] is 1.
+    """
+    if mode == MODE_MILLER:
+        r = _miller_loop(g1, g2)
+    elif mode == MODE_PAIRING:
+        r = _final_exponentiation(_miller_loop(g1, g2))
+    elif mode == MODE_PAIRING_PREPARED:
+        r = _final_exponentiation(_miller_loop_prepared(g1, lines))
+    else:
+        r = _final_exponentiation(_load_e12_normal(out, 0))
+    _store_e12_normal(out, 0, r)
+    return _e12_is_one(r)
 
 
 # --------------------------------------------------------------------------- validation
@@ -407,7 +460,7 @@ def _pairing_check_prepared(g1, lines):
 
 @njit(cache=True)
 def _g1_first_off_curve(g1):
-    """Index of the first G1 point (not all-zero) with y^2 != x^3 + 3, or -1."""
+    """Index of the first G1 point (not all-zero) with y^2 != x^3 + 3, or -1 (Montgomery input)."""
     for i in range(g1.shape[0]):
         x = _ld1(g1, i, 0)
         y = _ld1(g1, i, 1)
@@ -421,19 +474,13 @@ def _g1_first_off_curve(g1):
 
 @njit(cache=True)
 def _g2_first_off_curve(g2):
-    """Index of the first G2 point (not all-zero) with y^2 != x^3 + b', or -1."""
+    """Index of the first G2 point (not all-zero) with y^2 != x^3 + b', or -1 (Montgomery input)."""
     for i in range(g2.shape[0]):
         x = _ld2(g2, i, 0)
         y = _ld2(g2, i, 1)
-        zero = True
-        for m in range(2):
-            for t in range(4):
-                if g2[i, 0, m, t] != 0 or g2[i, 1, m, t] != 0:
-                    zero = False
-        if zero:
+        if _e2_is_zero(x) and _e2_is_zero(y):
             continue
         rhs = _e2_add(_e2_mul(_e2_sqr(x), x), B_TWIST)
         if not _e2_eq(_e2_sqr(y), rhs):
             return i
     return -1
-

@@ -19,3 +19,8 @@ Writing a gadget (Poseidon, EdDSA, Merkle... live beside these, built the same w
   skip range checks on x);
 - test with `assert_circuit(valid=..., invalid=...)` against the native twin in `zkl.crypto`.
 """
+
+# the crypto gadgets, each beside its native twin in zkl.crypto (none imports the api at runtime)
+from zkl.circuits.std import babyjubjub, eddsa, merkle, poseidon  # noqa: E402
+from zkl.circuits.std.eddsa import verify_eddsa  # noqa: E402
+from zkl.circuits.std.merkle import assert_membership, assert_update, merkle_root, merkle_update  # noqa: E402

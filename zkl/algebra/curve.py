@@ -1,0 +1,337 @@
+"""G1 and G2 of BN254 on Python-int points: add, double, negate, multiply, curve and subgroup checks, bulk helpers.
+
+Points are `G1Point` / `G2Point` (affine Python ints, (0, 0) is infinity);
+scalars are Python ints in [0, r).  Every function validates its input
+(coordinates below q, points on their curve; `validate_*` and
+`is_in_subgroup_g2` also check the subgroup) and runs one numba kernel per
+call.  Bulk functions take and return the Montgomery arrays of
+`zkl.algebra.points` ((n, 2, 4) for G1, (n, 2, 2, 4) for G2).
+
+Importing this module also gives G1Point and G2Point the operators `p + q`,
+`p - q`, `-p`, `k * p` and `p * k` (k an int in [0, r)).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numba
+import numpy as np
+
+from zkl.algebra import constants
+from zkl.algebra._kernels import curve as _k
+from zkl.algebra._kernels import fixed_base as _fb
+from zkl.algebra.constants import Q, R
+from zkl.algebra.limbs import check_below, ints_to_limbs, limbs_to_ints
+from zkl.algebra.points import G1Point, G2Point, g1_from_array, g1_to_array, g2_from_array, g2_to_array
+from zkl.errors import FieldElementOutOfRange, MalformedInput, NotInSubgroup, NotOnCurve, ShapeMismatch
+
+G1_GENERATOR = G1Point(*constants.G1_GENERATOR)
+G2_GENERATOR = G2Point(*constants.G2_GENERATOR)
+#: the G2 twist coefficient b' = 3 / (9 + u) as (c0, c1)
+G2_B = _k.G2_B_INT
+
+_G1_TAIL = (2, 4)
+_G2_TAIL = (2, 2, 4)
+
+
+# ------------------------------------------------------------------------------------------
+# conversions and checks at the boundary
+
+
+def _g1_array(points: Sequence[G1Point], what: str = "G1 point") -> np.ndarray:
+    for p in points:
+        if not isinstance(p, G1Point):
+            raise MalformedInput(f"{what} must be a G1Point, not {type(p).__name__}")
+    return g1_to_array(points)
+
+
+def _g2_array(points: Sequence[G2Point], what: str = "G2 point") -> np.ndarray:
+    for p in points:
+        if not isinstance(p, G2Point):
+            raise MalformedInput(f"{what} must be a G2Point, not {type(p).__name__}")
+        for c in (p.x, p.y):
+            if not isinstance(c, tuple) or len(c) != 2:
+                raise MalformedInput(f"{what} coordinates must be (c0, c1) pairs of ints, not {c!r}")
+    return g2_to_array(points)
+
+
+def _check_array(array: np.ndarray, tail: tuple[int, ...], what: str) -> np.ndarray:
+    if not isinstance(array, np.ndarray) or array.dtype != np.uint64 or array.ndim != len(tail) + 1 \
+            or array.shape[1:] != tail:
+        shape = getattr(array, "shape", None)
+        dtype = getattr(array, "dtype", type(array).__name__)
+        raise ShapeMismatch(f"{what} must be a uint64 array of shape (n, {', '.join(map(str, tail))}), "
+                            f"not {dtype} of shape {shape}")
+    return np.ascontiguousarray(array)
+
+
+def _raise_for(array: np.ndarray, subgroup: bool, what: str) -> None:
+    """Run the bulk check kernel and raise the error of the first bad point."""
+    if array.shape[0] == 0:
+        return
+    index, code = _k._validate_points(array, subgroup)
+    if index < 0:
+        return
+    if code == 1:
+        raw = [v for v in limbs_to_ints(array[index].reshape(-1, 4)) if v >= Q]
+        raise FieldElementOutOfRange(f"{what} {index} must have coordinates below q (Montgomery form), "
+                                     f"not a coordinate with limbs {raw[0]}")
+    if code == 2:
+        raise NotOnCurve(f"{what} {index} must be on the curve, not a point off it")
+    raise NotInSubgroup(f"{what} {index} must be in the order-r subgroup, not outside it")
+
+
+def _scalar_limbs(scalars: Sequence[int]) -> np.ndarray:
+    for s in scalars:
+        if isinstance(s, bool) or not isinstance(s, (int, np.integer)):
+            raise FieldElementOutOfRange(f"scalar must be an int, not {type(s).__name__}")
+    return ints_to_limbs([int(s) for s in scalars], R, "scalar")
+
+
+def _points_g1(*points: G1Point) -> np.ndarray:
+    a = _g1_array(points)
+    _raise_for(a, False, "G1 point")
+    return a
+
+
+def _points_g2(*points: G2Point) -> np.ndarray:
+    a = _g2_array(points)
+    _raise_for(a, False, "G2 point")
+    return a
+
+
+def _pointwise(op: int, a: np.ndarray, b: np.ndarray | None = None, scalars: np.ndarray | None = None) -> np.ndarray:
+    out = np.empty_like(a)
+    _k._pointwise(op, a, a if b is None else b, _NO_SCALARS if scalars is None else scalars, out)
+    return out
+
+
+_NO_SCALARS = np.zeros((1, 4), dtype=np.uint64)
+
+
+def _add(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return _pointwise(_k.OP_ADD, a, b)
+
+
+def _double(a: np.ndarray) -> np.ndarray:
+    return _pointwise(_k.OP_DOUBLE, a)
+
+
+def _neg(a: np.ndarray) -> np.ndarray:
+    return _pointwise(_k.OP_NEG, a)
+
+
+def _mul(a: np.ndarray, scalars: np.ndarray) -> np.ndarray:
+    return _pointwise(_k.OP_MUL, a, scalars=scalars)
+
+
+# ------------------------------------------------------------------------------------------
+# G1
+
+
+def g1_add(p: G1Point, q: G1Point) -> G1Point:
+    """p + q in G1."""
+    a = _points_g1(p, q)
+    return g1_from_array(_add(a[:1], a[1:]))[0]
+
+
+def g1_double(p: G1Point) -> G1Point:
+    """2p in G1."""
+    return g1_from_array(_double(_points_g1(p)))[0]
+
+
+def g1_neg(p: G1Point) -> G1Point:
+    """-p in G1."""
+    return g1_from_array(_neg(_points_g1(p)))[0]
+
+
+def g1_sub(p: G1Point, q: G1Point) -> G1Point:
+    """p - q in G1."""
+    a = _points_g1(p, q)
+    return g1_from_array(_add(a[:1], _neg(a[1:])))[0]
+
+
+def g1_mul(p: G1Point, scalar: int) -> G1Point:
+    """[scalar] p in G1, scalar in [0, r)."""
+    s = _scalar_limbs([scalar])
+    return g1_from_array(_mul(_points_g1(p), s))[0]
+
+
+def is_on_curve_g1(p: G1Point) -> bool:
+    """p satisfies y^2 = x^3 + 3 or is infinity (coordinates must be below q)."""
+    a = _g1_array([p])
+    return bool(_k._validate_points(a, False)[0] < 0)
+
+
+def is_in_subgroup_g1(p: G1Point) -> bool:
+    """p is in G1's order-r group: on the curve (the cofactor is 1)."""
+    return is_on_curve_g1(p)
+
+
+def validate_g1(p: G1Point) -> None:
+    """Raise FieldElementOutOfRange, NotOnCurve or MalformedInput unless p is a valid G1 point."""
+    _raise_for(_g1_array([p]), True, "G1 point")
+
+
+def validate_g1_array(array: np.ndarray) -> None:
+    """Check a (n, 2, 4) Montgomery G1 array in parallel; raise for the first bad point (ShapeMismatch, range, curve)."""
+    _raise_for(_check_array(array, _G1_TAIL, "G1 array"), True, "G1 point")
+
+
+def g1_sum(array: np.ndarray) -> G1Point:
+    """Sum of all points of a (n, 2, 4) Montgomery G1 array (points assumed valid; parallel)."""
+    a = _check_array(array, _G1_TAIL, "G1 array")
+    return g1_from_array(_sum(a))[0]
+
+
+def fixed_base_mul_g1(generator: G1Point, scalars: Sequence[int] | np.ndarray) -> np.ndarray:
+    """(n, 2, 4) affine Montgomery array of [k_i] generator, scalars ints or (n, 4) normal-form limbs below r."""
+    return _fixed_base(_points_g1(generator), _scalar_array(scalars))
+
+
+# ------------------------------------------------------------------------------------------
+# G2
+
+
+def g2_add(p: G2Point, q: G2Point) -> G2Point:
+    """p + q on the G2 twist."""
+    a = _points_g2(p, q)
+    return g2_from_array(_add(a[:1], a[1:]))[0]
+
+
+def g2_double(p: G2Point) -> G2Point:
+    """2p on the G2 twist."""
+    return g2_from_array(_double(_points_g2(p)))[0]
+
+
+def g2_neg(p: G2Point) -> G2Point:
+    """-p on the G2 twist."""
+    return g2_from_array(_neg(_points_g2(p)))[0]
+
+
+def g2_sub(p: G2Point, q: G2Point) -> G2Point:
+    """p - q on the G2 twist."""
+    a = _points_g2(p, q)
+    return g2_from_array(_add(a[:1], _neg(a[1:])))[0]
+
+
+def g2_mul(p: G2Point, scalar: int) -> G2Point:
+    """[scalar] p on the G2 twist, scalar in [0, r)."""
+    s = _scalar_limbs([scalar])
+    return g2_from_array(_mul(_points_g2(p), s))[0]
+
+
+def is_on_curve_g2(p: G2Point) -> bool:
+    """p satisfies y^2 = x^3 + 3/(9+u) or is infinity (coordinates must be below q)."""
+    a = _g2_array([p])
+    return bool(_k._validate_points(a, False)[0] < 0)
+
+
+def is_in_subgroup_g2(p: G2Point) -> bool:
+    """p is on the twist and in its order-r subgroup (psi criterion of ePrint 2022/352)."""
+    a = _g2_array([p])
+    return bool(_k._validate_points(a, True)[0] < 0)
+
+
+def validate_g2(p: G2Point) -> None:
+    """Raise FieldElementOutOfRange, NotOnCurve or NotInSubgroup unless p is a valid G2 point."""
+    _raise_for(_g2_array([p]), True, "G2 point")
+
+
+def validate_g2_array(array: np.ndarray) -> None:
+    """Check a (n, 2, 2, 4) Montgomery G2 array in parallel; raise for the first bad point (shape, range, curve, subgroup)."""
+    _raise_for(_check_array(array, _G2_TAIL, "G2 array"), True, "G2 point")
+
+
+def g2_sum(array: np.ndarray) -> G2Point:
+    """Sum of all points of a (n, 2, 2, 4) Montgomery G2 array (points assumed valid; parallel)."""
+    a = _check_array(array, _G2_TAIL, "G2 array")
+    return g2_from_array(_sum(a))[0]
+
+
+def fixed_base_mul_g2(generator: G2Point, scalars: Sequence[int] | np.ndarray) -> np.ndarray:
+    """(n, 2, 2, 4) affine Montgomery array of [k_i] generator, scalars ints or (n, 4) normal-form limbs below r."""
+    return _fixed_base(_points_g2(generator), _scalar_array(scalars))
+
+
+# ------------------------------------------------------------------------------------------
+# shared bulk work
+
+
+def _sum(a: np.ndarray) -> np.ndarray:
+    out = np.zeros((1,) + a.shape[1:], dtype=np.uint64)
+    if a.shape[0]:
+        nparts = max(1, min(a.shape[0] // 256, 4 * numba.get_num_threads()))
+        _k._sum_to_array(a, nparts, out)
+    return out
+
+
+def _scalar_array(scalars: Sequence[int] | np.ndarray) -> np.ndarray:
+    if isinstance(scalars, np.ndarray):
+        if scalars.dtype != np.uint64 or scalars.ndim != 2 or scalars.shape[1] != 4:
+            raise ShapeMismatch(f"scalars must be ints or a uint64 array of shape (n, 4), "
+                                f"not {scalars.dtype} of shape {scalars.shape}")
+        scalars = np.ascontiguousarray(scalars)
+        check_below(scalars, R, "scalar")
+        return scalars
+    return _scalar_limbs(list(scalars))
+
+
+def fixed_base_window(n: int) -> int:
+    """Window width c for n scalars: minimises n (windows - 1) additions plus the table's cost."""
+    best, best_cost = 2, math.inf
+    chunks = -(-max(n, 1) // _fb.FB_CHUNK)
+    for c in range(2, 17):
+        nwin = -(-255 // c)
+        # batch-affine add ~6.5 M, table entry ~17 M, one inversion per chunk and window ~300 M
+        cost = n * (nwin - 1) * 6.5 + nwin * (1 << (c - 1)) * 17 + chunks * nwin * 300
+        if cost < best_cost:
+            best, best_cost = c, cost
+    return best
+
+
+def _fixed_base(gen: np.ndarray, scalars: np.ndarray) -> np.ndarray:
+    n = scalars.shape[0]
+    out = np.zeros((n,) + gen.shape[1:], dtype=np.uint64)
+    if n == 0 or not gen.any():
+        return out
+    c = fixed_base_window(n)
+    nwin = -(-255 // c)
+    table = _fb._fixed_base_table(gen, c, nwin)
+    _fb._fixed_base_mul(table, c, nwin, scalars, out)
+    return out
+
+
+# ------------------------------------------------------------------------------------------
+# operators on the point types (attached here so points.py stays free of arithmetic)
+
+
+def _scalar_operand(k: object) -> int | None:
+    return int(k) if isinstance(k, (int, np.integer)) and not isinstance(k, bool) else None
+
+
+def _attach_operators(cls: type, add, sub, neg, mul) -> None:
+    def __add__(self, other):
+        return add(self, other) if isinstance(other, cls) else NotImplemented
+
+    def __sub__(self, other):
+        return sub(self, other) if isinstance(other, cls) else NotImplemented
+
+    def __neg__(self):
+        return neg(self)
+
+    def __mul__(self, k):
+        s = _scalar_operand(k)
+        return NotImplemented if s is None else mul(self, s)
+
+    cls.__add__ = __add__
+    cls.__sub__ = __sub__
+    cls.__neg__ = __neg__
+    cls.__mul__ = __mul__
+    cls.__rmul__ = __mul__
+
+
+_attach_operators(G1Point, g1_add, g1_sub, g1_neg, g1_mul)
+_attach_operators(G2Point, g2_add, g2_sub, g2_neg, g2_mul)

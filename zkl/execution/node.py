@@ -1,0 +1,263 @@
+"""The L2 node: state, mempool, deposit queue, fee market and batches in one SQLite file.
+
+    node = Node.init("data/", depth=16, batch_size=4, fee_pubkey=sequencer.pubkey)
+    node.add_deposit(wallet.pubkey, 1000)          # from the base layer's queue, in order
+    node.submit(tx)                                 # SignedTx or its JSON form; specific errors
+    batch = node.seal()                             # build, apply and persist one batch atomically
+    node.close(); Node("data/").root == batch.new_root
+
+Everything lives in `<data_dir>/node.db`: the state tables (`zkl.execution.state`), the mempool
+(`zkl.execution.mempool`), and
+
+    node_meta(key TEXT PRIMARY KEY, value TEXT)   depth, batch_size, fee_pubkey, fee floor,
+                                                  min_fee, next_batch, deposits_processed, deposit_chain
+    deposits(queue_index INTEGER PRIMARY KEY, pkx TEXT, pky TEXT, amount TEXT, batch INTEGER NULL)
+    batches(number INTEGER PRIMARY KEY, old_root TEXT, new_root TEXT, commitment TEXT,
+            first_deposit INTEGER NULL, deposit_count INTEGER, pubdata BLOB, batch TEXT)
+
+`seal` runs in one SQLite transaction (BEGIN IMMEDIATE ... COMMIT): the state rows, the batch,
+the consumed deposits, the mempool removals and the new fee all land together or not at all, so
+a node stopped at any point reopens at the last sealed batch with the same root.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from zkl.crypto.pubdata import deposit_hash
+from zkl.errors import ExecutionError, MalformedInput
+from zkl.execution.accounts import Account
+from zkl.execution.batch import Batch
+from zkl.execution.fees import FeePolicy
+from zkl.execution.mempool import Mempool
+from zkl.execution.sequencer import BuildResult, Sequencer
+from zkl.execution.state import State, check_depth
+from zkl.execution.transactions import Deposit, SignedTx, parse_tx
+
+__all__ = ["DB_NAME", "Node"]
+
+DB_NAME = "node.db"
+
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS node_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS deposits (queue_index INTEGER PRIMARY KEY, pkx TEXT NOT NULL, pky TEXT NOT NULL, "
+    "amount TEXT NOT NULL, batch INTEGER)",
+    "CREATE TABLE IF NOT EXISTS batches (number INTEGER PRIMARY KEY, old_root TEXT NOT NULL, new_root TEXT NOT NULL, "
+    "commitment TEXT NOT NULL, first_deposit INTEGER, deposit_count INTEGER NOT NULL, pubdata BLOB NOT NULL, "
+    "batch TEXT NOT NULL)",
+)
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    """Open the node database in autocommit mode (transactions are explicit)."""
+    db = sqlite3.connect(str(path), isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=FULL")
+    return db
+
+
+class Node:
+    """An L2 node over a data directory (see the module docstring)."""
+
+    def __init__(self, data_dir: str | os.PathLike) -> None:
+        path = Path(data_dir) / DB_NAME
+        if not path.exists():
+            raise ExecutionError(f"no L2 node in {data_dir} (no {DB_NAME}); create one with Node.init")
+        self.data_dir = Path(data_dir)
+        self._db = _connect(path)
+        meta = dict(self._db.execute("SELECT key, value FROM node_meta"))
+        try:
+            self.depth = check_depth(int(meta["depth"]))
+            self.batch_size = int(meta["batch_size"])
+            self.fee_pubkey: tuple[int, int] = tuple(int(v) for v in json.loads(meta["fee_pubkey"]))  # type: ignore
+            self.fee_policy = FeePolicy(int(meta["fee_floor"]))
+        except (KeyError, ValueError) as exc:
+            raise ExecutionError(f"the node database in {data_dir} is incomplete: {exc!r}") from None
+        self.state = State(self.depth, self._db)
+        self.mempool = Mempool(self._db)
+        self.sequencer = Sequencer(self.state, batch_size=self.batch_size, fee_pubkey=self.fee_pubkey)
+        self.last_dropped: dict[str, str] = {}
+        """id -> reason of the mempool transactions the last `seal` dropped"""
+
+    @classmethod
+    def init(cls, data_dir: str | os.PathLike, *, depth: int, batch_size: int, fee_pubkey: tuple[int, int],
+             fee_floor: int = 1) -> Node:
+        """Create a node with an empty state in data_dir (created if missing; must not hold a node)."""
+        check_depth(depth)
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+            raise MalformedInput(f"batch_size must be a positive integer, not {batch_size!r}")
+        policy = FeePolicy(fee_floor)
+        directory = Path(data_dir)
+        directory.mkdir(parents=True, exist_ok=True)
+        path = directory / DB_NAME
+        if path.exists():
+            raise ExecutionError(f"{data_dir} already holds an L2 node")
+        db = _connect(path)
+        try:
+            db.execute("BEGIN")
+            for statement in _SCHEMA:
+                db.execute(statement)
+            meta = {"depth": depth, "batch_size": batch_size, "fee_pubkey": json.dumps([str(v) for v in fee_pubkey]),
+                    "fee_floor": policy.floor, "min_fee": policy.floor, "next_batch": 1, "deposits_processed": 0,
+                    "deposit_chain": 0}
+            db.executemany("INSERT INTO node_meta VALUES (?, ?)", [(k, str(v)) for k, v in meta.items()])
+            State(depth, db)
+            Mempool(db)
+            db.execute("COMMIT")
+        finally:
+            db.close()
+        return cls(directory)
+
+    def close(self) -> None:
+        """Close the database."""
+        self._db.close()
+
+    def __enter__(self) -> Node:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def _meta(self, key: str) -> str:
+        return self._db.execute("SELECT value FROM node_meta WHERE key = ?", (key,)).fetchone()[0]
+
+    def _set_meta(self, key: str, value: object) -> None:
+        self._db.execute("UPDATE node_meta SET value = ? WHERE key = ?", (str(value), key))
+
+    @property
+    def root(self) -> int:
+        """The current state root."""
+        return self.state.root
+
+    @property
+    def min_fee(self) -> int:
+        """The current minimum fee of a transfer or withdrawal."""
+        return int(self._meta("min_fee"))
+
+    @property
+    def next_batch(self) -> int:
+        """The number the next sealed batch gets (batches count from 1)."""
+        return int(self._meta("next_batch"))
+
+    @property
+    def deposits_processed(self) -> int:
+        """How many deposits of the queue batches have consumed."""
+        return int(self._meta("deposits_processed"))
+
+    @property
+    def deposit_chain(self) -> int:
+        """The deposit-queue hash after the consumed deposits (D_processed)."""
+        return int(self._meta("deposit_chain"))
+
+    def account(self, index: int) -> Account | None:
+        """The account at an index, or None."""
+        return self.state.account(index)
+
+    def pending_deposits(self) -> list[Deposit]:
+        """The deposits not yet in a batch, in queue order."""
+        rows = self._db.execute("SELECT queue_index, pkx, pky, amount FROM deposits WHERE batch IS NULL "
+                                "ORDER BY queue_index")
+        return [Deposit(q, (int(x), int(y)), int(a)) for q, x, y, a in rows]
+
+    def deposit_count(self) -> int:
+        """How many deposits the node has seen (consumed or not)."""
+        return self._db.execute("SELECT COUNT(*) FROM deposits").fetchone()[0]
+
+    def batch(self, number: int) -> Batch:
+        """A sealed batch by number."""
+        row = self._db.execute("SELECT batch FROM batches WHERE number = ?", (number,)).fetchone()
+        if row is None:
+            raise ExecutionError(f"no batch {number}; batches 1..{self.next_batch - 1} are sealed")
+        return Batch.from_json(json.loads(row[0]))
+
+    def batches(self) -> list[dict[str, Any]]:
+        """A summary of every sealed batch: number, roots, commitment, deposits consumed."""
+        rows = self._db.execute("SELECT number, old_root, new_root, commitment, first_deposit, deposit_count "
+                                "FROM batches ORDER BY number")
+        return [{"number": n, "old_root": o, "new_root": r, "commitment": c, "first_deposit": f,
+                 "deposit_count": k} for n, o, r, c, f, k in rows]
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def add_deposit(self, pubkey: tuple[int, int], amount: int, queue_index: int | None = None) -> Deposit:
+        """Record the next deposit of the base layer's queue (queue_index, if given, must be the next one)."""
+        expected = self.deposit_count()
+        if queue_index is None:
+            queue_index = expected
+        deposit = Deposit(queue_index, (pubkey[0], pubkey[1]), amount)
+        if queue_index != expected:
+            raise ExecutionError(f"the next deposit of the queue is {expected}, not {queue_index}")
+        self._db.execute("INSERT INTO deposits VALUES (?, ?, ?, ?, NULL)",
+                         (queue_index, str(deposit.pubkey[0]), str(deposit.pubkey[1]), str(amount)))
+        return deposit
+
+    def submit(self, tx: SignedTx | dict) -> str:
+        """Validate a transaction (or its JSON form) and add it to the mempool; return its id.
+
+        Raises the specific error (transactions.validate) and changes nothing when refused.
+        """
+        if not isinstance(tx, SignedTx):
+            tx = parse_tx(tx)
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            tx_id = self.mempool.submit(tx, self.state, self.min_fee)
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+        return tx_id
+
+    def seal(self, *, allow_empty: bool = False) -> Batch | None:
+        """Build, apply and persist the next batch; None when nothing waits (unless allow_empty)."""
+        deposits = self.pending_deposits()
+        transactions = self.mempool.transactions()
+        if not deposits and not transactions and not allow_empty:
+            return None
+        number = self.next_batch
+        self._db.execute("BEGIN IMMEDIATE")
+        self.state.begin()
+        try:
+            result = self.sequencer.build(number=number, deposits=deposits, deposits_before=self.deposit_chain,
+                                          transactions=transactions)
+            self.state.commit()
+            self._record(result)
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            if self.state.in_transaction:
+                self.state.rollback()
+            else:  # rows were written, then the transaction failed: reload what SQLite holds
+                self.state = State(self.depth, self._db)
+                self.sequencer = Sequencer(self.state, batch_size=self.batch_size, fee_pubkey=self.fee_pubkey)
+            raise
+        return result.batch
+
+    def _record(self, result: BuildResult) -> None:
+        """Write the batch, its consumed deposits, mempool removals and the node's counters (in the open transaction)."""
+        batch = result.batch
+        self._db.execute("INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                         (batch.number, str(batch.old_root), str(batch.new_root), str(batch.commitment),
+                          batch.first_deposit, batch.deposit_count, batch.pubdata, json.dumps(batch.to_json())))
+        if batch.deposit_count:
+            self._db.execute("UPDATE deposits SET batch = ? WHERE queue_index BETWEEN ? AND ?",
+                             (batch.number, batch.first_deposit, batch.last_deposit))
+        self.mempool.remove([*result.included, *result.dropped])
+        self._set_meta("next_batch", batch.number + 1)
+        self._set_meta("deposits_processed", self.deposits_processed + batch.deposit_count)
+        self._set_meta("deposit_chain", batch.header.deposits_after)
+        self._set_meta("min_fee", self.fee_policy.next_fee(self.min_fee, result.used, batch.batch_size))
+        self.last_dropped = dict(result.dropped)
+
+
+def chain_of(deposits: list[Deposit], start: int = 0) -> int:
+    """The deposit-queue hash after `deposits` starting from `start` (D_0 = 0)."""
+    d = start
+    for deposit in deposits:
+        d = deposit_hash(d, deposit.pubkey, deposit.amount)
+    return d

@@ -1,0 +1,118 @@
+"""The prover's QAP steps: A.w, B.w (and C.w) on the domain, and the quotient's evaluations on the coset.
+
+Arrays are (n, 4) uint64 limbs in *normal* form (see zkl.prover._kernels: Montgomery
+coefficients times normal-form witness values give normal-form products, and the NTTs only
+multiply by Montgomery constants, so no conversion pass is needed anywhere).
+
+As snarkjs's `groth16_prove.js` does:
+
+1. a_j = (A.w)_j, b_j = (B.w)_j for each row j of the domain (rows past the R1CS hold the
+   public rows a_{m+s} = w_s, then zeros); the .zkey stores only A and B, so c_j = a_j b_j,
+   which equals (C.w)_j for a satisfying witness.
+2. each of a, b, c: inverse NTT (coefficients), then NTT on the coset g w^j with g the
+   primitive 2n-th root 5^((r-1)/2n) (snarkjs's `Fr.w[power + 1]`);
+3. h_j = a_j b_j - c_j on the coset: the scalars of the MSM against the key's H points
+   (no division by Z(g w^j) = g^n - 1 = -2: the H points account for it).
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from zkl.algebra.constants import R
+from zkl.algebra.limbs import to_montgomery
+from zkl.algebra.ntt import domain, ntt_mont
+from zkl.circuits.r1cs import R1CS
+from zkl.errors import MalformedInput, ShapeMismatch, UnsatisfiedConstraint
+from zkl.prover import _kernels as _k
+from zkl.prover.keys import ZkeyCoefficients
+
+__all__ = ["evaluations_from_coefficients", "evaluations_from_r1cs", "quotient_on_coset"]
+
+
+def evaluations_from_coefficients(coefficients: ZkeyCoefficients, witness: np.ndarray,
+                                  domain_size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(A.w, B.w, C.w) on the domain from a .zkey coefficient section, C.w taken as A.w * B.w (normal form)."""
+    _check_witness_array(witness)
+    a = np.zeros((domain_size, 4), dtype=np.uint64)
+    b = np.zeros((domain_size, 4), dtype=np.uint64)
+    if len(coefficients):
+        if int(coefficients.constraint.max()) >= domain_size or int(coefficients.wire.max()) >= witness.shape[0]:
+            raise ShapeMismatch(f"the key's coefficients use rows up to {int(coefficients.constraint.max())} and wires "
+                                f"up to {int(coefficients.wire.max())}; the domain has {domain_size} rows and the "
+                                f"witness {witness.shape[0]} values")
+        coeffs = to_montgomery(np.ascontiguousarray(coefficients.value), R)
+        for which, out in ((0, a), (1, b)):
+            mask = coefficients.matrix == which
+            rows = coefficients.constraint[mask].astype(np.int64)
+            wires = coefficients.wire[mask].astype(np.int64)
+            _spmv_sorted(rows, wires, coeffs[mask], witness, out)
+    c = np.empty_like(a)
+    _k._mul_normal(a, b, c)
+    return a, b, c
+
+
+def evaluations_from_r1cs(r1cs: R1CS, witness: np.ndarray, domain_size: int,
+                          check: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(A.w, B.w, C.w) on the domain from the R1CS rows plus snarkjs's public rows (normal form).
+
+    With check=True, raises UnsatisfiedConstraint at the first row where A.w * B.w != C.w.
+    """
+    _check_witness_array(witness)
+    m = r1cs.n_constraints
+    if m + r1cs.n_public + 1 > domain_size:
+        raise ShapeMismatch(f"a domain of {domain_size} rows cannot hold {m} constraints and "
+                            f"{r1cs.n_public + 1} public rows")
+    if witness.shape[0] != r1cs.n_wires:
+        raise ShapeMismatch(f"witness must have {r1cs.n_wires} values (one per wire), not {witness.shape[0]}")
+    out = []
+    for mat in r1cs.matrices:
+        x = np.zeros((domain_size, 4), dtype=np.uint64)
+        if m:
+            coeffs = to_montgomery(np.ascontiguousarray(mat.coeffs, dtype=np.uint64).reshape(-1, 4), R)
+            _k._csr_rows(np.asarray(mat.indptr, dtype=np.int64), np.asarray(mat.indices, dtype=np.int64), coeffs,
+                         witness, x[:m])
+        out.append(x)
+    a, b, c = out
+    a[m: m + r1cs.n_public + 1] = witness[: r1cs.n_public + 1]
+    if check:
+        i = int(_k._first_mismatch(a, b, c))
+        if i >= 0:
+            raise UnsatisfiedConstraint(i, r1cs.label(i) if i < m else "public row",
+                                        "A.w * B.w != C.w for the witness given to the prover")
+    return a, b, c
+
+
+def quotient_on_coset(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """(A B - C) at the coset points g w^j from the domain evaluations (overwrites a, b, c; returns a)."""
+    n = a.shape[0]
+    if not (a.shape == b.shape == c.shape == (n, 4)) or n & (n - 1):
+        raise ShapeMismatch(f"a, b, c must be (n, 4) arrays of one power-of-two n, not {a.shape}, {b.shape}, {c.shape}")
+    g = domain(n.bit_length())  # primitive 2n-th root of unity
+    for x in (a, b, c):
+        ntt_mont(x, inverse=True, in_place=True)
+        ntt_mont(x, coset=g, in_place=True)
+    _k._join_abc(a, b, c, a)
+    return a
+
+
+def _spmv_sorted(rows: np.ndarray, wires: np.ndarray, coeffs: np.ndarray, values: np.ndarray, out: np.ndarray) -> None:
+    """out[rows[k]] += coeffs[k] * values[wires[k]], in parallel parts cut at row boundaries."""
+    if rows.shape[0] == 0:
+        return
+    if np.any(rows[1:] < rows[:-1]):
+        order = np.argsort(rows, kind="stable")
+        rows, wires, coeffs = rows[order], wires[order], coeffs[order]
+    parts = max(1, min(4 * numba.get_num_threads(), rows.shape[0] // 4096))
+    marks = rows[np.linspace(0, rows.shape[0] - 1, parts + 1).astype(np.int64)[1:-1]]
+    cuts = np.concatenate([[0], np.searchsorted(rows, marks, side="left"), [rows.shape[0]]]).astype(np.int64)
+    cuts = np.unique(cuts)
+    _k._spmv(rows, wires, np.ascontiguousarray(coeffs), values, out, cuts)
+
+
+def _check_witness_array(witness: np.ndarray) -> None:
+    if not isinstance(witness, np.ndarray) or witness.dtype != np.uint64 or witness.ndim != 2 or witness.shape[1] != 4:
+        given = f"{witness.dtype} array of shape {witness.shape}" if isinstance(witness, np.ndarray) \
+            else type(witness).__name__
+        raise MalformedInput(f"witness must be a uint64 array of shape (n, 4), not {given}")

@@ -1,0 +1,253 @@
+"""Groth16 verification on BN254: one product of pairings with one final exponentiation.
+
+A proof (A, B, C) for public inputs x_1..x_n is valid under a verifying key
+(alpha, beta, gamma, delta, IC) when
+
+    e(A, B) = e(alpha, beta) * e(vk_x, gamma) * e(C, delta),   vk_x = IC_0 + sum_j x_j IC_j.
+
+`prepare_verifying_key` (arkworks' name) validates the key once, computes
+e(alpha, beta) and the Miller-loop lines of gamma, delta (and beta, for batch
+verification); `verify` then runs one multi-Miller loop over (A, B),
+(-vk_x, gamma), (-C, delta) and one final exponentiation, and compares the
+result with e(alpha, beta).  `verify` accepts a VerifyingKey too and keeps
+the last few prepared keys in a small cache.
+
+Outcomes, as arkworks: False for a well-formed proof that does not verify; a
+zkl.errors.MalformedInput subclass for malformed input, checked in this order
+before any pairing (the public inputs first, as snarkjs does):
+ShapeMismatch (number of public inputs != nPublic), FieldElementOutOfRange (a
+public input not in [0, r), a coordinate not in [0, q)), NotOnCurve,
+NotInSubgroup (G2 points outside the order-r subgroup).  The point at infinity
+is a valid group element (it pairs to 1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+
+from zkl.algebra.constants import Q, R
+from zkl.algebra.limbs import ints_to_limbs, ints_to_montgomery
+from zkl.algebra.pairing import PreparedG2, pairing, prepare_g2
+from zkl.algebra.points import G1Point, G2Point
+from zkl.algebra.tower import Fq12
+from zkl.errors import FieldElementOutOfRange, MalformedInput, NotInSubgroup, NotOnCurve, ShapeMismatch
+from zkl.verifier import _kernels as _k
+from zkl.verifier.keys import Proof, VerifyingKey
+
+__all__ = [
+    "PreparedVerifyingKey",
+    "alpha_beta",
+    "check_public_inputs",
+    "prepare_verifying_key",
+    "validate_proof",
+    "validate_verifying_key",
+    "verify",
+]
+
+
+@dataclass(frozen=True, eq=False)
+class PreparedVerifyingKey:
+    """A validated VerifyingKey with e(alpha, beta) computed and beta, gamma, delta prepared for the Miller loop."""
+
+    vk: VerifyingKey
+    alpha_g1_beta_g2: Fq12
+    beta_g2_prepared: PreparedG2 = field(repr=False)
+    gamma_g2_prepared: PreparedG2 = field(repr=False)
+    delta_g2_prepared: PreparedG2 = field(repr=False)
+    # Montgomery arrays for the kernels (private: never part of the API)
+    _ic: np.ndarray = field(repr=False)
+    _alpha: np.ndarray = field(repr=False)
+    _target: np.ndarray = field(repr=False)
+    _lines_gd: np.ndarray = field(repr=False)
+    _mask_gd: np.ndarray = field(repr=False)
+    _lines_bgd: np.ndarray = field(repr=False)
+    _mask_bgd: np.ndarray = field(repr=False)
+
+    @property
+    def n_public(self) -> int:
+        """Number of public inputs the key expects."""
+        return self.vk.n_public
+
+
+def prepare_verifying_key(vk: VerifyingKey) -> PreparedVerifyingKey:
+    """Validate vk and precompute e(alpha, beta) and the Miller-loop lines of beta, gamma, delta."""
+    validate_verifying_key(vk)
+    preps = [prepare_g2(q, validate=False) for q in (vk.beta_g2, vk.gamma_g2, vk.delta_g2)]
+    ab = pairing(vk.alpha_g1, vk.beta_g2, validate=False)
+    lines = np.stack([p.lines for p in preps])
+    mask = np.array([not p.is_infinity() for p in preps], dtype=np.bool_)
+    arrays = dict(
+        _ic=_g1_mont(vk.gamma_abc_g1),
+        _alpha=_g1_mont([vk.alpha_g1]),
+        _target=ints_to_montgomery(list(ab.to_ints()), Q, "Fq12 coefficient").reshape(1, 2, 3, 2, 4),
+        _lines_gd=np.ascontiguousarray(lines[1:]),
+        _mask_gd=np.ascontiguousarray(mask[1:]),
+        _lines_bgd=lines,
+        _mask_bgd=mask,
+    )
+    for a in arrays.values():
+        a.setflags(write=False)
+    return PreparedVerifyingKey(vk, ab, *preps, **arrays)
+
+
+def alpha_beta(vk: VerifyingKey) -> Fq12:
+    """e(alpha, beta), the vk_alphabeta_12 of snarkjs's verification_key.json."""
+    return _as_prepared(vk).alpha_g1_beta_g2
+
+
+def verify(vk: VerifyingKey | PreparedVerifyingKey, public_inputs: Sequence[int], proof: Proof) -> bool:
+    """True when proof is a valid Groth16 proof for public_inputs under vk; False when not; MalformedInput when malformed."""
+    pvk = _as_prepared(vk)
+    xs = check_public_inputs(pvk.vk, public_inputs)
+    a, b, c = _proof_arrays([proof], "proof")
+    return bool(_k._verify_one(pvk._ic, xs, a[0:1], b, a[1:2], pvk._lines_gd, pvk._mask_gd, pvk._target))
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def check_public_inputs(vk: VerifyingKey, public_inputs: Sequence[int], what: str = "public input") -> np.ndarray:
+    """(n + 1, 4) normal limbs of [1, x_1, .., x_n] after checking the count (ShapeMismatch) and each x in [0, r)."""
+    if isinstance(public_inputs, (str, bytes)) or not isinstance(public_inputs, Sequence):
+        raise MalformedInput(f"{what}s must be a sequence of ints, not {type(public_inputs).__name__}")
+    if len(public_inputs) != vk.n_public:
+        raise ShapeMismatch(
+            f"the verifying key expects {vk.n_public} public input(s) (nPublic), not {len(public_inputs)}"
+        )
+    for i, x in enumerate(public_inputs):
+        if isinstance(x, bool) or not isinstance(x, (int, np.integer)):
+            raise FieldElementOutOfRange(f"{what} {i} must be an int, not {type(x).__name__}")
+        if not 0 <= x < R:
+            raise FieldElementOutOfRange(f"{what} {i} must be in [0, r) (r the scalar field modulus), not {x}")
+    return ints_to_limbs([1, *(int(x) for x in public_inputs)])
+
+
+def validate_proof(proof: Proof, what: str = "proof") -> None:
+    """Raise unless A and C are points of G1 and B of G2's order-r subgroup, all coordinates in [0, q)."""
+    _proof_arrays([proof], what)
+
+
+def validate_verifying_key(vk: VerifyingKey, what: str = "verifying key") -> None:
+    """Raise unless every point of vk is a valid group element (G2 points in the order-r subgroup)."""
+    if not isinstance(vk, VerifyingKey):
+        raise MalformedInput(f"{what} must be a VerifyingKey, not {type(vk).__name__}")
+    if not isinstance(vk.gamma_abc_g1, tuple) or not vk.gamma_abc_g1:
+        raise MalformedInput(f"{what}: gamma_abc_g1 (IC) must be a non-empty tuple of G1Points")
+    g1_names = ["alpha_g1"] + [f"gamma_abc_g1[{i}] (IC[{i}])" for i in range(len(vk.gamma_abc_g1))]
+    g1 = [vk.alpha_g1, *vk.gamma_abc_g1]
+    g2_names = ["beta_g2", "gamma_g2", "delta_g2"]
+    g2 = [vk.beta_g2, vk.gamma_g2, vk.delta_g2]
+    _check_points(_g1_mont(g1, g1_names, what), _g2_mont(g2, g2_names, what), g1_names, g2_names, what)
+
+
+def _proof_arrays(proofs: Sequence[Proof], what: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Validated Montgomery arrays of proofs: G1 (2k, 2, 4) as [A_0, C_0, A_1, C_1, ...] and G2 (k, 2, 2, 4)."""
+    g1, g2, g1_names, g2_names = [], [], [], []
+    many = len(proofs) > 1
+    for i, p in enumerate(proofs):
+        if not isinstance(p, Proof):
+            raise MalformedInput(f"{what}{f' {i}' if many else ''} must be a Proof, not {type(p).__name__}")
+        tag = f"{what} {i}" if many else what
+        g1 += [p.a, p.c]
+        g2.append(p.b)
+        g1_names += [f"{tag}: A (pi_a)", f"{tag}: C (pi_c)"]
+        g2_names.append(f"{tag}: B (pi_b)")
+    a = _g1_mont(g1, g1_names, "")
+    b = _g2_mont(g2, g2_names, "")
+    _check_points(a, b, g1_names, g2_names, "")
+    return a, b, g1_names
+
+
+def _check_points(g1: np.ndarray, g2: np.ndarray, g1_names: list[str], g2_names: list[str], what: str) -> None:
+    """Raise NotOnCurve / NotInSubgroup for the first bad point, by name."""
+    prefix = f"{what}: " if what else ""
+    codes = np.zeros(g1.shape[0], dtype=np.int8)
+    _k._g1_codes(g1, codes)
+    bad = np.flatnonzero(codes)
+    if bad.size:
+        raise NotOnCurve(f"{prefix}{g1_names[bad[0]]} must be a point of G1 (y^2 = x^3 + 3), not a point off the curve")
+    codes = np.zeros(g2.shape[0], dtype=np.int8)
+    if g2.shape[0] > 8:
+        _k._g2_codes_par(g2, codes, 2 * _threads())
+    else:
+        _k._g2_codes(g2, codes)
+    bad = np.flatnonzero(codes)
+    if bad.size:
+        i = bad[0]
+        if codes[i] == 2:
+            raise NotOnCurve(
+                f"{prefix}{g2_names[i]} must be a point of G2 (y^2 = x^3 + 3/(9+u) over Fq2), not a point off the twist"
+            )
+        raise NotInSubgroup(
+            f"{prefix}{g2_names[i]} must be in the order-r subgroup of G2, not a twist point outside it"
+        )
+
+
+def _g1_mont(points: Sequence[G1Point], names: Sequence[str] | None = None, what: str = "") -> np.ndarray:
+    """(n, 2, 4) Montgomery array; FieldElementOutOfRange / MalformedInput naming the point."""
+    coords = []
+    for i, p in enumerate(points):
+        name = names[i] if names else f"G1 point {i}"
+        if not isinstance(p, G1Point):
+            raise MalformedInput(f"{_pre(what)}{name} must be a G1Point, not {type(p).__name__}")
+        for axis, v in (("x", p.x), ("y", p.y)):
+            coords.append(_coordinate(v, f"{_pre(what)}{name} {axis}"))
+    return ints_to_montgomery(coords, Q, "G1 coordinate").reshape(len(points), 2, 4)
+
+
+def _g2_mont(points: Sequence[G2Point], names: Sequence[str] | None = None, what: str = "") -> np.ndarray:
+    """(n, 2, 2, 4) Montgomery array; FieldElementOutOfRange / MalformedInput naming the point."""
+    coords = []
+    for i, p in enumerate(points):
+        name = names[i] if names else f"G2 point {i}"
+        if not isinstance(p, G2Point):
+            raise MalformedInput(f"{_pre(what)}{name} must be a G2Point, not {type(p).__name__}")
+        for axis, pair in (("x", p.x), ("y", p.y)):
+            if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+                raise MalformedInput(f"{_pre(what)}{name} {axis} must be an Fq2 pair (c0, c1), not {pair!r}")
+            coords += [_coordinate(pair[k], f"{_pre(what)}{name} {axis}.c{k}") for k in range(2)]
+    return ints_to_montgomery(coords, Q, "G2 coordinate").reshape(len(points), 2, 2, 4)
+
+
+def _coordinate(v: object, what: str) -> int:
+    if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
+        raise FieldElementOutOfRange(f"{what} must be an int coordinate, not {type(v).__name__}")
+    if not 0 <= v < Q:
+        raise FieldElementOutOfRange(f"{what} must be in [0, q) (q the base field modulus), not {v}")
+    return int(v)
+
+
+def _pre(what: str) -> str:
+    return f"{what}: " if what else ""
+
+
+def _threads() -> int:
+    import numba
+
+    return numba.get_num_threads()
+
+
+# --------------------------------------------------------------------------- prepared-key cache
+
+
+def _as_prepared(vk: VerifyingKey | PreparedVerifyingKey) -> PreparedVerifyingKey:
+    if isinstance(vk, PreparedVerifyingKey):
+        return vk
+    if not isinstance(vk, VerifyingKey):
+        raise MalformedInput(f"vk must be a VerifyingKey or a PreparedVerifyingKey, not {type(vk).__name__}")
+    try:
+        hash(vk)
+    except TypeError:  # e.g. a list where a tuple belongs: prepare (and fail) without the cache
+        return prepare_verifying_key(vk)
+    return _prepared(vk)
+
+
+@lru_cache(maxsize=16)
+def _prepared(vk: VerifyingKey) -> PreparedVerifyingKey:
+    """prepare_verifying_key, cached by key value (VerifyingKey is frozen and hashable)."""
+    return prepare_verifying_key(vk)
+

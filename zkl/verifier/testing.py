@@ -1,0 +1,56 @@
+"""Simulated Groth16 keys and proofs for tests and benchmarks, made with a known trapdoor (no circuit, no prover).
+
+Whoever knows the setup's secrets alpha, beta, gamma, delta and the discrete
+logs l_j of IC_j can make a proof for any public inputs x: pick a, b at random
+and solve a b = alpha beta + gamma (l_0 + sum_j x_j l_j) + delta c for c.  The
+proofs are distributed as honest ones are, and they verify; that is why a
+real setup must forget its toxic waste.  Never use these keys for anything but
+tests.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from zkl.algebra.constants import R
+from zkl.algebra.curve import G1_GENERATOR, G2_GENERATOR, fixed_base_mul_g1, fixed_base_mul_g2
+from zkl.algebra.points import g1_from_array, g2_from_array
+from zkl.verifier.keys import Proof, VerifyingKey
+
+__all__ = ["Simulation", "simulate"]
+
+
+@dataclass(frozen=True)
+class Simulation:
+    """A verifying key, valid (public_inputs, proof) items, and the trapdoor that made them."""
+
+    vk: VerifyingKey
+    items: list[tuple[list[int], Proof]]
+    trapdoor: dict[str, int]
+
+
+def simulate(n_public: int = 3, count: int = 1, seed: int = 0) -> Simulation:
+    """A random verifying key with n_public inputs and `count` valid proofs for random public inputs (deterministic in seed)."""
+    rnd = random.Random(seed)
+
+    def scalar() -> int:
+        return rnd.randrange(1, R)
+
+    alpha, beta, gamma, delta = scalar(), scalar(), scalar(), scalar()
+    logs = [scalar() for _ in range(n_public + 1)]
+    inputs = [[rnd.randrange(R) for _ in range(n_public)] for _ in range(count)]
+    a = [scalar() for _ in range(count)]
+    b = [scalar() for _ in range(count)]
+    inv_delta = pow(delta, -1, R)
+    c = []
+    for i in range(count):
+        lx = (logs[0] + sum(x * l for x, l in zip(inputs[i], logs[1:]))) % R
+        c.append((a[i] * b[i] - alpha * beta - gamma * lx) * inv_delta % R)
+    g1 = g1_from_array(fixed_base_mul_g1(G1_GENERATOR, [alpha, *logs, *a, *c]))
+    g2 = g2_from_array(fixed_base_mul_g2(G2_GENERATOR, [beta, gamma, delta, *b]))
+    m = n_public + 2
+    vk = VerifyingKey(g1[0], g2[0], g2[1], g2[2], tuple(g1[1:m]))
+    items = [(inputs[i], Proof(g1[m + i], g2[3 + i], g1[m + count + i])) for i in range(count)]
+    trapdoor = {"alpha": alpha, "beta": beta, "gamma": gamma, "delta": delta}
+    return Simulation(vk, items, trapdoor)
