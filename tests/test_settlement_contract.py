@@ -28,6 +28,7 @@ from settlement_helpers import (
 from zkl.algebra.constants import Q, R
 from zkl.algebra.curve import G2_B, is_in_subgroup_g2, is_on_curve_g2
 from zkl.algebra.points import G1Point, G2Point
+from zkl.crypto.babyjubjub import GENERATOR
 from zkl.crypto.pubdata import BatchHeader, TxRecord, TxType, commitment, decode, deposit_hash, encode
 from zkl.errors import (
     AlreadyClaimed,
@@ -121,6 +122,9 @@ def test_deposit_rejections_change_nothing(world):
     assert_rejected(ledger, MalformedInput, lambda: c.deposit(pubkey_of(1), 1 << 64, sender=ALICE))
     assert_rejected(ledger, NotOnCurve, lambda: c.deposit((1, 2), 5, sender=ALICE))
     assert_rejected(ledger, MalformedInput, lambda: c.deposit("key", 5, sender=ALICE))
+    # points that are on the curve but no EdDSA key: the identity, and one outside the prime-order subgroup
+    assert_rejected(ledger, MalformedInput, lambda: c.deposit((0, 1), 5, sender=ALICE), match="subgroup")
+    assert_rejected(ledger, MalformedInput, lambda: c.deposit(GENERATOR, 5, sender=ALICE), match="subgroup")
 
 
 def test_batch_settles_deposits_transfers_and_withdrawals(world):

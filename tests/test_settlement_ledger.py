@@ -98,6 +98,10 @@ def test_persistence_and_open_errors(tmp_path):
     sqlite3.connect(tmp_path / "x" / "ledger.sqlite3").execute("CREATE TABLE t (a)").connection.close()
     with pytest.raises(LedgerError, match="schema version"):
         Ledger.open(tmp_path / "x")
+    (tmp_path / "y").mkdir()
+    (tmp_path / "y" / "ledger.sqlite3").write_bytes(b"not a database at all" * 100)
+    with pytest.raises(LedgerError):
+        Ledger.open(tmp_path / "y")
 
 
 class Boom(Exception):
@@ -157,3 +161,17 @@ def test_query_is_read_only(ledger):
     with pytest.raises(sqlite3.Error):
         ledger.query("SELECT 1; DELETE FROM blocks")
     assert ledger.height == 0
+
+
+def test_the_base_layer_only_verifies():
+    """zkl.settlement imports neither the prover, nor the circuits, nor the execution layer."""
+    import subprocess
+    import sys
+
+    code = ("import sys, zkl.settlement, zkl.commands._rollup_settlement; "
+            "print(sorted({m.split('.')[1] for m in sys.modules if m.startswith('zkl.')}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    loaded = eval(out.stdout)
+    assert "settlement" in loaded and "verifier" in loaded
+    assert not {"prover", "circuits", "execution"} & set(loaded)

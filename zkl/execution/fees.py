@@ -5,11 +5,11 @@ slots filled (transactions that are not no-ops) out of `capacity` and a target o
 batch,
 
     fee' = fee + max(1, fee * (used - target) // (target * 8))      if used > target
-    fee' = max(floor, fee - fee * (target - used) // (target * 8))   if used < target
+    fee' = max(floor, fee - max(1, fee * (target - used) // (target * 8)))   if used < target
     fee' = fee                                                       if used == target
 
-so a full batch raises the fee by 1/8 (at least by 1) and an empty one lowers it by 1/8, never
-below the floor. Integer arithmetic only: every node computes the same fee.
+so a full batch raises the fee by 1/8 and an empty one lowers it by 1/8 (by at least 1 either
+way, so that small fees move too), never below the floor. Integer arithmetic only: every node computes the same fee.
 """
 
 from __future__ import annotations
@@ -51,5 +51,5 @@ class FeePolicy:
         if used > target:
             fee += max(1, fee * (used - target) // (target * self.denominator))
         elif used < target:
-            fee = max(self.floor, fee - fee * (target - used) // (target * self.denominator))
+            fee = max(self.floor, fee - max(1, fee * (target - used) // (target * self.denominator)))
         return min(fee, (1 << AMOUNT_BITS) - 1)

@@ -48,13 +48,13 @@ class Mempool:
     def submit(self, tx: SignedTx, state: State, min_fee: int = 0) -> str:
         """Validate and store a transaction; return its id. Raises the specific error, storing nothing."""
         validate(tx, state, min_fee=min_fee, pending=self.pending(tx.record.from_index))
-        if tx.id in self:
-            raise ExecutionError(f"transaction {tx.id} is already in the mempool")
         self.add(tx)
         return tx.id
 
     def add(self, tx: SignedTx) -> None:
-        """Store a transaction without validation (for one already validated)."""
+        """Store a transaction without validation (for one already validated); refuses duplicates."""
+        if tx.id in self:
+            raise ExecutionError(f"transaction {tx.id} is already in the mempool")
         r = tx.record
         self._db.execute("INSERT INTO mempool (id, from_index, nonce, debit, tx) VALUES (?, ?, ?, ?, ?)",
                          (tx.id, r.from_index, tx.nonce, str(r.amount + r.fee), json.dumps(tx.to_json())))

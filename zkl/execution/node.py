@@ -147,7 +147,7 @@ class Node:
 
     @property
     def deposits_processed(self) -> int:
-        """How many deposits of the queue batches have consumed."""
+        """How many deposits of the queue batches have consumed (the queue index of the last consumed)."""
         return int(self._meta("deposits_processed"))
 
     @property
@@ -166,7 +166,7 @@ class Node:
         return [Deposit(q, (int(x), int(y)), int(a)) for q, x, y, a in rows]
 
     def deposit_count(self) -> int:
-        """How many deposits the node has seen (consumed or not)."""
+        """How many deposits the node has seen (consumed or not): the queue index of the last one."""
         return self._db.execute("SELECT COUNT(*) FROM deposits").fetchone()[0]
 
     def batch(self, number: int) -> Batch:
@@ -186,8 +186,8 @@ class Node:
     # -- writing -------------------------------------------------------------------------------
 
     def add_deposit(self, pubkey: tuple[int, int], amount: int, queue_index: int | None = None) -> Deposit:
-        """Record the next deposit of the base layer's queue (queue_index, if given, must be the next one)."""
-        expected = self.deposit_count()
+        """Record the next deposit of the base layer's queue (indices from 1; queue_index, if given, must be the next)."""
+        expected = self.deposit_count() + 1
         if queue_index is None:
             queue_index = expected
         deposit = Deposit(queue_index, (pubkey[0], pubkey[1]), amount)
@@ -256,7 +256,7 @@ class Node:
 
 
 def chain_of(deposits: list[Deposit], start: int = 0) -> int:
-    """The deposit-queue hash after `deposits` starting from `start` (D_0 = 0)."""
+    """The deposit-queue hash after `deposits`, starting from the hash `start` (D_0 = 0)."""
     d = start
     for deposit in deposits:
         d = deposit_hash(d, deposit.pubkey, deposit.amount)

@@ -145,9 +145,11 @@ def parse_tx(data: object) -> SignedTx:
 
 @dataclass(frozen=True)
 class Deposit:
-    """A deposit from the base layer's queue: `amount` for the L2 key `pubkey`, at `queue_index` (from 0).
+    """A deposit from the base layer's queue: `amount` for the L2 key `pubkey`, at `queue_index` (from 1,
+    as the rollup contract numbers them).
 
-    The queue's hash chain: deposit i moves D_i to D_{i+1} = Poseidon(D_i, pubkey.x, pubkey.y, amount).
+    The queue's hash chain: D_0 = 0 and deposit k moves D_{k-1} to D_k = Poseidon(D_{k-1}, pubkey.x,
+    pubkey.y, amount).
     """
 
     queue_index: int
@@ -155,7 +157,8 @@ class Deposit:
     amount: int
 
     def __post_init__(self) -> None:
-        _uint(self.queue_index, "queue_index", 64, MalformedInput)
+        if _uint(self.queue_index, "queue_index", 64, MalformedInput) < 1:
+            raise MalformedInput("deposit queue indices count from 1, not 0")
         _uint(self.amount, "deposit amount", AMOUNT_BITS)
         try:
             x, y = self.pubkey

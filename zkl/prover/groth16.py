@@ -19,9 +19,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from zkl.algebra.constants import R
-from zkl.algebra.limbs import check_below, ints_to_limbs, montgomery_to_ints
-from zkl.algebra.constants import Q
+from zkl.algebra.constants import Q, R
+from zkl.algebra.limbs import check_below, ints_to_limbs, limbs_to_ints, montgomery_to_ints
 from zkl.algebra.msm import msm_g1_raw, msm_g2_raw
 from zkl.algebra.points import G1Point, G2Point, g1_to_array, g2_to_array
 from zkl.circuits.r1cs import R1CS
@@ -33,6 +32,8 @@ from zkl.prover.setup import domain_size as _domain_size
 from zkl.verifier.keys import Proof
 
 __all__ = ["prove", "public_inputs", "witness_limbs"]
+
+_SMALL_WINDOW = 4
 
 
 def prove(pk: ProvingKey, witness: object, *, r1cs: R1CS | None = None, blinding: tuple[int, int] | None = None,
@@ -81,10 +82,12 @@ def prove(pk: ProvingKey, witness: object, *, r1cs: R1CS | None = None, blinding
         steps.step("blinding")
         alpha1, beta1, delta1 = g1_to_array([pk.vk.alpha_g1, pk.beta_g1, pk.delta_g1])
         beta2, delta2 = g2_to_array([pk.vk.beta_g2, pk.vk.delta_g2])
-        pi_a = msm_g1_raw(np.stack([msm_a, alpha1, delta1]), _scalars([1, 1, r]))
-        pi_b = msm_g2_raw(np.stack([msm_b2, beta2, delta2]), _scalars([1, 1, s]))
-        b1 = msm_g1_raw(np.stack([msm_b1, beta1, delta1]), _scalars([1, 1, s]))
-        pi_c = msm_g1_raw(np.stack([msm_c, msm_h, pi_a, b1, delta1]), _scalars([1, 1, s, r, (-r * s) % R]))
+        # small sums with a fixed window (the cost model's choice for 3-5 points is poor)
+        pi_a = msm_g1_raw(np.stack([msm_a, alpha1, delta1]), _scalars([1, 1, r]), window=_SMALL_WINDOW)
+        pi_b = msm_g2_raw(np.stack([msm_b2, beta2, delta2]), _scalars([1, 1, s]), window=_SMALL_WINDOW)
+        b1 = msm_g1_raw(np.stack([msm_b1, beta1, delta1]), _scalars([1, 1, s]), window=_SMALL_WINDOW)
+        pi_c = msm_g1_raw(np.stack([msm_c, msm_h, pi_a, b1, delta1]), _scalars([1, 1, s, r, (-r * s) % R]),
+                          window=_SMALL_WINDOW)
     return Proof(a=_g1(pi_a), b=_g2(pi_b), c=_g1(pi_c))
 
 
@@ -93,8 +96,6 @@ def public_inputs(pk: ProvingKey, witness: object) -> list[int]:
     values = getattr(witness, "values", witness)
     if isinstance(values, np.ndarray):
         w = witness_limbs(values, pk.n_wires)
-        from zkl.algebra.limbs import limbs_to_ints
-
         return limbs_to_ints(w[1: pk.n_public + 1])
     values = list(values)
     if len(values) != pk.n_wires:

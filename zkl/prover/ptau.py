@@ -33,17 +33,18 @@ used are validated by their user (`setup_from_ptau` validates the blocks it read
 from __future__ import annotations
 
 import os
+import secrets
 import struct
 from dataclasses import dataclass
 
 import numpy as np
 
-from zkl.algebra.constants import Q
+from zkl.algebra.constants import Q, R
 from zkl.algebra.points import G2Point, g2_from_array
 from zkl.errors import FormatError, MalformedInput
-from zkl.prover._binfile import BinFile, field_header
+from zkl.prover._binfile import BinFile, field_header, write_binfile
 
-__all__ = ["PowersOfTau", "read_ptau"]
+__all__ = ["PowersOfTau", "read_ptau", "write_ptau"]
 
 MAGIC = b"ptau"
 TAU_G1, TAU_G2, ALPHA_TAU_G1, BETA_TAU_G1, BETA_G2, CONTRIBUTIONS = 2, 3, 4, 5, 6, 7
@@ -131,3 +132,69 @@ def read_ptau(path: str | os.PathLike, *, mmap: bool = True) -> PowersOfTau:
                        alpha_tau_g1=alpha, beta_tau_g1=beta, beta_g2=beta_g2, n_contributions=n_contributions,
                        **lagrange)
 
+
+
+def write_ptau(path: str | os.PathLike, power: int, *, tau: int | None = None, alpha: int | None = None,
+               beta: int | None = None) -> None:
+    """Write a prepared .ptau for secrets tau, alpha, beta (fresh from `secrets` when not given).
+
+    A one-party ceremony, for development, tests and benchmarks: whoever knows the secrets can
+    forge proofs, and the file records no contribution (snarkjs's `powersoftau verify` rejects
+    it; `groth16 setup` and zkl's `setup_from_ptau` accept it).  The Lagrange sections are the
+    ones `snarkjs powersoftau prepare phase2` would compute, including its last tauG1 block
+    made without [tau^(2N-1)]_1.
+    """
+    from zkl.algebra.curve import G1_GENERATOR, G2_GENERATOR, fixed_base_mul_g1, fixed_base_mul_g2
+    from zkl.algebra.field import Fr
+    from zkl.algebra.ntt import domain
+
+    if not isinstance(power, int) or not 1 <= power <= 24:
+        raise MalformedInput(f"power must be an int in [1, 24], not {power!r}")
+    secret = [v if v is not None else 1 + secrets.randbelow(R - 1) for v in (tau, alpha, beta)]
+    if not all(isinstance(v, int) and 0 < v < R for v in secret):
+        raise MalformedInput("tau, alpha and beta must be ints in [1, r)")
+    tau, alpha, beta = secret
+    n = 1 << power
+    powers = _powers(tau, 2 * n - 1)
+    lagrange = [_lagrange_block(tau, p, p == power + 1) for p in range(power + 2)]
+    lag = Fr.concatenate(lagrange[: power + 1])
+    g1_scalars = Fr.concatenate([powers, powers[:n] * alpha, powers[:n] * beta, Fr.concatenate(lagrange),
+                                 lag * alpha, lag * beta])
+    g1 = fixed_base_mul_g1(G1_GENERATOR, g1_scalars.limbs())
+    g2 = fixed_base_mul_g2(G2_GENERATOR, Fr.concatenate([powers[:n], lag, Fr.array([beta])]).limbs())
+    cuts1 = np.cumsum([2 * n - 1, n, n, 4 * n - 1, 2 * n - 1])
+    tau_g1, alpha_g1, beta_g1, lag_tau_g1, lag_alpha_g1, lag_beta_g1 = np.split(g1, cuts1)
+    tau_g2, lag_tau_g2, beta_g2 = np.split(g2, [n, 3 * n - 1])
+    header = struct.pack("<I", 32) + Q.to_bytes(32, "little") + struct.pack("<II", power, power)
+    sections = [(1, [header]), (2, [tau_g1]), (3, [tau_g2]), (4, [alpha_g1]), (5, [beta_g1]), (6, [beta_g2]),
+                (7, [struct.pack("<I", 0)]), (12, [lag_tau_g1]), (13, [lag_tau_g2]), (14, [lag_alpha_g1]),
+                (15, [lag_beta_g1])]
+    write_binfile(path, MAGIC, 1, sections)
+    for arr in (powers, lag, g1_scalars, *lagrange):
+        arr._mont.fill(0)
+
+
+def _powers(x: int, count: int):
+    """Fr array of x^0 .. x^(count-1)."""
+    from zkl.algebra.field import Fr
+    from zkl.prover import _kernels
+
+    out = np.empty((count, 4), dtype=np.uint64)
+    one, step = Fr.array([1, x])._mont
+    _kernels._powers(tuple(one), tuple(step), out)
+    return Fr._wrap(out)
+
+
+def _lagrange_block(tau: int, log_m: int, drop_top: bool):
+    """[L_j(tau)] of the domain of size 2^log_m; with drop_top, minus the tau^(M-1) term (as snarkjs's last block)."""
+    from zkl.algebra.field import Fr
+    from zkl.algebra.ntt import domain
+
+    m = 1 << log_m
+    w = domain(log_m)
+    x = _powers(w, m)
+    c = (pow(tau, m, R) - 1) * pow(m, -1, R) % R
+    out = x * (((x * -1) + tau).batch_inverse() * c)
+    if drop_top:
+        out = out - x * (pow(tau, m - 1, R) * pow(m, -1, R) % R)
+    return out

@@ -41,7 +41,7 @@ from typing import Any
 
 from zkl.algebra.constants import R
 from zkl.crypto import eddsa, pubdata
-from zkl.crypto.babyjubjub import Point, check_point
+from zkl.crypto.babyjubjub import IDENTITY, Point, check_point, is_in_subgroup
 from zkl.crypto.merkle import MerkleProof
 from zkl.crypto.pubdata import AMOUNT_BITS, INDEX_BITS, NONCE_BITS, BatchHeader, TxRecord, TxType
 from zkl.errors import (
@@ -231,6 +231,17 @@ def _pubkey(value: object, what: str = "l2_pubkey") -> Point:
     return check_point(point, what)
 
 
+def _deposit_key(value: object) -> Point:
+    """A deposit's L2 key: a Baby Jubjub point of the prime-order subgroup other than the identity."""
+    point = _pubkey(value)
+    if point == IDENTITY or not is_in_subgroup(point):
+        raise MalformedInput(
+            f"l2_pubkey must be an EdDSA public key (a point of the prime-order subgroup, not the identity), "
+            f"not ({point.x}, {point.y}); funds sent to it could never exit"
+        )
+    return point
+
+
 def _check_header(header: object) -> L1BatchHeader:
     if not isinstance(header, L1BatchHeader):
         raise MalformedBatch(f"the batch header must be an L1BatchHeader, not {type(header).__name__}")
@@ -275,7 +286,7 @@ class RollupContract:
         if not isinstance(ledger, Ledger):
             raise MalformedInput(f"ledger must be a Ledger, not {type(ledger).__name__}")
         self.ledger = ledger
-        if "state_root" not in ledger.storage(CONTRACT):
+        if self._var("state_root") is None:
             raise LedgerError(f"no rollup contract is deployed on the ledger at {ledger.path}")
 
     # -- deployment
@@ -341,7 +352,7 @@ class RollupContract:
 
     def deposit(self, l2_pubkey: Point | tuple[int, int], amount: int, *, sender: AddressLike) -> Deposit:
         """Escrow amount of sender's L1 tokens and queue a deposit to an L2 public key; returns the queued deposit."""
-        pk = _pubkey(l2_pubkey)
+        pk = _deposit_key(l2_pubkey)
         amount = _int(amount, "amount", AMOUNT_BITS)
         if amount == 0:
             raise MalformedInput("amount must be positive, not 0")
@@ -581,6 +592,10 @@ class RollupContract:
         header = L1BatchHeader(number, root, new_root, fee_account, pubdata.commitment(inner, records))
         return header, inner, pubdata.encode(records)
 
+    def _var(self, key: str) -> Any:
+        with self.ledger.view() as tx:
+            return tx.get(CONTRACT, key)
+
     @staticmethod
     def _chain_at(tx: Tx, index: int) -> int:
         if index == 0:
@@ -621,22 +636,22 @@ class RollupContract:
     @property
     def state_root(self) -> int:
         """The last final state root."""
-        return int(self.ledger.storage(CONTRACT)["state_root"])
+        return int(self._var("state_root"))
 
     @property
     def batch_number(self) -> int:
         """The number of the last final batch (0 before the first)."""
-        return self.ledger.storage(CONTRACT)["batch_number"]
+        return self._var("batch_number")
 
     @property
     def depth(self) -> int:
         """The account tree's depth parameter (room for 2^depth accounts)."""
-        return self.ledger.storage(CONTRACT)["depth"]
+        return self._var("depth")
 
     @property
     def genesis_root(self) -> int:
         """The state root at deployment."""
-        return int(self.ledger.storage(CONTRACT)["genesis_root"])
+        return int(self._var("genesis_root"))
 
     def verifying_key(self) -> VerifyingKey:
         """The verifying key in force for a batch in the next block."""

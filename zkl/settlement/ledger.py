@@ -239,7 +239,11 @@ class Ledger:
         path = _db.db_path(data_dir)
         if not path.exists():
             raise LedgerError(f"no ledger at {path} (create one first)")
-        return cls(_db.connect(path), path, clock)
+        try:
+            conn = _db.connect(path)
+        except sqlite3.DatabaseError as e:
+            raise LedgerError(f"{path} is not a zkl ledger (SQLite says: {e})") from None
+        return cls(conn, path, clock)
 
     @staticmethod
     def exists(data_dir: str | os.PathLike) -> bool:

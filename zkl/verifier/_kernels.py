@@ -116,7 +116,32 @@ def _g2_zero(a, i):
     return True
 
 
-# --------------------------------------------------------------------------- validation
+# --------------------------------------------------------------------------- conversion and validation
+
+
+@njit(cache=True)
+def _mont_g1(g1n):
+    """Montgomery copy of a normal-form G1 array (serial)."""
+    out = np.empty_like(g1n)
+    for i in range(g1n.shape[0]):
+        for k in range(2):
+            m = fq.fq_to_mont((g1n[i, k, 0], g1n[i, k, 1], g1n[i, k, 2], g1n[i, k, 3]))
+            for t in range(4):
+                out[i, k, t] = m[t]
+    return out
+
+
+@njit(cache=True)
+def _mont_g2(g2n):
+    """Montgomery copy of a normal-form G2 array (serial)."""
+    out = np.empty_like(g2n)
+    for i in range(g2n.shape[0]):
+        for k in range(2):
+            for c in range(2):
+                m = fq.fq_to_mont((g2n[i, k, c, 0], g2n[i, k, c, 1], g2n[i, k, c, 2], g2n[i, k, c, 3]))
+                for t in range(4):
+                    out[i, k, c, t] = m[t]
+    return out
 
 
 @njit(cache=True)
@@ -291,22 +316,35 @@ def _miller_mixed(g1f, g2f, lo, hi, g1p, lines, pmask, np_):
 
 
 @njit(cache=True)
-def _verify_one(ic, xs, a, b, c, lines, pmask, target):
+def _verify_one(ic, xs, g1n, g2n, lines, pmask, target):
     """Groth16 check of one proof: e(A, B) e(-vk_x, gamma) e(-C, delta) == e(alpha, beta).
 
-    ic (n+1, 2, 4) the vk's gamma_abc_g1, xs (n+1, 4) = [1, x_1..x_n] normal limbs,
-    a, c (1, 2, 4), b (1, 2, 2, 4), lines (2, N, 3, 2, 4) of gamma and delta,
-    target (1, 2, 3, 2, 4) = e(alpha, beta).  Inputs are validated by the caller.
+    ic (n+1, 2, 4) the vk's gamma_abc_g1 (Montgomery), xs (n+1, 4) = [1, x_1..x_n] normal limbs,
+    g1n (2, 2, 4) = [A, C] and g2n (1, 2, 2, 4) = [B] in normal form (coordinates < q, checked by
+    the caller), lines (2, N, 3, 2, 4) of gamma and delta, target (1, 2, 3, 2, 4) = e(alpha, beta).
+    Returns 1 (valid), 0 (invalid), or for a malformed proof -1 (A off G1), -2 (C off G1),
+    -3 (B off the twist), -4 (B outside the order-r subgroup).  One serial call: no thread launch.
     """
+    g1 = _mont_g1(g1n)
+    g2 = _mont_g2(g2n)
+    codes = np.zeros(2, dtype=np.int8)
+    _g1_codes(g1, codes)
+    if codes[0] != 0:
+        return -1
+    if codes[1] != 0:
+        return -2
+    _g2_codes(g2, codes)
+    if codes[0] != 0:
+        return -3 if codes[0] == 2 else -4
     g1p = np.empty((2, 2, 4), dtype=np.uint64)
     _st_neg_affine(g1p, 0, _lincomb_jac(ic, xs))
-    cx, cy = _g1(c, 0)
-    if _g1_zero(c, 0):
+    cx, cy = _g1(g1, 1)
+    if _g1_zero(g1, 1):
         _st_g1(g1p, 1, cx, cy)
     else:
         _st_g1(g1p, 1, cx, fq.fq_neg(cy))
-    f = _miller_mixed(a, b, 0, 1, g1p, lines, pmask, 2)
-    return _e12_eq(_final_exponentiation(f), _load_e12(target, 0))
+    f = _miller_mixed(g1[0:1], g2, 0, 1, g1p, lines, pmask, 2)
+    return 1 if _e12_eq(_final_exponentiation(f), _load_e12(target, 0)) else 0
 
 
 @njit(cache=True)

@@ -75,14 +75,14 @@ class PreparedVerifyingKey:
 
 def prepare_verifying_key(vk: VerifyingKey) -> PreparedVerifyingKey:
     """Validate vk and precompute e(alpha, beta) and the Miller-loop lines of beta, gamma, delta."""
-    validate_verifying_key(vk)
+    g1, _ = _vk_arrays(vk)
     preps = [prepare_g2(q, validate=False) for q in (vk.beta_g2, vk.gamma_g2, vk.delta_g2)]
     ab = pairing(vk.alpha_g1, vk.beta_g2, validate=False)
     lines = np.stack([p.lines for p in preps])
     mask = np.array([not p.is_infinity() for p in preps], dtype=np.bool_)
     arrays = dict(
-        _ic=_g1_mont(vk.gamma_abc_g1),
-        _alpha=_g1_mont([vk.alpha_g1]),
+        _ic=np.ascontiguousarray(g1[1:]),
+        _alpha=np.ascontiguousarray(g1[:1]),
         _target=ints_to_montgomery(list(ab.to_ints()), Q, "Fq12 coefficient").reshape(1, 2, 3, 2, 4),
         _lines_gd=np.ascontiguousarray(lines[1:]),
         _mask_gd=np.ascontiguousarray(mask[1:]),
@@ -103,8 +103,11 @@ def verify(vk: VerifyingKey | PreparedVerifyingKey, public_inputs: Sequence[int]
     """True when proof is a valid Groth16 proof for public_inputs under vk; False when not; MalformedInput when malformed."""
     pvk = _as_prepared(vk)
     xs = check_public_inputs(pvk.vk, public_inputs)
-    a, b, c = _proof_arrays([proof], "proof")
-    return bool(_k._verify_one(pvk._ic, xs, a[0:1], b, a[1:2], pvk._lines_gd, pvk._mask_gd, pvk._target))
+    g1n, g2n, g1_names, g2_names = _proof_limbs([proof], "proof")
+    code = int(_k._verify_one(pvk._ic, xs, g1n, g2n, pvk._lines_gd, pvk._mask_gd, pvk._target))
+    if code < 0:
+        _raise_for_code(g1_names[-code - 1] if code >= -2 else g2_names[0], 2 if code >= -3 else 3, code >= -2, "")
+    return code == 1
 
 
 # --------------------------------------------------------------------------- validation
@@ -133,84 +136,97 @@ def validate_proof(proof: Proof, what: str = "proof") -> None:
 
 def validate_verifying_key(vk: VerifyingKey, what: str = "verifying key") -> None:
     """Raise unless every point of vk is a valid group element (G2 points in the order-r subgroup)."""
+    _vk_arrays(vk, what)
+
+
+def _vk_arrays(vk: VerifyingKey, what: str = "verifying key") -> tuple[np.ndarray, np.ndarray]:
+    """Validated Montgomery arrays of vk: G1 [alpha, IC_0, .., IC_n] and G2 [beta, gamma, delta]."""
     if not isinstance(vk, VerifyingKey):
         raise MalformedInput(f"{what} must be a VerifyingKey, not {type(vk).__name__}")
     if not isinstance(vk.gamma_abc_g1, tuple) or not vk.gamma_abc_g1:
         raise MalformedInput(f"{what}: gamma_abc_g1 (IC) must be a non-empty tuple of G1Points")
     g1_names = ["alpha_g1"] + [f"gamma_abc_g1[{i}] (IC[{i}])" for i in range(len(vk.gamma_abc_g1))]
-    g1 = [vk.alpha_g1, *vk.gamma_abc_g1]
     g2_names = ["beta_g2", "gamma_g2", "delta_g2"]
-    g2 = [vk.beta_g2, vk.gamma_g2, vk.delta_g2]
-    _check_points(_g1_mont(g1, g1_names, what), _g2_mont(g2, g2_names, what), g1_names, g2_names, what)
+    g1n = _g1_limbs([vk.alpha_g1, *vk.gamma_abc_g1], g1_names, what)
+    g2n = _g2_limbs([vk.beta_g2, vk.gamma_g2, vk.delta_g2], g2_names, what)
+    return _checked_mont(g1n, g2n, g1_names, g2_names, what)
 
 
-def _proof_arrays(proofs: Sequence[Proof], what: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Validated Montgomery arrays of proofs: G1 (2k, 2, 4) as [A_0, C_0, A_1, C_1, ...] and G2 (k, 2, 2, 4)."""
+def _proof_limbs(proofs: Sequence[Proof], what: str) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
+    """Normal-form arrays of proofs (types and coordinate ranges checked): G1 (2k, 2, 4) as
+    [A_0, C_0, A_1, C_1, ...], G2 (k, 2, 2, 4), and the names of the points for error messages."""
     g1, g2, g1_names, g2_names = [], [], [], []
-    many = len(proofs) > 1
+    many = len(proofs) > 1 or what != "proof"
     for i, p in enumerate(proofs):
-        if not isinstance(p, Proof):
-            raise MalformedInput(f"{what}{f' {i}' if many else ''} must be a Proof, not {type(p).__name__}")
         tag = f"{what} {i}" if many else what
+        if not isinstance(p, Proof):
+            raise MalformedInput(f"{tag} must be a Proof, not {type(p).__name__}")
         g1 += [p.a, p.c]
         g2.append(p.b)
         g1_names += [f"{tag}: A (pi_a)", f"{tag}: C (pi_c)"]
         g2_names.append(f"{tag}: B (pi_b)")
-    a = _g1_mont(g1, g1_names, "")
-    b = _g2_mont(g2, g2_names, "")
-    _check_points(a, b, g1_names, g2_names, "")
-    return a, b, g1_names
+    return _g1_limbs(g1, g1_names, ""), _g2_limbs(g2, g2_names, ""), g1_names, g2_names
 
 
-def _check_points(g1: np.ndarray, g2: np.ndarray, g1_names: list[str], g2_names: list[str], what: str) -> None:
-    """Raise NotOnCurve / NotInSubgroup for the first bad point, by name."""
-    prefix = f"{what}: " if what else ""
+def _proof_arrays(proofs: Sequence[Proof], what: str) -> tuple[np.ndarray, np.ndarray]:
+    """Validated Montgomery arrays of proofs: G1 (2k, 2, 4) as [A_0, C_0, A_1, C_1, ...] and G2 (k, 2, 2, 4)."""
+    g1n, g2n, g1_names, g2_names = _proof_limbs(proofs, what)
+    return _checked_mont(g1n, g2n, g1_names, g2_names, "")
+
+
+def _checked_mont(g1n: np.ndarray, g2n: np.ndarray, g1_names: list[str], g2_names: list[str],
+                  what: str) -> tuple[np.ndarray, np.ndarray]:
+    """Montgomery forms of normal-form point arrays; NotOnCurve / NotInSubgroup for the first bad point, by name."""
+    g1 = _k._mont_g1(g1n)
+    g2 = _k._mont_g2(g2n)
     codes = np.zeros(g1.shape[0], dtype=np.int8)
     _k._g1_codes(g1, codes)
     bad = np.flatnonzero(codes)
     if bad.size:
-        raise NotOnCurve(f"{prefix}{g1_names[bad[0]]} must be a point of G1 (y^2 = x^3 + 3), not a point off the curve")
+        _raise_for_code(g1_names[bad[0]], 2, True, what)
     codes = np.zeros(g2.shape[0], dtype=np.int8)
-    if g2.shape[0] > 8:
+    if g2.shape[0] >= 8:
         _k._g2_codes_par(g2, codes, 2 * _threads())
     else:
         _k._g2_codes(g2, codes)
     bad = np.flatnonzero(codes)
     if bad.size:
-        i = bad[0]
-        if codes[i] == 2:
-            raise NotOnCurve(
-                f"{prefix}{g2_names[i]} must be a point of G2 (y^2 = x^3 + 3/(9+u) over Fq2), not a point off the twist"
-            )
-        raise NotInSubgroup(
-            f"{prefix}{g2_names[i]} must be in the order-r subgroup of G2, not a twist point outside it"
+        _raise_for_code(g2_names[bad[0]], int(codes[bad[0]]), False, what)
+    return g1, g2
+
+
+def _raise_for_code(name: str, code: int, is_g1: bool, what: str) -> None:
+    """Raise the error of a validation code (2: off the curve, 3: outside the subgroup)."""
+    if is_g1:
+        raise NotOnCurve(f"{_pre(what)}{name} must be a point of G1 (y^2 = x^3 + 3), not a point off the curve")
+    if code == 2:
+        raise NotOnCurve(
+            f"{_pre(what)}{name} must be a point of G2 (y^2 = x^3 + 3/(9+u) over Fq2), not a point off the twist"
         )
+    raise NotInSubgroup(f"{_pre(what)}{name} must be in the order-r subgroup of G2, not a twist point outside it")
 
 
-def _g1_mont(points: Sequence[G1Point], names: Sequence[str] | None = None, what: str = "") -> np.ndarray:
-    """(n, 2, 4) Montgomery array; FieldElementOutOfRange / MalformedInput naming the point."""
+def _g1_limbs(points: Sequence[G1Point], names: Sequence[str], what: str) -> np.ndarray:
+    """(n, 2, 4) normal-form limbs; FieldElementOutOfRange / MalformedInput naming the point."""
     coords = []
-    for i, p in enumerate(points):
-        name = names[i] if names else f"G1 point {i}"
+    for name, p in zip(names, points):
         if not isinstance(p, G1Point):
             raise MalformedInput(f"{_pre(what)}{name} must be a G1Point, not {type(p).__name__}")
-        for axis, v in (("x", p.x), ("y", p.y)):
-            coords.append(_coordinate(v, f"{_pre(what)}{name} {axis}"))
-    return ints_to_montgomery(coords, Q, "G1 coordinate").reshape(len(points), 2, 4)
+        coords += [_coordinate(p.x, f"{_pre(what)}{name} x"), _coordinate(p.y, f"{_pre(what)}{name} y")]
+    return ints_to_limbs(coords).reshape(len(points), 2, 4)
 
 
-def _g2_mont(points: Sequence[G2Point], names: Sequence[str] | None = None, what: str = "") -> np.ndarray:
-    """(n, 2, 2, 4) Montgomery array; FieldElementOutOfRange / MalformedInput naming the point."""
+def _g2_limbs(points: Sequence[G2Point], names: Sequence[str], what: str) -> np.ndarray:
+    """(n, 2, 2, 4) normal-form limbs; FieldElementOutOfRange / MalformedInput naming the point."""
     coords = []
-    for i, p in enumerate(points):
-        name = names[i] if names else f"G2 point {i}"
+    for name, p in zip(names, points):
         if not isinstance(p, G2Point):
             raise MalformedInput(f"{_pre(what)}{name} must be a G2Point, not {type(p).__name__}")
         for axis, pair in (("x", p.x), ("y", p.y)):
             if not isinstance(pair, (tuple, list)) or len(pair) != 2:
                 raise MalformedInput(f"{_pre(what)}{name} {axis} must be an Fq2 pair (c0, c1), not {pair!r}")
             coords += [_coordinate(pair[k], f"{_pre(what)}{name} {axis}.c{k}") for k in range(2)]
-    return ints_to_montgomery(coords, Q, "G2 coordinate").reshape(len(points), 2, 2, 4)
+    return ints_to_limbs(coords).reshape(len(points), 2, 2, 4)
 
 
 def _coordinate(v: object, what: str) -> int:

@@ -64,73 +64,73 @@ assert all(frobenius_coefficient(2, i).c1 == 0 for i in range(6))
 # --------------------------------------------------------------------------- Fq2 layer (calls, not inlines)
 
 
-@njit(cache=True)
+@njit(cache=True, no_cpython_wrapper=True)
 def _e2_add(a, b):
     """a + b in Fq2."""
     return fq2_add(a, b)
 
 
-@njit(cache=True)
+@njit(cache=True, no_cpython_wrapper=True)
 def _e2_sub(a, b):
     """a - b in Fq2."""
     return fq2_sub(a, b)
 
 
-@njit(cache=True)
+@njit(cache=True, no_cpython_wrapper=True)
 def _e2_neg(a):
     """-a in Fq2."""
     return fq2_neg(a)
 
 
-@njit(cache=True)
+@njit(cache=True, no_cpython_wrapper=True)
 def _e2_dbl(a):
     """2a in Fq2."""
     return fq2_dbl(a)
 
 
-@njit(cache=True)
+@njit(cache=True, no_cpython_wrapper=True)
 def _e2_mul(a, b):
     """a * b in Fq2."""
     return fq2_mul(a, b)
 
 
-@njit(cache=True)
+@njit(cache=True, no_cpython_wrapper=True)
 def _e2_sqr(a):
     """a^2 in Fq2."""
     return fq2_sqr(a)
 
 
-@njit(cache=True)
+@njit(cache=True, no_cpython_wrapper=True)
 def _e2_xi(a):
     """a * ξ."""
     return fq2_mul_by_xi(a)
 
 
-@njit(cache=True)
+@njit(cache=True, no_cpython_wrapper=True)
 def _e2_mul_fq(a, k):
     """a * k for k in Fq."""
     return fq2_mul_fq(a, k)
 
 
-@njit(cache=True)
+@njit(cache=True, no_cpython_wrapper=True)
 def _e2_conj(a):
     """conj(a) = a^q."""
     return fq2_conj(a)
 
 
-@njit(cache=True)
+@njit(cache=True, no_cpython_wrapper=True)
 def _e2_inv(a):
     """a^-1 (0 -> 0)."""
     return fq2_inv(a)
 
 
-@njit(cache=True)
+@njit(cache=True, no_cpython_wrapper=True)
 def _e2_eq(a, b):
     """a == b."""
     return fq2_eq(a, b)
 
 
-@njit(cache=True)
+@njit(cache=True, no_cpython_wrapper=True)
 def _e2_is_zero(a):
     """a == 0."""
     return fq2_is_zero(a)
@@ -139,37 +139,37 @@ def _e2_is_zero(a):
 # --------------------------------------------------------------------------- Fq6
 
 
-@njit(cache=True)
+@njit(cache=True, no_cpython_wrapper=True)
 def _e6_add(a, b):
     """a + b in Fq6."""
     return (_e2_add(a[0], b[0]), _e2_add(a[1], b[1]), _e2_add(a[2], b[2]))
 
 
-@njit(cache=True)
+@njit(cache=True, no_cpython_wrapper=True)
 def _e6_sub(a, b):
     """a - b in Fq6."""
     return (_e2_sub(a[0], b[0]), _e2_sub(a[1], b[1]), _e2_sub(a[2], b[2]))
 
 
-@njit(cache=True)
+@njit(cache=True, no_cpython_wrapper=True)
 def _e6_neg(a):
     """-a in Fq6."""
     return (_e2_neg(a[0]), _e2_neg(a[1]), _e2_neg(a[2]))
 
 
-@njit(cache=True)
+@njit(cache=True, no_cpython_wrapper=True)
 def _e6_dbl(a):
     """2a in Fq6."""
     return (_e2_dbl(a[0]), _e2_dbl(a[1]), _e2_dbl(a[2]))
 
 
-@njit(cache=True)
+@njit(cache=True, no_cpython_wrapper=True)
 def _e6_mul_by_v(a):
     """a * v = (ξ a2, a0, a1)."""
     return (_e2_xi(a[2]), a[0], a[1])
 
 
-@njit(cache=True)
+@njit(cache=True, no_cpython_wrapper=True)
 def _e6_mul(a, b):
     """a * b in Fq6 (Karatsuba: six Fq2 multiplications)."""
     a0, a1, a2 = a
@@ -183,7 +183,7 @@ def _e6_mul(a, b):
     return (_e2_add(v0, _e2_xi(t0)), _e2_add(t1, _e2_xi(v2)), _e2_add(t2, v1))
 
 
-@njit(cache=True)
+@njit(cache=True, no_cpython_wrapper=True)
 def _e6_sqr(a):
     """a^2 in Fq6 (Chung-Hasan SQR2: two Fq2 multiplications, three squarings)."""
     a0, a1, a2 = a
@@ -198,13 +198,13 @@ def _e6_sqr(a):
     return (c0, c1, c2)
 
 
-@njit(cache=True)
+@njit(cache=True, no_cpython_wrapper=True)
 def _e6_mul_by_e2(a, k):
     """a * k for k in Fq2."""
     return (_e2_mul(a[0], k), _e2_mul(a[1], k), _e2_mul(a[2], k))
 
 
-@njit(cache=True)
+@njit(cache=True, no_cpython_wrapper=True)
 def _e6_mul_by_01(a, b0, b1):
     """a * (b0 + b1 v), the sparse product of the line evaluation (five Fq2 multiplications)."""
     a0, a1, a2 = a
@@ -216,7 +216,7 @@ def _e6_mul_by_01(a, b0, b1):
     return (c0, c1, c2)
 
 
-@njit(cache=True)
+@njit(cache=True, no_cpython_wrapper=True)
 def _e6_inv(a):
     """a^-1 in Fq6 through the norm to Fq2 (0 -> 0)."""
     a0, a1, a2 = a
@@ -228,13 +228,13 @@ def _e6_inv(a):
     return (_e2_mul(t0, n), _e2_mul(t1, n), _e2_mul(t2, n))
 
 
-@njit(cache=True)
+@njit(cache=True, no_cpython_wrapper=True)
 def _e6_eq(a, b):
     """a == b in Fq6."""
     return _e2_eq(a[0], b[0]) and _e2_eq(a[1], b[1]) and _e2_eq(a[2], b[2])
 
 
-@njit(cache=True)
+@njit(cache=True, no_cpython_wrapper=True)
 def _e6_is_zero(a):
     """a == 0 in Fq6."""
     return _e2_is_zero(a[0]) and _e2_is_zero(a[1]) and _e2_is_zero(a[2])
@@ -243,25 +243,25 @@ def _e6_is_zero(a):
 # --------------------------------------------------------------------------- Fq12
 
 
-@njit(cache=True)
+@njit(cache=True, no_cpython_wrapper=True)
 def _e12_add(a, b):
     """a + b in Fq12."""
     return (_e6_add(a[0], b[0]), _e6_add(a[1], b[1]))
 
 
-@njit(cache=True)
+@njit(cache=True, no_cpython_wrapper=True)
 def _e12_sub(a, b):
     """a - b in Fq12."""
     return (_e6_sub(a[0], b[0]), _e6_sub(a[1], b[1]))
 
 
-@njit(cache=True)
+@njit(cache=True, no_cpython_wrapper=True)
 def _e12_conj(a):
     """c0 - c1 w = a^(q^6); the inverse on the cyclotomic subgroup."""
     return (a[0], _e6_neg(a[1]))
 
 
-@njit(cache=True)
+@njit(cache=True, no_cpython_wrapper=True)
 def _e12_mul(a, b):
     """a * b in Fq12 (Karatsuba over Fq6: three Fq6 multiplications)."""
     a0, a1 = a
@@ -272,7 +272,7 @@ def _e12_mul(a, b):
     return (_e6_add(v0, _e6_mul_by_v(v1)), c1)
 
 
-@njit(cache=True)
+@njit(cache=True, no_cpython_wrapper=True)
 def _e12_sqr(a):
     """a^2 in Fq12 (complex squaring: two Fq6 multiplications)."""
     a0, a1 = a
@@ -282,7 +282,7 @@ def _e12_sqr(a):
     return (c0, _e6_dbl(ab))
 
 
-@njit(cache=True)
+@njit(cache=True, no_cpython_wrapper=True)
 def _e12_inv(a):
     """a^-1 = conj(a) / (c0^2 - v c1^2) (0 -> 0)."""
     a0, a1 = a
@@ -291,7 +291,7 @@ def _e12_inv(a):
     return (_e6_mul(a0, n), _e6_neg(_e6_mul(a1, n)))
 
 
-@njit(cache=True)
+@njit(cache=True, no_cpython_wrapper=True)
 def _e12_mul_by_034(f, a, b, c):
     """f * (a + b w + c w^3) with a, b, c in Fq2: the product by a line value (13 Fq2 multiplications)."""
     f0, f1 = f
@@ -302,7 +302,7 @@ def _e12_mul_by_034(f, a, b, c):
     return (_e6_add(t0, _e6_mul_by_v(t1)), c1)
 
 
-@njit(cache=True)
+@njit(cache=True, no_cpython_wrapper=True)
 def _e12_frobenius(a):
     """a^q: conjugate each Fq2 coefficient of w^k and multiply it by ξ^(k (q-1)/6)."""
     (a0, a2, a4), (a1, a3, a5) = a
@@ -312,7 +312,7 @@ def _e12_frobenius(a):
     )
 
 
-@njit(cache=True)
+@njit(cache=True, no_cpython_wrapper=True)
 def _e12_frobenius2(a):
     """a^(q^2): multiply the coefficient of w^k by ξ^(k (q^2-1)/6), an Fq constant."""
     (a0, a2, a4), (a1, a3, a5) = a
@@ -322,7 +322,7 @@ def _e12_frobenius2(a):
     )
 
 
-@njit(cache=True)
+@njit(cache=True, no_cpython_wrapper=True)
 def _e12_frobenius3(a):
     """a^(q^3): conjugate each Fq2 coefficient of w^k and multiply it by ξ^(k (q^3-1)/6)."""
     (a0, a2, a4), (a1, a3, a5) = a
@@ -332,7 +332,7 @@ def _e12_frobenius3(a):
     )
 
 
-@njit(cache=True)
+@njit(cache=True, no_cpython_wrapper=True)
 def _e4_sqr(a, b):
     """(a + b y)^2 in Fq4 = Fq2[y]/(y^2 - ξ), as (c0, c1), with three Fq2 squarings."""
     a2 = _e2_sqr(a)
@@ -340,7 +340,7 @@ def _e4_sqr(a, b):
     return (_e2_add(a2, _e2_xi(b2)), _e2_sub(_e2_sub(_e2_sqr(_e2_add(a, b)), a2), b2))
 
 
-@njit(cache=True)
+@njit(cache=True, no_cpython_wrapper=True)
 def _e12_cyclotomic_sqr(f):
     """f^2 for f in the cyclotomic subgroup (f^(q^4 - q^2 + 1) = 1), Granger-Scott: nine Fq2 squarings.
 
@@ -365,13 +365,13 @@ def _e12_cyclotomic_sqr(f):
     return ((r0, r4, r3), (r2, r1, r5))
 
 
-@njit(cache=True)
+@njit(cache=True, no_cpython_wrapper=True)
 def _e12_eq(a, b):
     """a == b in Fq12."""
     return _e6_eq(a[0], b[0]) and _e6_eq(a[1], b[1])
 
 
-@njit(cache=True)
+@njit(cache=True, no_cpython_wrapper=True)
 def _e12_is_one(a):
     """a == 1 in Fq12."""
     return _e6_eq(a[0], E6_ONE) and _e6_is_zero(a[1])
@@ -385,7 +385,7 @@ def _ld4(x, i, j, k, m):
     return (x[i, j, k, m, 0], x[i, j, k, m, 1], x[i, j, k, m, 2], x[i, j, k, m, 3])
 
 
-@njit(cache=True)
+@njit(cache=True, no_cpython_wrapper=True)
 def _load_e12(x, i):
     """Row i of an (n, 2, 3, 2, 4) array as an Fq12 tuple."""
     return (
@@ -396,7 +396,7 @@ def _load_e12(x, i):
     )
 
 
-@njit(cache=True)
+@njit(cache=True, no_cpython_wrapper=True)
 def _store_e12(x, i, a):
     """Write an Fq12 tuple into row i of an (n, 2, 3, 2, 4) array."""
     for j in range(2):
@@ -465,7 +465,7 @@ def _e12_mul_by_034_arr(a, lines, out):
         _store_e12(out, i, _e12_mul_by_034(_load_e12(a, i), l0, l1, l2))
 
 
-@njit(cache=True)
+@njit(cache=True, no_cpython_wrapper=True)
 def _load_e6(x, i, j):
     """x[i, j] of an (n, 2, 3, 2, 4) array as an Fq6 tuple."""
     return (

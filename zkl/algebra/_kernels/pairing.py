@@ -108,7 +108,7 @@ assert frobenius_coefficient(2, 3) == _PyFq2(-1)
 # --------------------------------------------------------------------------- G2 steps with lines
 
 
-@njit(cache=True)
+@njit(cache=True, no_cpython_wrapper=True)
 def _dbl_step(t):
     """2T and the tangent line at T as (a, b, c): the line value is a yP + b xP w + c w^3.
 
@@ -133,7 +133,7 @@ def _dbl_step(t):
     return (x3, y3, z3), h, lb, _e2_sub(b, e)
 
 
-@njit(cache=True)
+@njit(cache=True, no_cpython_wrapper=True)
 def _add_step(t, qx, qy):
     """T + Q for Q = (qx, qy) affine, and the line through T and Q as (a, b, c).
 
@@ -157,7 +157,7 @@ def _add_step(t, qx, qy):
     return (x3, y3, z3), lam, _e2_neg(theta), lc
 
 
-@njit(cache=True)
+@njit(cache=True, no_cpython_wrapper=True)
 def _frobenius_twist(qx, qy):
     """π(Q) and -π^2(Q) on the twist, for the two final additions."""
     q1x = _e2_mul(_e2_conj(qx), PSI1_X)
@@ -166,7 +166,7 @@ def _frobenius_twist(qx, qy):
     return q1x, q1y, q2x, qy
 
 
-@njit(cache=True)
+@njit(cache=True, no_cpython_wrapper=True)
 def _line(f, a, b, c, px, py):
     """f times the line value a yP + b xP w + c w^3."""
     return _e12_mul_by_034(f, _e2_mul_fq(a, py), _e2_mul_fq(b, px), c)
@@ -202,7 +202,7 @@ def _ld1(x, i, j):
 # --------------------------------------------------------------------------- Miller loops
 
 
-@njit(cache=True)
+@njit(cache=True, no_cpython_wrapper=True)
 def _miller_loop(g1, g2):
     """Product over pairs of the optimal ate Miller function f_{6x+2,Q}(P) with the two Frobenius lines.
 
@@ -292,7 +292,7 @@ def _load_line(lines, j, n):
     )
 
 
-@njit(cache=True)
+@njit(cache=True, no_cpython_wrapper=True)
 def _miller_loop_prepared(g1, lines):
     """The multi-Miller loop of `_miller_loop` reading precomputed lines (k, N_LINES, 3, 2, 4)."""
     k = g1.shape[0]
@@ -324,7 +324,7 @@ def _miller_loop_prepared(g1, lines):
 # --------------------------------------------------------------------------- final exponentiation
 
 
-@njit(cache=True)
+@njit(cache=True, no_cpython_wrapper=True)
 def _exp_by_x(f):
     """f^x for f in the cyclotomic subgroup: signed window of width 4 (digits ±1, ±3, ±5, ±7 from f, f^3,
     f^5, f^7; conj is the inverse there), 63 cyclotomic squarings and 16 multiplications."""
@@ -344,7 +344,7 @@ def _exp_by_x(f):
     return r
 
 
-@njit(cache=True)
+@njit(cache=True, no_cpython_wrapper=True)
 def _final_exponentiation(f):
     """f^((q^12 - 1)/r): easy part (q^6 - 1)(q^2 + 1), then the hard part (q^4 - q^2 + 1)/r (Scott et al.)."""
     # easy part: f^(q^6 - 1) = conj(f) / f, then m^(q^2 + 1)
@@ -402,7 +402,7 @@ def _convert_inputs(g1, g2, validate):
     return g1m, g2m, bad1, bad2
 
 
-@njit(cache=True)
+@njit(cache=True, no_cpython_wrapper=True)
 def _store_e12_normal(out, i, a):
     """Write an Fq12 tuple into row i of an (n, 2, 3, 2, 4) array in normal (not Montgomery) form."""
     for j in range(2):
@@ -418,7 +418,7 @@ def _e2_to_mont(a):
     return (fq_to_mont(a[0]), fq_to_mont(a[1]))
 
 
-@njit(cache=True)
+@njit(cache=True, no_cpython_wrapper=True)
 def _load_e12_normal(x, i):
     """Row i of a normal-form (n, 2, 3, 2, 4) array as a Montgomery Fq12 tuple."""
     (a0, a1, a2), (b0, b1, b2) = _load_e12(x, i)
@@ -458,7 +458,7 @@ def _pairing_entry(mode, g1, g2, lines, out):
 # --------------------------------------------------------------------------- validation
 
 
-@njit(cache=True)
+@njit(cache=True, no_cpython_wrapper=True)
 def _g1_first_off_curve(g1):
     """Index of the first G1 point (not all-zero) with y^2 != x^3 + 3, or -1 (Montgomery input)."""
     for i in range(g1.shape[0]):
@@ -472,7 +472,7 @@ def _g1_first_off_curve(g1):
     return -1
 
 
-@njit(cache=True)
+@njit(cache=True, no_cpython_wrapper=True)
 def _g2_first_off_curve(g2):
     """Index of the first G2 point (not all-zero) with y^2 != x^3 + b', or -1 (Montgomery input)."""
     for i in range(g2.shape[0]):

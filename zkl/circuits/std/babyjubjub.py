@@ -37,6 +37,10 @@ complete Edwards formulas. A ladder of N = 253 signed digits computes [2^N + 2K 
 scalar is therefore taken as Z = 2K + b0 = k + 7l - 2^N, bits of Z asserted in
 [7l - 2^N, 7l - 2^N + r - 1] (so 2^N + Z - 7l is exactly the integer k < r: the decomposition is
 unique, no alias k + r), and [k]P = [2^N + 2K + 1]P - (1 - b0) P since [7l]P is the identity.
+
+Every coordinate a ladder or window sum carries is one wire (`_product_minus`: a * b = w + c
+instead of w = a * b and w - c), so linear combinations never grow along a chain of additions
+(the R1CS of `mul` holds about 5 nonzero terms per constraint).
 """
 
 from __future__ import annotations
@@ -195,9 +199,9 @@ def assert_in_subgroup(api: API, p: Point) -> None:
 # ----------------------------------------------------------------------------- bits vs constants
 
 
-def run_hint(p: int, deficit: int) -> int:
-    """Hint: p / deficit (0 when deficit is 0); see assert_bits_le."""
-    return p * pow(deficit, -1, R) % R if deficit else 0
+def run_hint(p: int, deficit: int) -> list[int]:
+    """Hint: (g, p') = (p / deficit, 0), or (0, p) when deficit is 0; see assert_bits_le."""
+    return [p * pow(deficit, -1, R) % R, 0] if deficit else [0, p]
 
 
 def assert_bits_le(api: API, bits: Sequence[Variable], k: int) -> None:
@@ -206,8 +210,8 @@ def assert_bits_le(api: API, bits: Sequence[Variable], k: int) -> None:
     One constraint per run of equal bits of k (from the top, the run of ones ending at bit 0 is
     free): a flag p is nonzero whenever the bits so far equal k's (p = 1 at the start). A run
     of zeros asserts p * (sum of its bits) = 0; a run of ones of length m updates
-    p <- p - (m - sum) * g with g a hint, which keeps p when the run matches, and lets the
-    prover zero p once the bits fell below k.
+    p' with (m - sum) * g = p - p' (g and p' hints), which keeps p when the run matches, and
+    lets the prover zero p once the bits fell below k.
     """
     n = len(bits)
     if k < 0:
@@ -230,8 +234,9 @@ def assert_bits_le(api: API, bits: Sequence[Variable], k: int) -> None:
                 api.constraint(p, run, 0, "zero_run")
             elif j > 0:
                 deficit = api.sub(i - j + 1, run)
-                g = api.hint(run_hint, p, deficit)
-                p = api.sub(p, api.mul(deficit, g))
+                g, p_next = api.hint(run_hint, p, deficit, n_outputs=2)
+                api.constraint(deficit, g, api.sub(p, p_next), "one_run")
+                p = p_next
             i = j - 1
 
 
@@ -261,6 +266,22 @@ class _Mont(NamedTuple):
     v: Variable
 
 
+def product_minus_hint(a: int, b: int, c: int) -> int:
+    """Hint: a * b - c."""
+    return (a * b - c) % R
+
+
+def _product_minus(api: API, a: Variable, b: Variable, c: Variable, label: str) -> Variable:
+    """Return a * b - c as ONE new wire w, with the one constraint a * b = w + c (what `mul`
+    costs), so that chained formulas never copy growing linear combinations; free (linear) when
+    a or b is constant."""
+    if api.is_constant(a) or api.is_constant(b):
+        return api.sub(api.mul(a, b), c)
+    w = api.hint(product_minus_hint, a, b, c)
+    api.constraint(a, b, api.add(w, c), label)
+    return w
+
+
 def _native_to_mont(p: native.Point) -> tuple[int, int]:
     """(u, v) of a native Edwards point that is neither the identity nor of order 2."""
     u = (1 + p.y) * pow(1 - p.y, -1, R) % R
@@ -283,26 +304,26 @@ def _from_mont(api: API, m: _Mont) -> Point:
 def _mont_add(api: API, p: _Mont, q: _Mont) -> _Mont:
     """p + q for p != +-q (incomplete). 3 constraints."""
     lam = api.div_unchecked(api.sub(q.v, p.v), api.sub(q.u, p.u))
-    u = api.lincomb([(1, api.mul(lam, lam)), (-1, p.u), (-1, q.u)], -MONTGOMERY_A)
-    return _Mont(u, api.sub(api.mul(lam, api.sub(p.u, u)), p.v))
+    u = _product_minus(api, lam, lam, api.add(p.u, q.u, MONTGOMERY_A), "mont_add.u")
+    return _Mont(u, _product_minus(api, lam, api.sub(p.u, u), p.v, "mont_add.v"))
 
 
 def _mont_double(api: API, p: _Mont) -> _Mont:
     """2p for p of odd order. 4 constraints."""
     u2 = api.mul(p.u, p.u)
     lam = api.div_unchecked(api.lincomb([(3, u2), (2 * MONTGOMERY_A, p.u)], 1), api.mul(2, p.v))
-    u = api.lincomb([(1, api.mul(lam, lam)), (-2, p.u)], -MONTGOMERY_A)
-    return _Mont(u, api.sub(api.mul(lam, api.sub(p.u, u)), p.v))
+    u = _product_minus(api, lam, lam, api.lincomb([(2, p.u)], MONTGOMERY_A), "mont_double.u")
+    return _Mont(u, _product_minus(api, lam, api.sub(p.u, u), p.v, "mont_double.v"))
 
 
 def _mont_double_add(api: API, acc: _Mont, t: _Mont) -> _Mont:
     """(acc + t) + acc = 2 acc + t for acc != +-t and acc + t != +-acc. 5 constraints."""
     lam1 = api.div_unchecked(api.sub(t.v, acc.v), api.sub(t.u, acc.u))
-    ur = api.lincomb([(1, api.mul(lam1, lam1)), (-1, acc.u), (-1, t.u)], -MONTGOMERY_A)
+    ur = _product_minus(api, lam1, lam1, api.add(acc.u, t.u, MONTGOMERY_A), "mont_dbl_add.ur")
     # lam2 = (v_R - v_acc) / (u_R - u_acc) = -lam1 - 2 v_acc / (u_R - u_acc), v_R never made
     lam2 = api.sub(api.div_unchecked(api.mul(-2, acc.v), api.sub(ur, acc.u)), lam1)
-    u = api.lincomb([(1, api.mul(lam2, lam2)), (-1, ur), (-1, acc.u)], -MONTGOMERY_A)
-    return _Mont(u, api.sub(api.mul(lam2, api.sub(acc.u, u)), acc.v))
+    u = _product_minus(api, lam2, lam2, api.add(ur, acc.u, MONTGOMERY_A), "mont_dbl_add.u")
+    return _Mont(u, _product_minus(api, lam2, api.sub(acc.u, u), acc.v, "mont_dbl_add.v"))
 
 
 # ----------------------------------------------------------------------------- fixed base
@@ -491,7 +512,9 @@ def _eighth_torsion(args: list, honest: list[int]) -> list[int]:
 
 
 ATTACKS = {
-    run_hint: [lambda a, h: [0], lambda a, h: [1], lambda a, h: [(h[0] + 1) % R]],
+    # (g, p'): drop the flag although the run matched, keep it although it did not, junk
+    run_hint: [lambda a, h: [h[0], 0], lambda a, h: [0, 0], lambda a, h: [h[0], a[0]],
+               lambda a, h: [(h[0] + 1) % R, 1]],
     ladder_scalar_hint: [_ladder_alias, _ladder_plus_l],
     eighth_hint: [_eighth_torsion, lambda a, h: [h[1], h[0]]],
 }

@@ -1,0 +1,200 @@
+"""Transactions, wallet, mempool validation (specific errors, no state change) and the fee rule."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+
+import pytest
+
+from zkl.crypto import eddsa
+from zkl.crypto.pubdata import TxRecord, TxType, message_to_sign
+from zkl.errors import (
+    AmountOutOfRange,
+    ExecutionError,
+    FeeTooLow,
+    InsufficientBalance,
+    InvalidSignature,
+    MalformedInput,
+    NonceMismatch,
+    UnknownAccount,
+)
+from zkl.execution.accounts import Account
+from zkl.execution.fees import FeePolicy
+from zkl.execution.mempool import Mempool
+from zkl.execution.state import State
+from zkl.execution.transactions import Deposit, Pending, SignedTx, parse_tx, validate
+from zkl.execution.wallet import Wallet
+
+ALICE, BOB, MALLORY = (Wallet(bytes([i]) * 32) for i in (1, 2, 7))
+ADDRESS = "0x" + "ab" * 20
+
+
+@pytest.fixture
+def state() -> State:
+    s = State(8)
+    s.put(0, Account(ALICE.pubkey, 1000, 0))
+    s.put(1, Account(BOB.pubkey, 10, 4))
+    return s
+
+
+# -- wallet and JSON ------------------------------------------------------------------------------
+
+
+def test_wallet_keys_and_signatures():
+    assert ALICE.pubkey == (eddsa.public_key(bytes([1]) * 32).x, eddsa.public_key(bytes([1]) * 32).y)
+    tx = ALICE.transfer(0, 1, 5, 2, 0)
+    assert tx.verify(ALICE.pubkey) and not tx.verify(BOB.pubkey)
+    assert tx.message == message_to_sign(tx.record, 0)
+    w = Wallet.generate()
+    assert w.pubkey != ALICE.pubkey and Wallet.from_json(w.to_json()).pubkey == w.pubkey
+    with pytest.raises(MalformedInput):
+        Wallet(b"short")
+    with pytest.raises(MalformedInput):
+        Wallet.from_json({"private_key": "00" * 32, "pubkey": ["1", "2"]})
+
+
+def test_key_file_is_private(tmp_path):
+    path = tmp_path / "key.json"
+    ALICE.save(path)
+    assert os.stat(path).st_mode & 0o777 == 0o600
+    assert Wallet.load(path).pubkey == ALICE.pubkey
+
+
+def test_json_round_trip():
+    for tx in (ALICE.transfer(0, 1, (1 << 64) - 1, 3, 7), BOB.withdraw(1, 5, 1, ADDRESS, 4)):
+        data = json.loads(json.dumps(tx.to_json()))
+        assert parse_tx(data) == tx == SignedTx.from_json(data)
+    assert BOB.withdraw(1, 5, 1, ADDRESS, 4).to_json()["l1_address"] == ADDRESS
+    assert ALICE.transfer(0, 1, 5, 2, 0).to_json()["amount"] == "5"
+
+
+@pytest.mark.parametrize("change,error,match", [
+    ({"type": "mint"}, MalformedInput, "type"),
+    ({"amount": 1 << 64}, AmountOutOfRange, "amount"),
+    ({"amount": str(1 << 64)}, AmountOutOfRange, "amount"),
+    ({"fee": -1}, AmountOutOfRange, "fee"),
+    ({"amount": 1.5}, MalformedInput, "amount"),
+    ({"amount": "0x10"}, MalformedInput, "amount"),
+    ({"nonce": 1 << 32}, MalformedInput, "nonce"),
+    ({"from": "zero"}, MalformedInput, "from"),
+    ({"signature": "00" * 10}, MalformedInput, "signature"),
+    ({"signature": "ff" * 64}, MalformedInput, None),
+    ({"memo": "hi"}, MalformedInput, "memo"),
+    ({"to": None}, MalformedInput, "to"),
+])
+def test_malformed_json_is_refused(change, error, match):
+    data = {**ALICE.transfer(0, 1, 5, 2, 0).to_json(), **change}
+    with pytest.raises(error, match=match):
+        parse_tx(data)
+
+
+def test_malformed_withdrawals_and_shapes():
+    data = BOB.withdraw(1, 5, 1, ADDRESS, 4).to_json()
+    with pytest.raises(MalformedInput, match="l1_address"):
+        parse_tx({**data, "l1_address": "0x1234"})
+    with pytest.raises(MalformedInput, match="to"):
+        parse_tx({**data, "to": 3})
+    missing = dict(data)
+    del missing["fee"]
+    with pytest.raises(MalformedInput, match="fee"):
+        parse_tx(missing)
+    with pytest.raises(MalformedInput):
+        parse_tx([1, 2])
+    with pytest.raises(MalformedInput):
+        SignedTx(TxRecord(TxType.NOOP), 0, ALICE.transfer(0, 1, 5, 2, 0).signature)
+
+
+def test_deposits():
+    d = Deposit(3, ALICE.pubkey, 50)
+    assert Deposit.from_json(d.to_json()) == d
+    assert d.record(9) == TxRecord(TxType.DEPOSIT, to_index=9, amount=50, pubkey=ALICE.pubkey)
+    for bad in [dict(queue_index=0), dict(amount=1 << 64), dict(pubkey=(1,)), dict(pubkey=(1 << 254, 1))]:
+        with pytest.raises(MalformedInput):
+            Deposit(**{"queue_index": 1, "pubkey": ALICE.pubkey, "amount": 1, **bad})
+
+
+# -- validation -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("tx,error,match", [
+    (ALICE.transfer(0, 1, 5, 2, 0), None, None),
+    (BOB.withdraw(1, 8, 2, ADDRESS, 4), None, None),
+    (MALLORY.transfer(0, 1, 5, 2, 0), InvalidSignature, "account 0"),
+    (ALICE.transfer(0, 1, 5, 2, 1), NonceMismatch, "ahead"),
+    (BOB.transfer(1, 0, 1, 2, 3), NonceMismatch, "replay"),
+    (ALICE.transfer(0, 1, 999, 2, 0), InsufficientBalance, "1001"),
+    (ALICE.transfer(0, 2, 5, 2, 0), UnknownAccount, "index 2"),
+    (ALICE.transfer(5, 1, 5, 2, 0), UnknownAccount, "index 5"),
+    (ALICE.transfer(0, 1, 5, 1, 0), FeeTooLow, "minimum fee 2"),
+    (ALICE.transfer(0, 256, 5, 2, 0), MalformedInput, "2\\^8"),
+])
+def test_validation_errors_are_specific_and_change_nothing(state, tx, error, match):
+    root = state.root
+    if error is None:
+        validate(tx, state, min_fee=2)
+    else:
+        with pytest.raises(error, match=match):
+            validate(tx, state, min_fee=2)
+    assert state.root == root
+
+
+def test_a_replayed_transaction_is_refused_after_it_ran(state):
+    tx = ALICE.transfer(0, 1, 5, 2, 0)
+    validate(tx, state)
+    state.put(0, Account(ALICE.pubkey, 993, 1))  # it ran
+    with pytest.raises(NonceMismatch, match="replay"):
+        validate(tx, state)
+
+
+def test_pending_transactions_count(state):
+    validate(ALICE.transfer(0, 1, 500, 2, 2), state, pending=Pending(2, 400))
+    with pytest.raises(InsufficientBalance):
+        validate(ALICE.transfer(0, 1, 600, 2, 2), state, pending=Pending(2, 400))
+    with pytest.raises(NonceMismatch):
+        validate(ALICE.transfer(0, 1, 5, 2, 0), state, pending=Pending(2, 400))
+
+
+def test_mempool(state, tmp_path):
+    db = sqlite3.connect(tmp_path / "m.db", isolation_level=None)
+    pool = Mempool(db)
+    first = pool.submit(ALICE.transfer(0, 1, 300, 2, 0), state, min_fee=2)
+    pool.submit(ALICE.transfer(0, 1, 300, 2, 1), state, min_fee=2)
+    for tx, error in [(ALICE.transfer(0, 1, 300, 2, 0), NonceMismatch),  # taken by the first
+                      (ALICE.transfer(0, 1, 399, 2, 2), InsufficientBalance),
+                      (ALICE.transfer(0, 1, 5, 1, 2), FeeTooLow)]:
+        with pytest.raises(error):
+            pool.submit(tx, state, min_fee=2)
+    assert len(pool) == 2 and first in pool
+    assert pool.pending(0) == Pending(2, 604)
+    again = Mempool(sqlite3.connect(tmp_path / "m.db"))
+    assert [t.nonce for t in again.transactions()] == [0, 1]
+    pool.remove([first])
+    assert [t.nonce for t in pool.transactions()] == [1]
+    with pytest.raises(ExecutionError, match="already"):
+        pool.add(ALICE.transfer(0, 1, 300, 2, 1))
+
+
+# -- fees ------------------------------------------------------------------------------------------------
+
+
+def test_fee_rises_with_full_batches_and_falls_back_to_the_floor():
+    policy = FeePolicy(floor=10)
+    fee = 10
+    rising = []
+    for _ in range(5):
+        fee = policy.next_fee(fee, 8, 8)
+        rising.append(fee)
+    assert rising == [11, 12, 13, 14, 15]  # +1/8 of the fee for a full batch, at least 1
+    assert policy.next_fee(800, 8, 8) == 900 and policy.next_fee(800, 4, 8) == 800
+    assert policy.next_fee(800, 6, 8) == 850 and policy.next_fee(800, 2, 8) == 750
+    fee = 800
+    for _ in range(100):
+        fee = policy.next_fee(fee, 0, 8)
+    assert fee == 10
+    assert policy.next_fee(3, 0, 8) == 10  # never below the floor
+    with pytest.raises(MalformedInput):
+        policy.next_fee(10, 9, 8)
+    with pytest.raises(MalformedInput):
+        FeePolicy(floor=-1)

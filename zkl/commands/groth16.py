@@ -1,0 +1,156 @@
+"""`zkl groth16`: setup, prove, fullprove (and verify), with snarkjs's argument order.
+
+    zkl groth16 setup circuit.r1cs circuit.zkey [--ptau pot.ptau]
+    zkl groth16 prove circuit.zkey witness.wtns proof.json public.json
+    zkl groth16 fullprove input.json MODULE:CLASS circuit.zkey proof.json public.json [key=value ...]
+    zkl groth16 verify verification_key.json public.json proof.json
+
+`setup` without --ptau draws fresh toxic waste and erases it (a key for development and
+tests: nobody else contributed to it); with --ptau it makes the key `snarkjs groth16 setup`
+makes from that prepared powers-of-tau file, byte for byte.  `fullprove` compiles the zkl
+Python circuit MODULE:CLASS (parameters as key=value, values read as JSON), solves it for
+the inputs in input.json, checks every constraint, and proves.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import click
+
+
+def _fail(error: Exception) -> click.ClickException:
+    return click.ClickException(str(error))
+
+
+@click.group("groth16")
+def command() -> None:
+    """Groth16 on BN254: setup, prove and verify, compatible with snarkjs files."""
+
+
+@command.command("setup")
+@click.argument("r1cs_file", type=click.Path(exists=True, dir_okay=False))
+@click.argument("zkey_file", type=click.Path(dir_okay=False))
+@click.option("--ptau", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="A prepared powers-of-tau file: make the key snarkjs makes from it.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON summary.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def setup_cmd(r1cs_file: str, zkey_file: str, ptau: str | None, as_json: bool, quiet: bool) -> None:
+    """Make a proving key (.zkey) for a circom .r1cs."""
+    from zkl.circuits import read_r1cs
+    from zkl.errors import ZklError
+    from zkl.prover.setup import setup, setup_from_ptau
+    from zkl.prover.zkey import write_zkey
+
+    try:
+        r1cs = read_r1cs(r1cs_file)
+        started = time.perf_counter()
+        progress = not (quiet or as_json)
+        pk = setup_from_ptau(r1cs, ptau, progress=progress) if ptau else setup(r1cs, progress=progress)
+        seconds = time.perf_counter() - started
+        write_zkey(pk, zkey_file)
+    except ZklError as e:
+        raise _fail(e) from None
+    summary = {"zkey": zkey_file, "constraints": r1cs.n_constraints, "wires": r1cs.n_wires,
+               "public": r1cs.n_public, "domain_size": pk.domain_size, "ptau": ptau, "seconds": round(seconds, 3)}
+    _report(summary, as_json)
+
+
+@command.command("prove")
+@click.argument("zkey_file", type=click.Path(exists=True, dir_okay=False))
+@click.argument("wtns_file", type=click.Path(exists=True, dir_okay=False))
+@click.argument("proof_file", type=click.Path(dir_okay=False))
+@click.argument("public_file", type=click.Path(dir_okay=False))
+@click.option("--trusted", is_flag=True, help="Skip the curve and subgroup checks of the key's points.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON summary.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def prove_cmd(zkey_file: str, wtns_file: str, proof_file: str, public_file: str, trusted: bool, as_json: bool,
+              quiet: bool) -> None:
+    """Prove with a .zkey and a .wtns; write snarkjs's proof.json and public.json."""
+    from zkl.circuits.circom import read_wtns_limbs
+    from zkl.errors import ZklError
+    from zkl.prover.groth16 import prove, public_inputs
+    from zkl.prover.zkey import read_zkey
+
+    try:
+        started = time.perf_counter()
+        pk = read_zkey(zkey_file, validate=not trusted)
+        witness = read_wtns_limbs(wtns_file)
+        loaded = time.perf_counter()
+        proof = prove(pk, witness, progress=not (quiet or as_json))
+        proved = time.perf_counter()
+        public = public_inputs(pk, witness)
+        _write_proof(proof, public, proof_file, public_file)
+    except ZklError as e:
+        raise _fail(e) from None
+    _report({"proof": proof_file, "public": public_file, "n_public": len(public), "domain_size": pk.domain_size,
+             "load_seconds": round(loaded - started, 3), "prove_seconds": round(proved - loaded, 3)}, as_json)
+
+
+@command.command("fullprove")
+@click.argument("input_file", type=click.Path(exists=True, dir_okay=False))
+@click.argument("target")
+@click.argument("zkey_file", type=click.Path(exists=True, dir_okay=False))
+@click.argument("proof_file", type=click.Path(dir_okay=False))
+@click.argument("public_file", type=click.Path(dir_okay=False))
+@click.argument("params", nargs=-1)
+@click.option("--trusted", is_flag=True, help="Skip the curve and subgroup checks of the key's points.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON summary.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def fullprove_cmd(input_file: str, target: str, zkey_file: str, proof_file: str, public_file: str,
+                  params: tuple[str, ...], trusted: bool, as_json: bool, quiet: bool) -> None:
+    """Solve the zkl circuit MODULE:CLASS for input.json and prove with the .zkey."""
+    from zkl.circuits import compile, solve
+    from zkl.commands.circuit import _load_circuit
+    from zkl.errors import ZklError
+    from zkl.prover.groth16 import prove
+    from zkl.prover.zkey import read_zkey
+
+    circuit = _load_circuit(target, params)
+    try:
+        with open(input_file, encoding="utf-8") as f:
+            inputs = json.load(f)
+        started = time.perf_counter()
+        r1cs = compile(circuit)
+        witness = solve(circuit, inputs, r1cs=r1cs)
+        solved = time.perf_counter()
+        pk = read_zkey(zkey_file, validate=not trusted)
+        proof = prove(pk, witness.values, r1cs=r1cs, progress=not (quiet or as_json))
+        proved = time.perf_counter()
+        _write_proof(proof, witness.public, proof_file, public_file)
+    except (ZklError, json.JSONDecodeError) as e:
+        raise _fail(e) from None
+    _report({"proof": proof_file, "public": public_file, "n_public": len(witness.public),
+             "solve_seconds": round(solved - started, 3), "prove_seconds": round(proved - solved, 3)}, as_json)
+
+
+def _write_proof(proof: Any, public: list[int], proof_file: str, public_file: str) -> None:
+    """proof.json and public.json as snarkjs writes them."""
+    from zkl.prover import _json
+
+    _json.write_proof(proof, proof_file)
+    _json.write_public(public, public_file)
+
+
+def _report(summary: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(summary))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(show_header=False, box=None)
+    for key, value in summary.items():
+        if value is not None:
+            table.add_row(key, str(value))
+    Console().print(table)
+
+
+try:  # the verifier's command, when its module is there
+    from zkl.commands._groth16_verify import verify_command as _verify_command
+except ImportError:  # pragma: no cover - depends on what is installed beside this file
+    _verify_command = None
+if isinstance(_verify_command, click.Command):
+    command.add_command(_verify_command, "verify")
