@@ -210,3 +210,26 @@ def test_constraints_per_transaction_at_depths_16_24_32():
     # 8 more bits of depth: 4 more 4-ary levels in each of two account updates (602 constraints a
     # level) and 8 more bits in each of the two index range checks
     assert per_tx[24] - per_tx[16] == per_tx[32] - per_tx[24] == 2 * 4 * 602 + 2 * 8
+
+
+@pytest.mark.slow
+def test_groth16_end_to_end_on_a_sealed_batch(tmp_path):
+    from zkl.execution.node import Node
+    from zkl.prover import prove, setup
+    from zkl.verifier.groth16 import verify
+
+    alice, seq = WALLETS[0], WALLETS[1]
+    node = Node.init(tmp_path / "l2", depth=4, batch_size=2, fee_pubkey=seq.pubkey)
+    node.add_deposit(alice.pubkey, 100)
+    node.add_deposit(seq.pubkey, 0)
+    node.seal()
+    node.submit(alice.transfer(0, 1, 10, node.min_fee, 0))
+    node.submit(alice.withdraw(0, 5, node.min_fee, L1, 1))
+    batch = node.seal()
+    node.close()
+    r1cs = compile(batch.circuit())
+    witness = solve(batch.circuit(), batch.assignment(), r1cs=r1cs)
+    pk = setup(r1cs)
+    proof = prove(pk, witness)
+    assert verify(pk.vk, batch.public_inputs, proof)
+    assert not verify(pk.vk, [batch.old_root, batch.new_root, (batch.commitment + 1) % (1 << 250)], proof)

@@ -455,6 +455,8 @@ def test_fixed_base_bad_input():
 
 def test_fixed_base_window_choice():
     assert curve.fixed_base_window(1) <= 6
-    assert curve.fixed_base_window(1 << 20) >= 14
-    ws = [curve.fixed_base_window(1 << e) for e in range(0, 24, 2)]
-    assert ws == sorted(ws)
+    assert 8 <= curve.fixed_base_window(1 << 20) <= 16
+    for g2 in (False, True):
+        ws = [curve.fixed_base_window(1 << e, g2) for e in range(0, 24, 2)]
+        assert ws == sorted(ws) and all(2 <= w <= 16 for w in ws)
+    assert curve.fixed_base_window(1 << 22, True) >= curve.fixed_base_window(1 << 22)

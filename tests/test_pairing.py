@@ -252,17 +252,10 @@ from zkl.algebra.points import g1_to_array, g2_to_array, G1Point, G2Point
 from zkl.algebra.constants import G1_GENERATOR, G2_GENERATOR
 g1 = g1_to_array([G1Point(*G1_GENERATOR)])
 g2 = g2_to_array([G2Point(*G2_GENERATOR)])
-def u64(x):  # numba hands back tuples of Python ints: make them uint64 again
-    x = x.tolist() if isinstance(x, np.ndarray) else x
-    return tuple(u64(v) for v in x) if isinstance(x, (tuple, list)) else np.uint64(x)
-qx, qy = u64(g2[0, 0]), u64(g2[0, 1])
-px, py = u64(g1[0, 0]), u64(g1[0, 1])
-t1, a1, b1, c1 = u64(KP._dbl_step((qx, qy, KP.E2_ONE)))
-f1 = u64(KP._line(KP.E12_ONE, a1, b1, c1, px, py))
-t2, a2, b2, c2 = u64(KP._add_step(t1, qx, qy))
-f = KP._line(f1, a2, b2, c2, px, py)
-ints = lambda x: [int(v) for v in np.array(x, dtype=np.uint64).reshape(-1)]
-print(json.dumps({"t1": ints(t1), "l1": ints((a1, b1, c1)), "t2": ints(t2), "l2": ints((a2, b2, c2)), "f": ints(f)}))
+t, lines, f = np.zeros((2, 3, 2, 4), np.uint64), np.zeros((2, 3, 2, 4), np.uint64), np.zeros((1, 2, 3, 2, 4), np.uint64)
+KP._first_steps_arr(g1, g2, t, lines, f)
+ints = lambda x: [int(v) for v in x.reshape(-1)]
+print(json.dumps({"t1": ints(t[0]), "l1": ints(lines[0]), "t2": ints(t[1]), "l2": ints(lines[1]), "f": ints(f)}))
 """
 
 

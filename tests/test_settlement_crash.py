@@ -42,7 +42,7 @@ from settlement_helpers import (  # noqa: E402
     withdraw_record,
 )
 
-from zkl.settlement import L1BatchHeader, Ledger, RollupContract, address_hex  # noqa: E402
+from zkl.settlement import L1BatchHeader, Ledger, RollupContract  # noqa: E402
 from zkl.settlement.storage import CRASH_ENV  # noqa: E402
 from zkl.verifier.snarkjs_json import proof_from_snarkjs_json, proof_to_snarkjs_json  # noqa: E402
 
@@ -162,20 +162,6 @@ def test_kill_mid_transaction_loses_and_doubles_nothing(tmp_path, reference, cra
     assert ledger.total_supply() == sum(GENESIS.values())
     assert len(ledger.events("claim")) == 2 and len(ledger.events("batch")) == 2
     ledger.close()
-
-
-def test_a_clean_child_run_is_the_same_as_in_process(tmp_path, reference):
-    toy, steps, snapshots = reference
-    data_dir = tmp_path / "data"
-    world = make_world(data_dir, toy)
-    for step in steps[:2]:
-        run_step(world.contract, step)
-    world.ledger.close()
-    result = _child(data_dir, steps[2], None, tmp_path)
-    assert result.returncode == 0, result.stderr[-2000:]
-    with Ledger.open(data_dir) as ledger:
-        assert ledger.snapshot() == snapshots[3]
-        assert ledger.balance(address_hex(CAROL)) == 0
 
 
 def test_a_plain_transfer_killed_before_commit(tmp_path):

@@ -8,6 +8,7 @@ CSR arrays of `R1CS`.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -126,27 +127,35 @@ class Builder(API):
         return LinComb(lc_scale(a.terms, k))
 
     def lincomb(self, terms: Iterable[tuple[int, Variable]], constant: int = 0) -> Variable:
+        # sums are reduced mod r once per wire at the end, not once per term
         acc: dict[int, int] = {}
+        get = acc.get
         k0 = _const(constant)
         variable = False
         for c, x in terms:
-            c = _const(c)
+            if type(c) is not int:
+                c = _const(c)
             if type(x) is LinComb:
                 variable = True
-                if not c:
-                    continue
-                for w, v in x.terms.items():
-                    s = (acc.get(w, 0) + c * v) % R
-                    if s:
-                        acc[w] = s
-                    else:
-                        acc.pop(w, None)
+                if c == 1:
+                    for w, v in x.terms.items():
+                        acc[w] = get(w, 0) + v
+                elif c:
+                    for w, v in x.terms.items():
+                        acc[w] = get(w, 0) + c * v
             else:
                 k0 += c * _const(x)
         if not variable:
             return k0 % R
         k0 %= R
-        return LinComb(lc_add_constant(acc, k0) if k0 else acc)
+        if k0:
+            acc[0] = get(0, 0) + k0
+        out = {}
+        for w, v in acc.items():
+            v %= R
+            if v:
+                out[w] = v
+        return LinComb(out)
 
     def constraint(self, a: Variable, b: Variable, c: Variable, label: str = "constraint") -> None:
         if type(a) is not LinComb and type(b) is not LinComb and type(c) is not LinComb:
@@ -183,11 +192,20 @@ class Builder(API):
 
 
 def _rows(rows: list[dict[int, int]]) -> SparseRows:
-    """Flatten a list of term dicts into CSR arrays."""
-    counts = np.fromiter((len(d) for d in rows), dtype=np.int64, count=len(rows))
+    """Flatten a list of term dicts into CSR arrays.
+
+    The loops run in C (`chain`, `map`, `np.fromiter`); coefficients repeat a lot (1, r - 1,
+    a gadget's constants), so each distinct one is converted to limbs once and gathered.
+    """
+    counts = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
     indptr = np.zeros(len(rows) + 1, dtype=np.int64)
     np.cumsum(counts, out=indptr[1:])
     nnz = int(indptr[-1])
-    indices = np.fromiter((w for d in rows for w in d), dtype=np.int32, count=nnz)
-    coeffs = ints_to_limbs([c for d in rows for c in d.values()])
-    return SparseRows(indptr, indices, coeffs)
+    indices = np.fromiter(chain.from_iterable(rows), dtype=np.int32, count=nnz)
+    flat = list(chain.from_iterable(map(dict.values, rows)))
+    distinct = list(dict.fromkeys(flat))
+    if len(distinct) * 2 > nnz:
+        return SparseRows(indptr, indices, ints_to_limbs(flat))
+    position = {c: i for i, c in enumerate(distinct)}
+    which = np.fromiter(map(position.__getitem__, flat), dtype=np.int64, count=nnz)
+    return SparseRows(indptr, indices, ints_to_limbs(distinct)[which])

@@ -1,7 +1,9 @@
 """The BN254 scalar field Fr as circuits see it: Python ints mod r and (n, 4) uint64 limb arrays.
 
 Limb arrays hold little-endian 64-bit limbs in normal (not Montgomery) form, the layout of
-circom's `.r1cs` and `.wtns` files, so a file section is one `np.frombuffer` away.
+circom's `.r1cs` and `.wtns` files, so a file section is one `np.frombuffer` away. The
+conversions between ints and limbs are `zkl.algebra.limbs`'s (the one module that owns them),
+imported on first use so that importing zkl.circuits does not load numba.
 """
 
 from __future__ import annotations
@@ -20,9 +22,6 @@ N8 = 32
 
 R_LIMBS = np.array([(R >> (64 * i)) & (2**64 - 1) for i in range(4)], dtype=np.uint64)
 R_LIMBS.setflags(write=False)
-
-_SHIFTS = (0, 64, 128, 192)
-
 
 def inverse(x: int) -> int:
     """Return x^-1 mod r; raise NotInvertible for x = 0 (mod r)."""
@@ -55,28 +54,28 @@ def ints_to_bytes(values: Iterable[int]) -> bytes:
 
 
 def ints_to_limbs(values: Sequence[int]) -> np.ndarray:
-    """Return an (n, 4) uint64 array of little-endian limbs of values (each in [0, r))."""
-    try:
-        data = ints_to_bytes(values)
-    except OverflowError:
-        raise FieldElementOutOfRange("every value must be an integer in [0, r)") from None
-    return np.frombuffer(data, dtype="<u8").reshape(-1, 4).astype(np.uint64, copy=True)
+    """Return an (n, 4) uint64 array of little-endian limbs of values (each in [0, 2**256))."""
+    from zkl.algebra import limbs
+
+    return limbs.ints_to_limbs(values)
 
 
 def limbs_to_objects(limbs: np.ndarray) -> np.ndarray:
     """Return a 1-D object array of Python ints from an (n, 4) limb array."""
-    limbs = np.asarray(limbs)
-    if limbs.ndim != 2 or limbs.shape[1] != 4:
-        raise ShapeMismatch(f"limb array must have shape (n, 4), not {limbs.shape}")
-    out = limbs[:, 0].astype(object)
-    for i in (1, 2, 3):
-        out = out + (limbs[:, i].astype(object) << _SHIFTS[i])
+    ints = limbs_to_ints(limbs)
+    out = np.empty(len(ints), dtype=object)
+    out[:] = ints
     return out
 
 
 def limbs_to_ints(limbs: np.ndarray) -> list[int]:
     """Return the Python ints of an (n, 4) limb array."""
-    return limbs_to_objects(limbs).tolist()
+    from zkl.algebra import limbs as _limbs
+
+    limbs = np.asarray(limbs)
+    if limbs.ndim != 2 or limbs.shape[1] != 4:
+        raise ShapeMismatch(f"limb array must have shape (n, 4), not {limbs.shape}")
+    return _limbs.limbs_to_ints(limbs.astype(np.uint64, copy=False))
 
 
 def limbs_below_modulus(limbs: np.ndarray) -> np.ndarray:

@@ -122,14 +122,17 @@ class Solver(API):
         return Value(a.v * k % R)
 
     def lincomb(self, terms: Iterable[tuple[int, Variable]], constant: int = 0) -> Variable:
+        # int coefficients are used as given (any size or sign) and the sum reduced once
         acc = _const(constant)
         variable = False
         for c, x in terms:
+            if type(c) is not int:
+                c = _const(c)
             if type(x) is Value:
                 variable = True
-                acc += _const(c) * x.v
+                acc += c * x.v
             else:
-                acc += _const(c) * _const(x)
+                acc += c * _const(x)
         return Value(acc % R) if variable else acc % R
 
     def constraint(self, a: Variable, b: Variable, c: Variable, label: str = "constraint") -> None:

@@ -212,9 +212,11 @@ def _int(value: object, what: str, bits: int | None = None, error: type[Exceptio
     return value
 
 
-def _field(value: object, what: str, error: type[Exception] = PublicInputOutOfRange) -> int:
+def _field(
+    value: object, what: str, error: type[Exception] = PublicInputOutOfRange, type_error: type[Exception] = MalformedBatch
+) -> int:
     if isinstance(value, bool) or not hasattr(value, "__index__"):
-        raise MalformedBatch(f"{what} must be an int, not {type(value).__name__}")
+        raise type_error(f"{what} must be an int, not {type(value).__name__}")
     value = operator.index(value)
     if not 0 <= value < R:
         raise error(f"{what} must be in [0, r) (r the scalar field modulus), not {value}")
@@ -307,7 +309,7 @@ class RollupContract:
     ) -> RollupContract:
         """Deploy the contract (an L1 transaction by the sequencer, who escrows the bond)."""
         vk_json, digest = _gov.encode_vk(vk)
-        genesis_root = _field(genesis_root, "genesis_root", MalformedInput)
+        genesis_root = _field(genesis_root, "genesis_root", MalformedInput, MalformedInput)
         depth = _int(depth, "depth")
         if not 1 <= depth <= MAX_DEPTH:
             raise MalformedInput(f"depth must be in [1, {MAX_DEPTH}], not {depth}")

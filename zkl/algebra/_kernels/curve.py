@@ -94,7 +94,7 @@ def _is_fq2_type(t) -> bool:
     return isinstance(t, types.BaseTuple) and isinstance(t[0], types.BaseTuple)
 
 
-def _generic(name: str, generic, on_fq, on_fq2, arity: int, inline_fq: bool = False):
+def _generic(name: str, generic, on_fq, on_fq2, arity: int):
     """A field op for the curve formulas: `ext`'s generic op in pure Python, and under numba an
     overload compiled once per field as its own function (not IR-inlined: LLVM inlines it).
 
@@ -116,20 +116,15 @@ def _generic(name: str, generic, on_fq, on_fq2, arity: int, inline_fq: bool = Fa
             impl = on_fq2 if _is_fq2_type(a) else on_fq
             return lambda a, b: impl(a, b)
     stub.__name__ = stub.__qualname__ = name
-    overload(stub, inline=_inline_fq if inline_fq else "never")(typed)
+    overload(stub)(typed)
     return stub
-
-
-def _inline_fq(expr, caller_info, callee_info) -> bool:
-    """Inline at numba IR level only for Fq arguments (cheap to inline, and LLVM leaves some calls out)."""
-    return not _is_fq2_type(caller_info.typemap[expr.args[0].name])
 
 
 f_add = _generic("f_add", ext.f_add, fq.fq_add, fq2.fq2_add, 2)
 f_sub = _generic("f_sub", ext.f_sub, fq.fq_sub, fq2.fq2_sub, 2)
-f_mul = _generic("f_mul", ext.f_mul, fq.fq_mul, fq2.fq2_mul, 2, inline_fq=True)
+f_mul = _generic("f_mul", ext.f_mul, fq.fq_mul, fq2.fq2_mul, 2)
 f_eq = _generic("f_eq", ext.f_eq, fq.fq_eq, fq2.fq2_eq, 2)
-f_sqr = _generic("f_sqr", ext.f_sqr, fq.fq_sqr, fq2.fq2_sqr, 1, inline_fq=True)
+f_sqr = _generic("f_sqr", ext.f_sqr, fq.fq_sqr, fq2.fq2_sqr, 1)
 f_neg = _generic("f_neg", ext.f_neg, fq.fq_neg, fq2.fq2_neg, 1)
 f_dbl = _generic("f_dbl", ext.f_dbl, fq.fq_dbl, fq2.fq2_dbl, 1)
 f_inv = _generic("f_inv", ext.f_inv, fq.fq_inv, fq2.fq2_inv, 1)

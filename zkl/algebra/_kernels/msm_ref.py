@@ -121,30 +121,76 @@ def _jac_store_affine(out, k, p):
     _st(out, 2 * k + 1, _mul(y, _mul(zi2, zi)))
 
 
+@njit(cache=True)
+def _naive_product(bases, scalars, prods, i):
+    """Jacobian scalars[i] * base i into rows 3i .. 3i+2 of prods."""
+    x = _ld(bases, 2 * i)
+    y = _ld(bases, 2 * i + 1)
+    s = (scalars[i, 0], scalars[i, 1], scalars[i, 2], scalars[i, 3])
+    if _is_zero(x) and _is_zero(y):
+        zero = _zero_like(x)
+        p = (zero, zero, zero)
+    else:
+        p = _jac_mul(x, y, s)
+    _st(prods, 3 * i, p[0])
+    _st(prods, 3 * i + 1, p[1])
+    _st(prods, 3 * i + 2, p[2])
+
+
 @njit(parallel=True, cache=True)
 def _naive_msm(bases, scalars):
     """Affine (2, field) sum of scalars[i] * base[i], each product by double-and-add."""
     n = scalars.shape[0]
     prods = np.empty((3 * n,) + bases.shape[1:], dtype=np.uint64)
     for i in prange(n):
-        x = _ld(bases, 2 * i)
-        y = _ld(bases, 2 * i + 1)
-        s = (scalars[i, 0], scalars[i, 1], scalars[i, 2], scalars[i, 3])
-        if _is_zero(x) and _is_zero(y):
-            zero = _zero_like(x)
-            p = (zero, zero, zero)
-        else:
-            p = _jac_mul(x, y, s)
-        _st(prods, 3 * i, p[0])
-        _st(prods, 3 * i + 1, p[1])
-        _st(prods, 3 * i + 2, p[2])
-    out = np.zeros((2,) + bases.shape[1:], dtype=np.uint64)
-    zero = _zero_like(_ld(bases, 0))
+        _naive_product(bases, scalars, prods, i)
+    return _naive_sum(prods, bases.shape[1:])
+
+
+@njit(cache=True)
+def _naive_sum(prods, rows):
+    """Affine (2, field) sum of the Jacobian points in prods."""
+    out = np.zeros((2,) + rows, dtype=np.uint64)
+    zero = _zero_like(_ld(prods, 0))
     acc = (zero, zero, zero)
-    for i in range(n):
+    for i in range(prods.shape[0] // 3):
         acc = _jac_add(acc, (_ld(prods, 3 * i), _ld(prods, 3 * i + 1), _ld(prods, 3 * i + 2)))
     _jac_store_affine(out, 0, acc)
     return out
+
+
+@njit(cache=True)
+def _progression_chunk(start, step, out, zs, pre, lo, hi):
+    """Rows lo .. hi-1 of `_progression`."""
+    sx = _ld(start, 0)
+    sy = _ld(start, 1)
+    dx = _ld(step, 0)
+    dy = _ld(step, 1)
+    one = _one_like(sx)
+    k = np.uint64(lo)
+    p = _jac_add((sx, sy, one), _jac_mul(dx, dy, (k, np.uint64(0), np.uint64(0), np.uint64(0))))
+    prod = one
+    for i in range(lo, hi):
+        _st(out, 2 * i, p[0])
+        _st(out, 2 * i + 1, p[1])
+        _st(zs, i, p[2])
+        if not _is_zero(p[2]):
+            prod = _mul(prod, p[2])
+        _st(pre, i, prod)
+        p = _jac_madd(p, dx, dy)
+    inv = _inv(prod)
+    for i in range(hi - 1, lo - 1, -1):
+        z = _ld(zs, i)
+        if _is_zero(z):
+            zero = _zero_like(z)
+            _st(out, 2 * i, zero)
+            _st(out, 2 * i + 1, zero)
+            continue
+        zi = _mul(inv, _ld(pre, i - 1)) if i > lo else inv
+        inv = _mul(inv, z)
+        zi2 = _sqr(zi)
+        _st(out, 2 * i, _mul(_ld(out, 2 * i), zi2))
+        _st(out, 2 * i + 1, _mul(_ld(out, 2 * i + 1), _mul(zi2, zi)))
 
 
 @njit(parallel=True, cache=True)
@@ -158,38 +204,9 @@ def _progression(start, step, n, chunks):
     out = np.empty((2 * n,) + rows, dtype=np.uint64)
     zs = np.empty((n,) + rows, dtype=np.uint64)
     pre = np.empty((n,) + rows, dtype=np.uint64)
-    sx = _ld(start, 0)
-    sy = _ld(start, 1)
-    dx = _ld(step, 0)
-    dy = _ld(step, 1)
-    one = _one_like(sx)
     for j in prange(chunks):
         lo = j * n // chunks
         hi = (j + 1) * n // chunks
-        if lo == hi:
-            continue
-        k = np.uint64(lo)
-        p = _jac_add((sx, sy, one), _jac_mul(dx, dy, (k, np.uint64(0), np.uint64(0), np.uint64(0))))
-        prod = one
-        for i in range(lo, hi):
-            _st(out, 2 * i, p[0])
-            _st(out, 2 * i + 1, p[1])
-            _st(zs, i, p[2])
-            if not _is_zero(p[2]):
-                prod = _mul(prod, p[2])
-            _st(pre, i, prod)
-            p = _jac_madd(p, dx, dy)
-        inv = _inv(prod)
-        for i in range(hi - 1, lo - 1, -1):
-            z = _ld(zs, i)
-            if _is_zero(z):
-                zero = _zero_like(z)
-                _st(out, 2 * i, zero)
-                _st(out, 2 * i + 1, zero)
-                continue
-            zi = _mul(inv, _ld(pre, i - 1)) if i > lo else inv
-            inv = _mul(inv, z)
-            zi2 = _sqr(zi)
-            _st(out, 2 * i, _mul(_ld(out, 2 * i), zi2))
-            _st(out, 2 * i + 1, _mul(_ld(out, 2 * i + 1), _mul(zi2, zi)))
+        if lo < hi:
+            _progression_chunk(start, step, out, zs, pre, lo, hi)
     return out

@@ -61,6 +61,7 @@ from zkl.algebra._kernels.fq12 import (
     _e12_mul_by_034,
     _e12_sqr,
     _load_e12,
+    _store_e12,
     _mont,
     _mont2,
 )
@@ -484,3 +485,25 @@ def _g2_first_off_curve(g2):
         if not _e2_eq(_e2_sqr(y), rhs):
             return i
     return -1
+
+
+@njit(cache=True)
+def _first_steps_arr(g1, g2, t_out, lines_out, f_out):
+    """Test hook: T = 2Q then 2Q + Q for Q = g2[0], their lines, and f = l1(P) l2(P) for P = g1[0] (Montgomery)."""
+    qx = _ld2(g2, 0, 0)
+    qy = _ld2(g2, 0, 1)
+    px = _ld1(g1, 0, 0)
+    py = _ld1(g1, 0, 1)
+    t1, a1, b1, c1 = _dbl_step((qx, qy, E2_ONE))
+    t2, a2, b2, c2 = _add_step(t1, qx, qy)
+    f = _line(_line(E12_ONE, a1, b1, c1, px, py), a2, b2, c2, px, py)
+    for k in range(3):
+        _st2(t_out, 0, k, t1[k])
+        _st2(t_out, 1, k, t2[k])
+    _st2(lines_out, 0, 0, a1)
+    _st2(lines_out, 0, 1, b1)
+    _st2(lines_out, 0, 2, c1)
+    _st2(lines_out, 1, 0, a2)
+    _st2(lines_out, 1, 1, b2)
+    _st2(lines_out, 1, 2, c2)
+    _store_e12(f_out, 0, f)

@@ -1,0 +1,72 @@
+"""MSM benchmark: median seconds of msm_g1_raw / msm_g2_raw on random bases and scalars of 2^k points."""
+
+from __future__ import annotations
+
+import random
+import time
+
+import numba
+import numpy as np
+
+from zkl.algebra._kernels import msm_ref
+from zkl.algebra.constants import G1_GENERATOR, G2_GENERATOR, Q, R
+from zkl.algebra.limbs import ints_to_montgomery
+from zkl.algebra.msm import msm_g1_raw, msm_g2_raw
+
+
+def random_scalars(n: int, seed: int = 0) -> np.ndarray:
+    """(n, 4) uint64 limbs of random scalars below r (top limb below r's, so not exactly uniform)."""
+    rng = np.random.default_rng(seed)
+    out = rng.integers(0, 1 << 64, size=(n, 4), dtype=np.uint64, endpoint=False)
+    out[:, 3] = rng.integers(0, R >> 192, size=n, dtype=np.uint64)
+    return out
+
+
+def random_bases(n: int, g2: bool = False, seed: int = 0) -> np.ndarray:
+    """(n, 2, 4) or (n, 2, 2, 4) Montgomery affine bases a*G + i*b*G for random a, b (fast: one addition each)."""
+    from py_ecc import optimized_bn128 as bn
+
+    rng = random.Random(seed)
+    a, b = rng.randrange(1, R), rng.randrange(1, R)
+    gen = bn.G2 if g2 else bn.G1
+    coords = []
+    for k in (a, b):
+        x, y = bn.normalize(bn.multiply(gen, k))
+        coords += [*x.coeffs, *y.coeffs] if g2 else [x.n, y.n]
+    tail = (2, 2, 4) if g2 else (2, 4)
+    pair = ints_to_montgomery([int(c) for c in coords], Q).reshape(2, 2, *tail[1:])
+    flat = msm_ref._progression(pair[0], pair[1], n, max(1, numba.get_num_threads()))
+    return flat.reshape(n, *tail)
+
+
+def _median_time(fn, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return float(np.median(times))
+
+
+def bench_msm(sizes_g1=(12, 16, 18, 20), sizes_g2=(12, 16), repeats: int | None = None) -> dict:
+    """Median seconds of G1 and G2 MSMs of 2^k random points (compile excluded), and the thread count."""
+    result: dict = {"threads": numba.get_num_threads()}
+    for key, sizes, raw, g2 in (("msm_g1_s", sizes_g1, msm_g1_raw, False), ("msm_g2_s", sizes_g2, msm_g2_raw, True)):
+        times = {}
+        if sizes:
+            warm = random_bases(8, g2)
+            raw(warm, random_scalars(8))  # compile
+            raw(warm[:2], random_scalars(2), window=12, batch=64)  # compile the batch-affine path
+        for k in sizes:
+            n = 1 << k
+            bases = random_bases(n, g2, seed=k)
+            scalars = random_scalars(n, seed=k)
+            reps = repeats if repeats is not None else (5 if n <= 1 << 16 else 3)
+            times[k] = _median_time(lambda: raw(bases, scalars), reps)
+            del bases, scalars
+        result[key] = times
+    return result
+
+
+if __name__ == "__main__":
+    print(bench_msm())
