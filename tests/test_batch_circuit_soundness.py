@@ -31,7 +31,7 @@ from zkl.crypto.pubdata import BatchHeader, TxRecord, TxType, commitment, deposi
 from zkl.errors import UnsatisfiedConstraint
 from zkl.execution.accounts import Account
 from zkl.execution.wallet import Wallet
-from zkl.execution.witness import BatchWitness, MemoryLedger, Slot, execute, slot_elements
+from zkl.execution.witness import BatchExecutor, BatchWitness, MemoryLedger, Slot, slot_elements
 
 B, DEPTH = 3, 4
 ALICE, BOB, SEQ, CAROL = 0, 1, 2, 3
@@ -105,8 +105,6 @@ NOOP = Slot(TxType.NOOP)
 def build(slots: list[Slot], ledger: MemoryLedger | None = None, fee_account: int = SEQ,
           between: Callable[[int, MemoryLedger], None] | None = None) -> BatchWitness:
     """The witness of the slots (padded with no-ops) on the ledger, nothing checked (mod r)."""
-    from zkl.execution.witness import BatchExecutor
-
     ledger = world() if ledger is None else ledger
     slots = (slots + [NOOP] * B)[:B]
     executor = BatchExecutor(ledger, batch_number=1, deposits_before=0, strict=False)

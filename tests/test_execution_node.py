@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from zkl.circuits import compile, read_wtns, solve
+from zkl.circuits.rollup import BatchCircuit
 from zkl.crypto.pubdata import AMOUNT_BITS, TxType, deposit_hash
 from zkl.errors import ExecutionError, FeeTooLow, InsufficientBalance, NonceMismatch
 from zkl.execution.accounts import Account
@@ -221,7 +222,7 @@ def test_cli_circuit_and_witness(tmp_path, wallets):
     out = runner.invoke(main, ["rollup", "circuit", "--batch-size", str(B), "--depth", str(DEPTH), "--json"])
     assert out.exit_code == 0, out.output
     rows = json.loads(out.output.strip().splitlines()[-1])
-    r1cs = compile(__import__("zkl.circuits.rollup", fromlist=["BatchCircuit"]).BatchCircuit(B, DEPTH))
+    r1cs = compile(BatchCircuit(B, DEPTH))
     assert rows["constraints"] == r1cs.n_constraints and rows["constraints_per_tx"] == round(r1cs.n_constraints / B)
     node = funded(tmp_path / "n", wallets)
     node.batch(1).save(tmp_path / "b1.json")

@@ -49,7 +49,7 @@ from zkl.errors import (
     Unauthorized,
     WrongCommitment,
 )
-from zkl.settlement import ROLLUP_ADDRESS, Ledger, RollupContract, open_settlement
+from zkl.settlement import ROLLUP_ADDRESS, L1BatchHeader, Ledger, RollupContract, open_settlement
 from zkl.verifier.keys import Proof
 
 
@@ -138,6 +138,11 @@ def test_batch_settles_deposits_transfers_and_withdrawals(world):
     ]
     header, data, proof = world.batch(records)
     assert header.old_root != header.new_root == world.l2.root
+    from types import SimpleNamespace
+
+    l2_batch = SimpleNamespace(number=1, old_root=header.old_root, new_root=header.new_root,
+                               commitment=header.commitment, header=SimpleNamespace(fee_account=FEE_ACCOUNT))
+    assert L1BatchHeader.from_batch(l2_batch) == header
     batch = c.submit_batch(header, data, proof)
     status = c.status()
     assert (status.batch_number, status.state_root, status.queue_length) == (1, world.l2.root, 0)

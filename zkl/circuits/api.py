@@ -6,7 +6,7 @@ and `Solver` (computes the witness) each implement. Constraint counts below are 
 non-constant arguments; constants fold at no cost.
 
 Costs in constraints: linear operations (add, sub, neg, lincomb, multiplication by a constant)
-are free and create no wire; `mul` of two variables is 1; `inverse` 1; `div` 2; `is_zero` 2;
+are free and create no wire; `mul` of two variables is 1, `mul_add` 1; `inverse` 1; `div` 2; `is_zero` 2;
 `select` 1 (+1 if the condition is not known boolean); `to_binary(x, n)` n + 1 (n + 1 + ~n for
 n >= 254); `assert_less_or_equal(a, b, n)` about 2n.
 """
@@ -73,6 +73,17 @@ class API:
         """Return a * b (* more...). One constraint `a * b = out` (a new wire) per product of two
         variables; free when a factor is constant."""
         raise NotImplementedError
+
+    def mul_add(self, a: Variable, b: Variable, c: Variable = 0, label: str = "mul_add") -> Variable:
+        """Return a * b + c as ONE new wire w, with the one constraint `a * b = w - c` (labelled
+        `scope/label`): what `mul` costs, but the result is a single wire whatever the size of
+        c, so formulas chained through it never copy growing linear combinations. Free (the
+        linear a * b + c) when a or b is constant."""
+        if self.is_constant(a) or self.is_constant(b):
+            return self.add(self.mul(a, b), c)
+        w = self.hint(arith.mul_add_hint, a, b, c)
+        self.constraint(a, b, self.sub(w, c), label)
+        return w
 
     def lincomb(self, terms: Iterable[tuple[int, Variable]], constant: int = 0) -> Variable:
         """Return sum(c * x for c, x in terms) + constant in one pass. Free."""

@@ -117,6 +117,22 @@ class Builder(API):
             return self._scale(b, _const(a))
         return _const(a) * _const(b) % R
 
+    def mul_add(self, a: Variable, b: Variable, c: Variable = 0, label: str = "mul_add") -> Variable:
+        if type(a) is LinComb and type(b) is LinComb:
+            w = len(self._names)
+            name = self._prefix + label
+            self._names.append(name)
+            self._a.append(a.terms)
+            self._b.append(b.terms)
+            if type(c) is LinComb:
+                self._c.append(lc_add({w: 1}, lc_scale(c.terms, R - 1)))
+            else:
+                k = _const(c)
+                self._c.append({w: 1, 0: R - k} if k else {w: 1})
+            self._labels.append(name)
+            return LinComb({w: 1})
+        return self.add(self.mul(a, b), c)
+
     @staticmethod
     def _scale(a: LinComb, k: int) -> Variable:
         """Return k * a, folding k = 0 to the constant 0 and k = 1 to a itself."""

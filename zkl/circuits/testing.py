@@ -4,9 +4,11 @@ An assignment that must be rejected is tried the ways a malicious prover would:
 
 1. the honest solver must raise UnsatisfiedConstraint;
 2. the witness solved leniently (failures ignored) with honest hints must fail `r1cs.check`;
-3. the same with adversarial hints: known attacks on the std hints (bits of the alias x + r,
-   non-boolean bits that still recompose, zero or wrong inverses) and rounds of random
-   tampering of hint outputs, dependent wires recomputed each time;
+3. the same with adversarial hints: the known attacks that gadget modules register in
+   `zkl.circuits.adversaries` (bits of the alias x + r, non-boolean bits that still recompose,
+   zero or wrong inverses...), the k-th attack of every hint at once and then each
+   (hint, attack) pair alone with every other hint honest; then rounds of random tampering of
+   hint outputs, dependent wires recomputed each time;
 4. direct assignment: each valid witness with its input wires overwritten by the invalid
    values; and full witness vectors given in `invalid` are checked as they are.
 
@@ -19,60 +21,15 @@ import random
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+from zkl.circuits.adversaries import ADVERSARIES, Adversary
 from zkl.circuits.circuit import Circuit, compile, solve
 from zkl.circuits.field import R
 from zkl.circuits.r1cs import R1CS
 from zkl.circuits.solver import HintOverride
-from zkl.circuits.std.arith import div_hint, identity_hint, inverse_hint
-from zkl.circuits.std.bits import bits_hint
 from zkl.circuits.witness import Witness
 from zkl.errors import UnsatisfiedConstraint
 
-Adversary = Callable[[list[Any], list[int]], Iterable[int]]
-"""fn(hint inputs, honest outputs) -> outputs a malicious prover would use instead."""
-
-
-def _bits_alias(args: list[Any], honest: list[int]) -> list[int]:
-    """Bits of x + r, the other preimage of x when it fits in n bits."""
-    x, n = args
-    y = x + R
-    return [(y >> i) & 1 for i in range(n)] if y < 1 << n else honest
-
-
-def _bits_carry_low(args: list[Any], honest: list[int]) -> list[int]:
-    """Bits of x mod 2**n with the excess folded into bit 0 (recomposes, not boolean)."""
-    x, n = args
-    low = x & ((1 << n) - 1)
-    out = [(low >> i) & 1 for i in range(n)]
-    if n:
-        out[0] = (out[0] + x - low) % R
-    return out
-
-
-def _bits_carry_high(args: list[Any], honest: list[int]) -> list[int]:
-    """Bits of x mod 2**n with the excess folded into the top bit (recomposes, not boolean)."""
-    x, n = args
-    low = x & ((1 << n) - 1)
-    out = [(low >> i) & 1 for i in range(n)]
-    if n:
-        out[-1] = (out[-1] + (x - low) * pow(1 << (n - 1), -1, R)) % R
-    return out
-
-
-def _bits_of_negation(args: list[Any], honest: list[int]) -> list[int]:
-    """Bits of r - x truncated to n bits (a sign confusion)."""
-    x, n = args
-    y = (R - x) % R
-    return [(y >> i) & 1 for i in range(n)]
-
-
-ADVERSARIES: dict[Callable[..., Any], list[Adversary]] = {
-    bits_hint: [_bits_alias, _bits_carry_low, _bits_carry_high, _bits_of_negation],
-    inverse_hint: [lambda a, h: [0], lambda a, h: [1], lambda a, h: [(h[0] + 1) % R]],
-    div_hint: [lambda a, h: [0], lambda a, h: [1], lambda a, h: [(h[0] + 1) % R]],
-    identity_hint: [lambda a, h: [(h[0] + 1) % R], lambda a, h: [0]],
-}
-"""Known attacks on the std hints, tried by assert_circuit; gadget modules may add theirs."""
+__all__ = ["ADVERSARIES", "Adversary", "assert_circuit"]
 
 
 def _adversary_override(adversary_index: int) -> HintOverride:
@@ -81,6 +38,22 @@ def _adversary_override(adversary_index: int) -> HintOverride:
         attacks = ADVERSARIES.get(fn, [])
         if adversary_index < len(attacks):
             return attacks[adversary_index](args, honest)
+        return honest
+    return override
+
+
+def _targeted_override(target: Callable[..., Any], attack: Adversary) -> HintOverride:
+    """Return an override applying one attack to the calls of one hint function, every other hint
+    honest (and computed from the attacked values)."""
+    def override(fn: Callable[..., Any], args: list[Any], honest: list[int]) -> Iterable[int]:
+        return attack(args, honest) if fn is target else honest
+    return override
+
+
+def _recording_override(seen: dict[Callable[..., Any], None]) -> HintOverride:
+    """Return an override that answers honestly and records the hint functions called."""
+    def override(fn: Callable[..., Any], args: list[Any], honest: list[int]) -> Iterable[int]:
+        seen[fn] = None
         return honest
     return override
 
@@ -130,12 +103,21 @@ def assert_circuit(circuit: Circuit, valid: Iterable[Mapping[str, Any]] = (),
             pass
         else:
             raise AssertionError(f"the solver accepted an invalid assignment {dict(assignment)!r}")
-        witness = solve(circuit, assignment, r1cs=r1cs, strict=False)
+        called: dict[Callable[..., Any], None] = {}
+        witness = solve(circuit, assignment, r1cs=r1cs, strict=False, hint_override=_recording_override(called))
         _assert_rejected(r1cs, witness, "honest hints", dict(assignment))
         inputs = witness.values[1: 1 + n_inputs]
         for k, override in enumerate([*known, *hints]):
             tampered = solve(circuit, assignment, r1cs=r1cs, strict=False, hint_override=override)
             _assert_rejected(r1cs, tampered, f"malicious hints #{k}", dict(assignment))
+        attacked = [fn for fn in called if ADVERSARIES.get(fn)]
+        if len(attacked) > 1:  # with one attacked hint function the rounds above did exactly this
+            for fn in attacked:
+                for k, attack in enumerate(ADVERSARIES[fn]):
+                    tampered = solve(circuit, assignment, r1cs=r1cs, strict=False,
+                                     hint_override=_targeted_override(fn, attack))
+                    name = getattr(fn, "__name__", fn)
+                    _assert_rejected(r1cs, tampered, f"malicious hints: attack {k} on {name} alone", dict(assignment))
         for k in range(tamper_rounds):
             tampered = solve(circuit, assignment, r1cs=r1cs, strict=False, hint_override=_random_override(rng))
             _assert_rejected(r1cs, tampered, f"random hint tampering, round {k}", dict(assignment))

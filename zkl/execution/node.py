@@ -186,7 +186,7 @@ class Node:
     # -- writing -------------------------------------------------------------------------------
 
     def add_deposit(self, pubkey: tuple[int, int], amount: int, queue_index: int | None = None) -> Deposit:
-        """Record the next deposit of the base layer's queue (indices from 1; queue_index, if given, must be the next)."""
+        """Record the next deposit of the base layer's queue (indices from 1; a given queue_index must be the next)."""
         expected = self.deposit_count() + 1
         if queue_index is None:
             queue_index = expected
@@ -239,7 +239,8 @@ class Node:
         return result.batch
 
     def _record(self, result: BuildResult) -> None:
-        """Write the batch, its consumed deposits, mempool removals and the node's counters (in the open transaction)."""
+        """Write the batch, its consumed deposits, mempool removals and the node's counters (in the open
+        SQLite transaction)."""
         batch = result.batch
         self._db.execute("INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                          (batch.number, str(batch.old_root), str(batch.new_root), str(batch.commitment),

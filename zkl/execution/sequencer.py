@@ -7,8 +7,8 @@
    index), else to a new account at `state.next_index`;
 2. then mempool transactions in arrival order, each re-checked against the state as the batch
    has left it (nonce, signature, balance, ranges: one that no longer passes is dropped,
-   with the later ones of its account, which could not pass either); transfers and withdrawals wait while the
-   sequencer's fee account does not exist (fees need an account to go to);
+   with the later ones of its account, which could not pass either); transfers and
+   withdrawals wait while the sequencer's fee account does not exist (fees need an account);
 3. no-ops pad the rest.
 
 The slots are applied to the state (strict: a batch the circuit would refuse is never built),

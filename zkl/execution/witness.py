@@ -36,7 +36,7 @@ from zkl.errors import (
 )
 from zkl.execution.accounts import Account
 
-__all__ = ["AccountWitness", "BatchWitness", "Ledger", "MemoryLedger", "Slot", "TxWitness", "BatchExecutor", "execute",
+__all__ = ["AccountWitness", "BatchExecutor", "BatchWitness", "Ledger", "MemoryLedger", "Slot", "TxWitness", "execute",
            "slot_elements"]
 
 ARITY = 4

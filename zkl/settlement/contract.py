@@ -104,6 +104,11 @@ class L1BatchHeader:
         """The batch circuit's public inputs, in order: [old_root, new_root, commitment]."""
         return [self.old_root, self.new_root, self.commitment]
 
+    @classmethod
+    def from_batch(cls, batch: Any) -> L1BatchHeader:
+        """The header of an L2 batch object (zkl.execution.Batch: number, old_root, new_root, commitment, header)."""
+        return cls(batch.number, batch.old_root, batch.new_root, batch.header.fee_account, batch.commitment)
+
 
 @dataclass(frozen=True)
 class Deposit:

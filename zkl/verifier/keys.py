@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from zkl.algebra.points import G1Point, G2Point
 
@@ -22,6 +23,19 @@ class VerifyingKey:
         """Number of public inputs (snarkjs nPublic), not counting the constant one."""
         return len(self.gamma_abc_g1) - 1
 
+    def to_snarkjs_json(self) -> dict[str, Any]:
+        """snarkjs's verification_key.json object (see zkl.verifier.snarkjs_json)."""
+        from zkl.verifier.snarkjs_json import vk_to_snarkjs_json
+
+        return vk_to_snarkjs_json(self)
+
+    @classmethod
+    def from_snarkjs_json(cls, obj: Any, validate: bool = True) -> VerifyingKey:
+        """The key of a verification_key.json object; FormatError / MalformedInput when malformed."""
+        from zkl.verifier.snarkjs_json import vk_from_snarkjs_json
+
+        return vk_from_snarkjs_json(obj, validate=validate)
+
 
 @dataclass(frozen=True)
 class Proof:
@@ -30,3 +44,16 @@ class Proof:
     a: G1Point
     b: G2Point
     c: G1Point
+
+    def to_snarkjs_json(self) -> dict[str, Any]:
+        """snarkjs's proof.json object (see zkl.verifier.snarkjs_json)."""
+        from zkl.verifier.snarkjs_json import proof_to_snarkjs_json
+
+        return proof_to_snarkjs_json(self)
+
+    @classmethod
+    def from_snarkjs_json(cls, obj: Any, validate: bool = True) -> Proof:
+        """The proof of a proof.json object; FormatError / MalformedInput when malformed."""
+        from zkl.verifier.snarkjs_json import proof_from_snarkjs_json
+
+        return proof_from_snarkjs_json(obj, validate=validate)

@@ -1,10 +1,11 @@
-"""Field arithmetic gadgets: inverse, division, is_zero, materialize."""
+"""Field arithmetic gadgets: inverse, division, is_zero, materialize (and mul_add's hint)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from zkl.circuits import field
+from zkl.circuits.adversaries import register
 from zkl.circuits.field import R
 from zkl.circuits.lincomb import Variable, constant
 from zkl.errors import CircuitError
@@ -21,6 +22,11 @@ def inverse_hint(x: int) -> int:
 def div_hint(a: int, b: int) -> int:
     """Hint: a / b mod r, or 0 for b = 0."""
     return a * pow(b, -1, R) % R if b else 0
+
+
+def mul_add_hint(a: int, b: int, c: int) -> int:
+    """Hint: a * b + c (API.mul_add's generic form; Builder and Solver make the wire directly)."""
+    return (a * b + c) % R
 
 
 def identity_hint(x: int) -> int:
@@ -79,3 +85,26 @@ def is_zero(api: API, a: Variable) -> Variable:
     api.constraint(a, out, 0, "is_zero")
     api.mark_bits(out, 1)
     return out
+
+
+# -- known attacks on the hints of this module (tried by zkl.circuits.testing.assert_circuit) --
+
+
+def _answer_zero(args: list, honest: list[int]) -> list[int]:
+    """Answer 0."""
+    return [0]
+
+
+def _answer_one(args: list, honest: list[int]) -> list[int]:
+    """Answer 1."""
+    return [1]
+
+
+def _answer_off_by_one(args: list, honest: list[int]) -> list[int]:
+    """Answer the honest value plus one."""
+    return [(honest[0] + 1) % R]
+
+
+register(inverse_hint, [_answer_zero, _answer_one, _answer_off_by_one])
+register(div_hint, [_answer_zero, _answer_one, _answer_off_by_one])
+register(identity_hint, [_answer_off_by_one, _answer_zero])

@@ -38,7 +38,7 @@ scalar is therefore taken as Z = 2K + b0 = k + 7l - 2^N, bits of Z asserted in
 [7l - 2^N, 7l - 2^N + r - 1] (so 2^N + Z - 7l is exactly the integer k < r: the decomposition is
 unique, no alias k + r), and [k]P = [2^N + 2K + 1]P - (1 - b0) P since [7l]P is the identity.
 
-Every coordinate a ladder or window sum carries is one wire (`_product_minus`: a * b = w + c
+Every coordinate a ladder or window sum carries is one wire (`api.mul_add`: a * b = w + c
 instead of w = a * b and w - c), so linear combinations never grow along a chain of additions
 (the R1CS of `mul` holds about 5 nonzero terms per constraint).
 """
@@ -49,8 +49,10 @@ import functools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
+from zkl.circuits.adversaries import register
 from zkl.circuits.field import R
 from zkl.circuits.lincomb import Variable
+from zkl.circuits.std.bits import RUN_ATTACKS, assert_bits_le_constant, run_hint
 from zkl.crypto import babyjubjub as native
 from zkl.errors import CircuitError
 
@@ -185,7 +187,6 @@ def assert_in_subgroup(api: API, p: Point) -> None:
 
     The curve group is (Z/8 torsion) x (Z/l), so the points 8Q are exactly the subgroup:
     Q is a hint, asserted on the curve, and 8Q == p."""
-    register_attacks()
     with api.scope("bjj_in_subgroup"):
         qx, qy = api.hint(eighth_hint, p.x, p.y, n_outputs=2)
         q = Point(qx, qy)
@@ -199,45 +200,12 @@ def assert_in_subgroup(api: API, p: Point) -> None:
 # ----------------------------------------------------------------------------- bits vs constants
 
 
-def run_hint(p: int, deficit: int) -> list[int]:
-    """Hint: (g, p') = (p / deficit, 0), or (0, p) when deficit is 0; see assert_bits_le."""
-    return [p * pow(deficit, -1, R) % R, 0] if deficit else [0, p]
-
-
 def assert_bits_le(api: API, bits: Sequence[Variable], k: int) -> None:
     """Assert sum(bits[i] * 2**i) <= k for bits known or asserted boolean (asserted here).
 
-    One constraint per run of equal bits of k (from the top, the run of ones ending at bit 0 is
-    free): a flag p is nonzero whenever the bits so far equal k's (p = 1 at the start). A run
-    of zeros asserts p * (sum of its bits) = 0; a run of ones of length m updates
-    p' with (m - sum) * g = p - p' (g and p' hints), which keeps p when the run matches, and
-    lets the prover zero p once the bits fell below k.
-    """
-    n = len(bits)
-    if k < 0:
-        raise CircuitError(f"bits compared with a negative constant {k}")
-    if k >= (1 << n) - 1:
-        return
-    for b in bits:
-        api.assert_boolean(b)
-    register_attacks()
-    with api.scope("bits_le"):
-        p: Variable = 1
-        i = n - 1
-        while i >= 0:
-            bit = (k >> i) & 1
-            j = i
-            while j > 0 and (k >> (j - 1)) & 1 == bit:
-                j -= 1
-            run = api.lincomb([(1, bits[m]) for m in range(j, i + 1)])
-            if not bit:
-                api.constraint(p, run, 0, "zero_run")
-            elif j > 0:
-                deficit = api.sub(i - j + 1, run)
-                g, p_next = api.hint(run_hint, p, deficit, n_outputs=2)
-                api.constraint(deficit, g, api.sub(p, p_next), "one_run")
-                p = p_next
-            i = j - 1
+    One constraint per run of equal bits of k: `zkl.circuits.std.bits.assert_bits_le_constant`
+    (its hint is `run_hint`)."""
+    assert_bits_le_constant(api, bits, k)
 
 
 def assert_bits_ge(api: API, bits: Sequence[Variable], k: int) -> None:
@@ -272,14 +240,10 @@ def product_minus_hint(a: int, b: int, c: int) -> int:
 
 
 def _product_minus(api: API, a: Variable, b: Variable, c: Variable, label: str) -> Variable:
-    """Return a * b - c as ONE new wire w, with the one constraint a * b = w + c (what `mul`
-    costs), so that chained formulas never copy growing linear combinations; free (linear) when
+    """Return a * b - c as ONE new wire w, with the one constraint a * b = w + c (`api.mul_add`
+    of -c), so that chained formulas never copy growing linear combinations; free (linear) when
     a or b is constant."""
-    if api.is_constant(a) or api.is_constant(b):
-        return api.sub(api.mul(a, b), c)
-    w = api.hint(product_minus_hint, a, b, c)
-    api.constraint(a, b, api.add(w, c), label)
-    return w
+    return api.mul_add(a, b, api.neg(c), label)
 
 
 def _native_to_mont(p: native.Point) -> tuple[int, int]:
@@ -462,7 +426,6 @@ def mul(api: API, p: Point, k: Variable) -> Point:
 
     Twin: `scalar_mul`. If p is the identity no witness exists; p of order 2, 4 or 8 is not
     allowed (the incomplete additions could then meet their exceptional cases)."""
-    register_attacks()
     with api.scope("bjj_mul"):
         zs = _ladder_scalar(api, k)
         b0, digits = zs[0], zs[1:][::-1]  # digits: K's bits, most significant first
@@ -513,25 +476,18 @@ def _eighth_torsion(args: list, honest: list[int]) -> list[int]:
 
 ATTACKS = {
     # (g, p'): drop the flag although the run matched, keep it although it did not, junk
-    run_hint: [lambda a, h: [h[0], 0], lambda a, h: [0, 0], lambda a, h: [h[0], a[0]],
-               lambda a, h: [(h[0] + 1) % R, 1]],
+    run_hint: RUN_ATTACKS,
     ladder_scalar_hint: [_ladder_alias, _ladder_plus_l],
     eighth_hint: [_eighth_torsion, lambda a, h: [h[1], h[0]]],
 }
-"""Known attacks on this module's hints, added to `zkl.circuits.testing.ADVERSARIES` by
-`register_attacks` (the gadgets that use the hints call it)."""
+"""Known attacks on the hints this module uses, registered in `zkl.circuits.adversaries` (the
+`zkl.circuits.testing.ADVERSARIES` that assert_circuit tries) when the module is imported."""
 
 
 def register_attacks() -> None:
-    """Add ATTACKS to zkl.circuits.testing.ADVERSARIES once. Imported lazily: testing imports
-    the circuit machinery, which imports the std gadgets."""
-    if _REGISTERED:
-        return
-    from zkl.circuits.testing import ADVERSARIES
-
+    """Register ATTACKS in zkl.circuits.testing.ADVERSARIES (done at import; idempotent)."""
     for fn, attacks in ATTACKS.items():
-        ADVERSARIES.setdefault(fn, list(attacks))
-    _REGISTERED.append(True)
+        register(fn, attacks)
 
 
-_REGISTERED: list[bool] = []
+register_attacks()
