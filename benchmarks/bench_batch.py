@@ -33,8 +33,8 @@ def main() -> None:
     from rich.console import Console
     from rich.table import Table
 
-    keys = ["constraints", "constraints_per_tx", "compile_s", "native_s", "solve_s", "witness_s", "setup_s",
-            "prove_s", "witness_share", "tx_per_s"]
+    keys = ["constraints", "constraints_per_tx", "compile_s", "native_s", "solve_s", "witness_s", "witness_cpu_s",
+            "setup_s", "prove_s", "prove_cpu_s", "witness_share", "tx_per_s"]
     table = Table(title=f"batch circuit, depth {args.depth}, transfers ({results['prover']})")
     table.add_column("batch")
     for k in keys:

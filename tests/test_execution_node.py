@@ -234,3 +234,25 @@ def test_cli_circuit_and_witness(tmp_path, wallets):
     out = runner.invoke(main, ["rollup", "circuit", "--batch-size", "0", "--depth", "4"])
     assert out.exit_code != 0
     node.close()
+
+
+def test_the_state_rebuilds_from_public_data_alone(tmp_path, wallets):
+    from zkl.crypto.merkle import verify_proof
+    from zkl.crypto.pubdata import decode
+    from zkl.execution.replay import rebuild
+
+    node = funded(tmp_path / "n", wallets)
+    node.submit(wallets[ALICE].transfer(0, 1, 100, node.min_fee, 0))
+    node.submit(wallets[BOB].withdraw(1, 30, node.min_fee, "0x" + "34" * 20, 0))
+    node.add_deposit(wallets[CAROL].pubkey, 9)
+    node.seal()
+    node.submit(wallets[CAROL].transfer(3, 0, 4, node.min_fee, 0))
+    node.seal()
+    posted = [(b.header.fee_account, decode(b.pubdata)) for b in map(node.batch, range(1, node.next_batch))]
+    state = rebuild(DEPTH, posted)
+    assert state.root == node.root and list(state.accounts()) == list(node.state.accounts())
+    for index, account in state.accounts():
+        assert verify_proof(node.root, index, account.leaf(), state.proof(index), arity=4)
+    with pytest.raises(ExecutionError):
+        rebuild(DEPTH, posted[1:])  # without the deposits of batch 1 the transfers cannot apply
+    node.close()

@@ -184,6 +184,11 @@ def test_prepared_check_agrees(points, rnd):
     assert pairing_check([(g1s[0], qs[0]), (g1s[1], aq0)])
     assert not pairing_check_prepared([g1s[0], P1], [preps[0], prepare_g2(aq0)])
     assert not pairing_check_prepared(ps, preps)
+    # plain G2 points (a proof's B) mix with prepared ones and are prepared on the fly
+    assert pairing_check_prepared(g1s, [qs[0], prepare_g2(aq0)])
+    assert pairing_check_prepared(g1s + [G1Point.infinity()], [preps[0], aq0, qs[1]])
+    assert pairing_check_prepared(g1s + [ps[2]], [qs[0], aq0, G2Point.infinity()])
+    assert not pairing_check_prepared([g1s[0], P1], [qs[0], aq0])
 
 
 def test_prepared_infinity_and_errors(points):
@@ -197,7 +202,7 @@ def test_prepared_infinity_and_errors(points):
     with pytest.raises(ShapeMismatch):
         pairing_check_prepared([ps[0]], [])
     with pytest.raises(MalformedInput):
-        pairing_check_prepared([ps[0]], [qs[0]])
+        pairing_check_prepared([ps[0]], [ps[1]])
     with pytest.raises(ShapeMismatch):
         pairing_check_prepared([ps[0]], [PreparedG2(qs[0], np.zeros((3, 3, 2, 4), dtype=np.uint64))])
 
@@ -218,6 +223,10 @@ def test_off_curve_points_are_rejected(points):
         prepare_g2(bad_q)
     with pytest.raises(NotOnCurve):
         pairing_check_prepared([G1Point(1, 3)], [prepare_g2(Q2)])
+    with pytest.raises(NotOnCurve):
+        pairing_check_prepared([P1], [bad_q])
+    with pytest.raises(NotOnCurve):  # a partner at infinity does not skip validation
+        pairing_check([(G1Point(1, 3), G2Point.infinity())])
     # validate=False skips the curve check (the result is then meaningless, but no error)
     assert isinstance(pairing(G1Point(1, 3), Q2, validate=False), T.Fq12)
 

@@ -23,7 +23,7 @@ from zkl.algebra import constants
 from zkl.algebra._kernels import curve as _k
 from zkl.algebra._kernels import fixed_base as _fb
 from zkl.algebra.constants import Q, R
-from zkl.algebra.limbs import check_below, ints_to_limbs, limbs_to_ints
+from zkl.algebra.limbs import check_below, ints_to_limbs, ints_to_montgomery, limbs_to_ints, montgomery_to_ints
 from zkl.algebra.points import G1Point, G2Point, g1_from_array, g1_to_array, g2_from_array, g2_to_array
 from zkl.errors import FieldElementOutOfRange, MalformedInput, NotInSubgroup, NotOnCurve, ShapeMismatch
 
@@ -261,11 +261,32 @@ def fixed_base_mul_g2(generator: G2Point, scalars: Sequence[int] | np.ndarray) -
 
 
 def _sum(a: np.ndarray) -> np.ndarray:
+    """(1, 2, ...) affine Montgomery array of the sum of all points of an affine array."""
     out = np.zeros((1,) + a.shape[1:], dtype=np.uint64)
     if a.shape[0]:
+        jac = np.empty((1, 3) + a.shape[2:], dtype=np.uint64)
         nparts = max(1, min(a.shape[0] // 256, 4 * numba.get_num_threads()))
-        _k._sum_to_array(a, nparts, out)
+        _k._sum_points(a, nparts, jac)
+        out[0] = _jacobian_to_affine_montgomery(jac[0])
     return out
+
+
+def _jacobian_to_affine_montgomery(jac: np.ndarray) -> np.ndarray:
+    """Affine Montgomery limbs (2, ...) of one Jacobian Montgomery point (3, ...), with Python ints."""
+    v = montgomery_to_ints(jac, Q)
+    k = len(v) // 3  # 1 for Fq, 2 for Fq2
+    x, y, z = v[:k], v[k : 2 * k], v[2 * k :]
+    if not any(z):
+        return np.zeros((2,) + jac.shape[1:], dtype=np.uint64)
+    if k == 1:
+        zi = pow(z[0], -1, Q)
+        zi2 = zi * zi % Q
+        coords = [x[0] * zi2 % Q, y[0] * zi2 * zi % Q]
+    else:
+        zi = _k._fq2_inv_int((z[0], z[1]))
+        zi2 = _k._fq2_mul_int(zi, zi)
+        coords = [*_k._fq2_mul_int((x[0], x[1]), zi2), *_k._fq2_mul_int((y[0], y[1]), _k._fq2_mul_int(zi2, zi))]
+    return ints_to_montgomery(coords, Q).reshape((2,) + jac.shape[1:])
 
 
 def _scalar_array(scalars: Sequence[int] | np.ndarray) -> np.ndarray:

@@ -119,26 +119,40 @@ def prepare_g2(q: G2Point, validate: bool = True) -> PreparedG2:
 
 
 def pairing_check_prepared(
-    g1_points: Sequence[G1Point], prepared_g2s: Sequence[PreparedG2], validate: bool = True
+    g1_points: Sequence[G1Point], prepared_g2s: Sequence[PreparedG2 | G2Point], validate: bool = True
 ) -> bool:
-    """True when Π e(g1_points[i], prepared_g2s[i]) is 1; the G2 side comes from `prepare_g2`."""
+    """True when Π e(g1_points[i], prepared_g2s[i]) is 1; G2 entries from `prepare_g2` (a plain G2Point, e.g. a proof's B, is prepared on the fly)."""
     if len(g1_points) != len(prepared_g2s):
         raise ShapeMismatch(
             f"pairing_check_prepared needs as many G2 points as G1 points ({len(g1_points)}), "
             f"not {len(prepared_g2s)}"
         )
+    plain = []
     for i, prep in enumerate(prepared_g2s):
-        if not isinstance(prep, PreparedG2):
-            raise MalformedInput(f"prepared_g2s[{i}] must be a PreparedG2 (from prepare_g2), not {type(prep).__name__}")
-        if prep.lines.shape != (N_LINES, 3, 2, 4) or prep.lines.dtype != np.uint64:
+        if isinstance(prep, G2Point):
+            plain.append(i)
+        elif not isinstance(prep, PreparedG2):
+            raise MalformedInput(
+                f"prepared_g2s[{i}] must be a PreparedG2 (from prepare_g2) or a G2Point, not {type(prep).__name__}"
+            )
+        elif prep.lines.shape != (N_LINES, 3, 2, 4) or prep.lines.dtype != np.uint64:
             raise ShapeMismatch(f"prepared_g2s[{i}].lines must have shape ({N_LINES}, 3, 2, 4), not {prep.lines.shape}")
-    g1, _ = _to_montgomery(list(g1_points), [], validate, "g1_points")
-    keep = [i for i, (p, prep) in enumerate(zip(g1_points, prepared_g2s)) if not p.is_infinity() and not prep.is_infinity()]
+    g1, g2 = _to_montgomery(list(g1_points), [prepared_g2s[i] for i in plain], validate, "g1_points", "G2 point")
+    keep = [i for i, (p, q) in enumerate(zip(g1_points, prepared_g2s)) if not p.is_infinity() and not q.is_infinity()]
     if not keep:
         return True
+    lines = np.empty((len(keep), N_LINES, 3, 2, 4), dtype=np.uint64)
+    row_of = {i: row for row, i in enumerate(keep)}
+    fresh = [(row_of[i], j) for j, i in enumerate(plain) if i in row_of]  # (row in lines, row in g2)
+    if fresh:
+        fresh_lines = np.empty((len(fresh), N_LINES, 3, 2, 4), dtype=np.uint64)
+        _kp._prepare_g2(np.ascontiguousarray(g2[[j for _, j in fresh]]), fresh_lines)
+        lines[[row for row, _ in fresh]] = fresh_lines
+    for row, i in enumerate(keep):
+        if not isinstance(prepared_g2s[i], G2Point):
+            lines[row] = prepared_g2s[i].lines
     if len(keep) != len(g1_points):
         g1 = np.ascontiguousarray(g1[keep])
-    lines = np.stack([prepared_g2s[i].lines for i in keep])
     out = np.empty((1, 2, 3, 2, 4), dtype=np.uint64)
     return bool(_kp._pairing_entry(_kp.MODE_PAIRING_PREPARED, g1, _NO_G2, lines, out))
 

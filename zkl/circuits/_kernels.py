@@ -1,9 +1,20 @@
-"""numba kernels of zkl.circuits (private): scans that NumPy cannot vectorize."""
+"""numba kernels of zkl.circuits (private): scans that NumPy cannot vectorize, and the check of
+an assignment against an R1CS over Fr with zkl.algebra's Montgomery kernels.
+
+Field elements are 4-tuples of np.uint64 limbs (zkl.algebra._kernels conventions). The R1CS
+check works on normal-form coefficients and witness values without converting either: the
+Montgomery product of two normal-form values is c w / R, so a row sums to (M.w) / R, and one
+more Montgomery product by R^2 (`fr_to_mont`) gives M.w in normal form.
+"""
 
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
+
+from zkl.algebra._kernels.fr import fr_add, fr_eq, fr_from_mont, fr_mul, fr_to_mont
+
+_U0 = np.uint64(0)
 
 
 @njit(cache=True)
@@ -22,3 +33,27 @@ def _lc_offsets(words: np.ndarray, n_lcs: int, words_per_term: int) -> np.ndarra
         pos += 1 + words_per_term * np.int64(words[pos])
     out[n_lcs] = pos
     return out
+
+
+@njit(inline="always", cache=True)
+def _ld(a, i):
+    """Row i of an (n, 4) limb array as a 4-tuple."""
+    return (a[i, 0], a[i, 1], a[i, 2], a[i, 3])
+
+
+@njit(parallel=True, cache=True)
+def _csr_dot(indptr, indices, coeffs, w, out):
+    """out[i] = sum_k coeffs[k] * w[indices[k]] mod r over row i of a CSR matrix; coefficients,
+    witness values (all below r) and results in normal form."""
+    for i in prange(indptr.shape[0] - 1):
+        acc = (_U0, _U0, _U0, _U0)
+        for k in range(indptr[i], indptr[i + 1]):
+            acc = fr_add(acc, fr_mul(_ld(coeffs, k), _ld(w, indices[k])))
+        out[i, 0], out[i, 1], out[i, 2], out[i, 3] = fr_to_mont(acc)
+
+
+@njit(parallel=True, cache=True)
+def _unsatisfied(az, bz, cz, bad):
+    """bad[i] = (az[i] * bz[i] != cz[i]) for normal-form values: compares a b / R with c / R."""
+    for i in prange(az.shape[0]):
+        bad[i] = not fr_eq(fr_mul(_ld(az, i), _ld(bz, i)), fr_from_mont(_ld(cz, i)))

@@ -11,6 +11,10 @@ Wires follow circom's order: 0 is the constant one, then public outputs, public 
 private inputs, and internal wires. `wire_names` (one per wire) and `labels` (one per
 constraint, `scope/op`) are kept for errors and audits; both may be absent for files read
 from circom.
+
+Checking an assignment runs numba kernels over limbs (`zkl.circuits._kernels`: each row's
+A.w, B.w, C.w with zkl.algebra's Fr Montgomery arithmetic, on the normal-form arrays as they
+are); `SparseRows.evaluate` is the plain NumPy-object reference.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from zkl.circuits.field import R, limbs_to_objects
+from zkl.circuits.field import R, ints_to_limbs, limbs_below_modulus, limbs_to_ints, limbs_to_objects
 from zkl.errors import FieldElementOutOfRange, MalformedInput, ShapeMismatch, UnsatisfiedConstraint
 
 
@@ -49,6 +53,16 @@ class SparseRows:
             self._objects.append(limbs_to_objects(self.coeffs))
         return self._objects[0]
 
+    def dot(self, w: np.ndarray) -> np.ndarray:
+        """Return (M . w) mod r as (n_rows, 4) normal-form limbs, for (n_wires, 4) limbs w < r."""
+        from zkl.circuits._kernels import _csr_dot
+
+        out = np.empty((self.n_rows, 4), dtype=np.uint64)
+        indices = self.indices if self.indices.dtype == np.int32 else np.asarray(self.indices, dtype=np.int64)
+        _csr_dot(np.asarray(self.indptr, dtype=np.int64), indices, np.ascontiguousarray(self.coeffs, dtype=np.uint64),
+                 w, out)
+        return out
+
     def row(self, i: int) -> dict[int, int]:
         """Return row i as {wire: coefficient}."""
         lo, hi = int(self.indptr[i]), int(self.indptr[i + 1])
@@ -56,7 +70,8 @@ class SparseRows:
         return {int(w): int(c) for w, c in zip(self.indices[lo:hi], coeffs[lo:hi])}
 
     def evaluate(self, w: np.ndarray) -> np.ndarray:
-        """Return the object array (M . w) mod r for an object array w of wire values."""
+        """Return the object array (M . w) mod r for an object array w of wire values (the
+        Python-int reference of `dot`)."""
         out = np.zeros(self.n_rows, dtype=object)
         if self.nnz:
             prod = self.coeff_objects() * w[self.indices]
@@ -164,15 +179,53 @@ class R1CS:
             raise MalformedInput(f"witness wire 0 (the constant one) must be 1, not {w[0]}")
         return w
 
+    def _assignment_limbs(self, witness: object) -> np.ndarray:
+        """Return a full assignment as (n_wires, 4) normal-form limbs, validated as `_assignment`."""
+        values = getattr(witness, "values", witness)
+        if isinstance(values, np.ndarray) and values.dtype == np.uint64:
+            if values.ndim != 2 or values.shape[1] != 4:
+                raise ShapeMismatch(f"a limb witness must have shape (n, 4), not {values.shape}")
+            w = np.ascontiguousarray(values)
+        else:
+            if len(values) != self.n_wires:
+                raise ShapeMismatch(f"witness must have {self.n_wires} values (one per wire), not {len(values)}")
+            try:
+                w = ints_to_limbs(values if isinstance(values, list) else list(values))
+            except (FieldElementOutOfRange, TypeError, ValueError):
+                w = ints_to_limbs(self._assignment(values).tolist())  # raises the message naming the wire
+        if len(w) != self.n_wires:
+            raise ShapeMismatch(f"witness must have {self.n_wires} values (one per wire), not {len(w)}")
+        below = limbs_below_modulus(w)
+        if not below.all():
+            i = int(np.argmin(below))
+            raise FieldElementOutOfRange(f"witness value of wire {i} ({self.wire_name(i)}) must be in [0, r), "
+                                         f"not {limbs_to_ints(w[i: i + 1])[0]}")
+        if w[0, 0] != 1 or w[0, 1:].any():
+            raise MalformedInput(f"witness wire 0 (the constant one) must be 1, not {limbs_to_ints(w[:1])[0]}")
+        return w
+
+    def _products(self, witness: object) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return (A.w, B.w, C.w) as normal-form limb arrays for a full assignment (validated)."""
+        w = self._assignment_limbs(witness)
+        return self.a.dot(w), self.b.dot(w), self.c.dot(w)
+
+    @staticmethod
+    def _failing(az: np.ndarray, bz: np.ndarray, cz: np.ndarray) -> np.ndarray:
+        """Return the indices of rows with A.w * B.w != C.w (limb arrays)."""
+        from zkl.circuits._kernels import _unsatisfied
+
+        bad = np.empty(az.shape[0], dtype=np.bool_)
+        _unsatisfied(az, bz, cz, bad)
+        return np.nonzero(bad)[0]
+
     def evaluate(self, witness: object) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Return the object arrays (A.w, B.w, C.w) mod r for a full assignment."""
-        w = self._assignment(witness)
-        return self.a.evaluate(w), self.b.evaluate(w), self.c.evaluate(w)
+        az, bz, cz = self._products(witness)
+        return limbs_to_objects(az), limbs_to_objects(bz), limbs_to_objects(cz)
 
     def unsatisfied(self, witness: object) -> np.ndarray:
         """Return the indices of constraints a full assignment does not satisfy (int64 array)."""
-        az, bz, cz = self.evaluate(witness)
-        return np.nonzero((az * bz - cz) % R != 0)[0]
+        return self._failing(*self._products(witness)).astype(np.int64)
 
     def is_satisfied(self, witness: object) -> bool:
         """Return whether a full assignment (Witness, list of ints, or (n, 4) limbs) satisfies every constraint."""
@@ -180,12 +233,13 @@ class R1CS:
 
     def check(self, witness: object) -> None:
         """Raise UnsatisfiedConstraint naming the first constraint a full assignment fails."""
-        az, bz, cz = self.evaluate(witness)
-        bad = np.nonzero((az * bz - cz) % R != 0)[0]
+        az, bz, cz = self._products(witness)
+        bad = self._failing(az, bz, cz)
         if len(bad):
             i = int(bad[0])
-            raise UnsatisfiedConstraint(i, self.label(i), f"A.w * B.w != C.w with A.w = {az[i]}, B.w = {bz[i]}, "
-                                                          f"C.w = {cz[i]} ({len(bad)} failing in all)")
+            a, b, c = (limbs_to_ints(x[i: i + 1])[0] for x in (az, bz, cz))
+            raise UnsatisfiedConstraint(i, self.label(i), f"A.w * B.w != C.w with A.w = {a}, B.w = {b}, "
+                                                          f"C.w = {c} ({len(bad)} failing in all)")
 
     # -- files --------------------------------------------------------------------------
 

@@ -15,7 +15,8 @@ and a node persisting all of it in SQLite.
 
 Modules: `accounts` (Account, leaf hash), `state` (State: the sparse tree over SQLite),
 `transactions` (SignedTx, Deposit, validate), `wallet`, `mempool`, `fees` (FeePolicy),
-`witness` (execute: the native twin of the batch circuit), `batch` (Batch), `sequencer`, `node`.
+`witness` (execute: the native twin of the batch circuit), `batch` (Batch), `sequencer`, `node`,
+`replay` (rebuild the state from posted public data alone).
 """
 
 from zkl.execution.accounts import Account, leaf_hash
@@ -23,6 +24,7 @@ from zkl.execution.batch import Batch
 from zkl.execution.fees import FeePolicy
 from zkl.execution.mempool import Mempool
 from zkl.execution.node import Node
+from zkl.execution.replay import apply_public_data, rebuild
 from zkl.execution.sequencer import BuildResult, Sequencer
 from zkl.execution.state import State
 from zkl.execution.transactions import Deposit, Pending, SignedTx, parse_tx, validate
@@ -41,5 +43,5 @@ from zkl.execution.witness import (
 __all__ = [
     "Account", "AccountWitness", "Batch", "BatchExecutor", "BatchWitness", "BuildResult", "Deposit", "FeePolicy",
     "MemoryLedger", "Mempool", "Node", "Pending", "Sequencer", "SignedTx", "Slot", "State", "TxWitness", "Wallet",
-    "execute", "leaf_hash", "parse_tx", "slot_elements", "validate",
+    "apply_public_data", "execute", "leaf_hash", "parse_tx", "rebuild", "slot_elements", "validate",
 ]

@@ -366,3 +366,10 @@ def _check_batch(g1f, g2f, g1p, lines, pmask, nparts):
     for part in range(1, nparts):
         f = _e12_mul(f, _load_e12(parts, part))
     return _e12_is_one(_final_exponentiation(f))
+
+
+@njit(cache=True)
+def _check_serial(g1f, g2f, g1p, lines, pmask):
+    """`_check_batch` in one Miller loop on the calling thread (small batches: no thread launch)."""
+    f = _miller_mixed(g1f, g2f, 0, g1f.shape[0], g1p, lines, pmask, g1p.shape[0])
+    return _e12_is_one(_final_exponentiation(f))

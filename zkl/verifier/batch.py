@@ -39,8 +39,8 @@ __all__ = ["BatchResult", "batch_verify"]
 
 #: bits of the random coefficients r_i
 RANDOM_BITS = 128
-#: free pairs per parallel Miller loop below which the batch check runs in one part
-_MIN_PART = 4
+#: free pairs per parallel Miller loop below which the batch check runs in one part, on the calling thread
+_MIN_PART = 8
 
 
 @dataclass(frozen=True)
@@ -115,9 +115,11 @@ class _Checker:
         sel = np.asarray(idx)
         _k._batch_side(self.pvk._ic, ints_to_limbs(t), self.pvk._alpha, ints_to_limbs(t[:1]),
                        np.ascontiguousarray(self.c[sel]), side)
+        a, b = np.ascontiguousarray(self.a[sel]), np.ascontiguousarray(self.b[sel])
         nparts = max(1, min(self.threads, len(idx) // _MIN_PART))
-        return bool(_k._check_batch(np.ascontiguousarray(self.a[sel]), np.ascontiguousarray(self.b[sel]), side,
-                                    self.pvk._lines_bgd, self.pvk._mask_bgd, nparts))
+        if nparts == 1:
+            return bool(_k._check_serial(a, b, side, self.pvk._lines_bgd, self.pvk._mask_bgd))
+        return bool(_k._check_batch(a, b, side, self.pvk._lines_bgd, self.pvk._mask_bgd, nparts))
 
 
 def _bisect(check: _Checker, idx: list[int]) -> list[int]:

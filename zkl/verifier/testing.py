@@ -27,11 +27,15 @@ class Simulation:
 
     vk: VerifyingKey
     items: list[tuple[list[int], Proof]]
-    trapdoor: dict[str, int]
+    trapdoor: dict[str, int | list[int]]
 
 
-def simulate(n_public: int = 3, count: int = 1, seed: int = 0) -> Simulation:
-    """A random verifying key with n_public inputs and `count` valid proofs for random public inputs (deterministic in seed)."""
+def simulate(n_public: int = 3, count: int = 1, seed: int = 0, inputs: list[list[int]] | None = None) -> Simulation:
+    """A random verifying key with n_public inputs and `count` valid proofs (deterministic in seed).
+
+    The public inputs are random unless given (`inputs`, count lists of n_public ints); the key
+    depends on seed and n_public only.
+    """
     rnd = random.Random(seed)
 
     def scalar() -> int:
@@ -39,7 +43,10 @@ def simulate(n_public: int = 3, count: int = 1, seed: int = 0) -> Simulation:
 
     alpha, beta, gamma, delta = scalar(), scalar(), scalar(), scalar()
     logs = [scalar() for _ in range(n_public + 1)]
-    inputs = [[rnd.randrange(R) for _ in range(n_public)] for _ in range(count)]
+    if inputs is None:
+        inputs = [[rnd.randrange(R) for _ in range(n_public)] for _ in range(count)]
+    if len(inputs) != count or any(len(x) != n_public for x in inputs):
+        raise ValueError(f"inputs must be {count} lists of {n_public} ints")
     a = [scalar() for _ in range(count)]
     b = [scalar() for _ in range(count)]
     inv_delta = pow(delta, -1, R)
@@ -52,5 +59,5 @@ def simulate(n_public: int = 3, count: int = 1, seed: int = 0) -> Simulation:
     m = n_public + 2
     vk = VerifyingKey(g1[0], g2[0], g2[1], g2[2], tuple(g1[1:m]))
     items = [(inputs[i], Proof(g1[m + i], g2[3 + i], g1[m + count + i])) for i in range(count)]
-    trapdoor = {"alpha": alpha, "beta": beta, "gamma": gamma, "delta": delta}
+    trapdoor = {"alpha": alpha, "beta": beta, "gamma": gamma, "delta": delta, "ic_logs": logs}
     return Simulation(vk, items, trapdoor)

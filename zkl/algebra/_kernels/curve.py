@@ -99,7 +99,7 @@ def _generic(name: str, generic, on_fq, on_fq2, arity: int):
     overload compiled once per field as its own function (not IR-inlined: LLVM inlines it).
 
     `ext`'s overloads are inline="always" at the numba IR level; nested in long curve formulas
-    they multiply numba's compile time (an Fq2 mul costs ~20 s that way, ~5 s like this).
+    they multiply numba's compile time (measured: one Fq2 mul ~19 s that way, ~5 s like this).
     """
     if arity == 1:
         def stub(a):
@@ -270,7 +270,7 @@ def _empty_jac_for_typed(points, m):
     return lambda points, m: np.empty((m, 3, 2, 4), dtype=np.uint64)
 
 
-@njit(cache=True)
+@njit(inline="always", cache=True)
 def _fq_below_q(a):
     """The 4-limb tuple a (any bits) is below q."""
     for k in range(3, -1, -1):
@@ -297,26 +297,20 @@ def _in_range_typed(a):
 # single-point formulas
 
 
-@njit(cache=True)
+@njit(inline="always", cache=True)
 def _jac_infinity(x):
     """The Jacobian point at infinity (1, 1, 0) over x's field."""
     one = _one_like(x)
     return (one, one, _zero_like(x))
 
 
-@njit(cache=True)
-def _jac_is_infinity(p):
-    """Z == 0."""
-    return f_is_zero(p[2])
-
-
-@njit(cache=True)
+@njit(inline="always", cache=True)
 def _aff_is_infinity(x, y):
     """The affine encoding (0, 0) of infinity."""
     return f_is_zero(x) and f_is_zero(y)
 
 
-@njit(cache=True)
+@njit(inline="always", cache=True)
 def _jac_from_affine(x, y):
     """Jacobian (x, y, 1), or infinity for (0, 0)."""
     if _aff_is_infinity(x, y):
@@ -324,7 +318,7 @@ def _jac_from_affine(x, y):
     return (x, y, _one_like(x))
 
 
-@njit(cache=True)
+@njit(inline="always", cache=True)
 def _jac_neg(p):
     """-P = (X, -Y, Z)."""
     return (p[0], f_neg(p[1]), p[2])
@@ -432,7 +426,7 @@ def _jac_to_affine(p):
     return (f_mul(x, zi2), f_mul(y, f_mul(zi2, zi)))
 
 
-@njit(cache=True)
+@njit(inline="always", cache=True)
 def _on_curve_affine(x, y):
     """y^2 == x^3 + b, or (x, y) is the infinity encoding (0, 0)."""
     if _aff_is_infinity(x, y):
@@ -440,7 +434,7 @@ def _on_curve_affine(x, y):
     return f_eq(f_sqr(y), f_add(f_mul(f_sqr(x), x), _curve_b(x)))
 
 
-@njit(cache=True)
+@njit(inline="always", cache=True)
 def _bit(k, i):
     """Bit i of the little-endian 4-limb array k (0 beyond bit 255)."""
     if i >= 256:
@@ -502,26 +496,10 @@ def _jac_mul(p, k):
 # G2 endomorphism and subgroup check
 
 
-@njit(cache=True)
+@njit(inline="always", cache=True)
 def _psi(p):
     """psi(X, Y, Z) = (conj(X) c_x, conj(Y) c_y, conj(Z)): untwist, Frobenius, twist (Jacobian, Fq2)."""
     return (f_mul(fq2.fq2_conj(p[0]), _PSI_X), f_mul(fq2.fq2_conj(p[1]), _PSI_Y), fq2.fq2_conj(p[2]))
-
-
-@njit(cache=True)
-def _g2_mul_by_x(x, y):
-    """[x]Q for the BN parameter x and an affine Q on the twist (NAF, mixed additions)."""
-    ny = f_neg(y)
-    top = len(_X_NAF) - 1
-    acc = (x, y, fq2.ONE)
-    for i in range(top - 1, -1, -1):
-        acc = _jac_double(acc)
-        d = _X_NAF[i]
-        if d > 0:
-            acc = _jac_add_mixed(acc, x, y)
-        elif d < 0:
-            acc = _jac_add_mixed(acc, x, ny)
-    return acc
 
 
 @njit(cache=True)
@@ -529,7 +507,16 @@ def _g2_in_subgroup(x, y):
     """Affine (x, y), on the twist, is in the r-torsion: [x+1]Q + psi([x]Q) + psi^2([x]Q) == psi^3([2x]Q)."""
     if _aff_is_infinity(x, y):
         return True
-    a = _g2_mul_by_x(x, y)
+    # a = [x]Q by the NAF of x, mixed additions of +-Q
+    ny = f_neg(y)
+    a = (x, y, _one_like(x))
+    for i in range(len(_X_NAF) - 2, -1, -1):
+        a = _jac_double(a)
+        d = _X_NAF[i]
+        if d > 0:
+            a = _jac_add_mixed(a, x, y)
+        elif d < 0:
+            a = _jac_add_mixed(a, x, ny)
     b = _psi(a)
     a = _jac_add_mixed(a, x, y)
     res = _psi(b)
@@ -597,7 +584,7 @@ def _batch_to_affine(jac, out):
         _batch_to_affine_range(jac, np.int64(lo), np.int64(hi), out, np.int64(lo))
 
 
-@njit(cache=True)
+@njit(inline="always", cache=True)
 def _store_jac(jac, i, r):
     """Store the Jacobian point r as row i of a Jacobian array."""
     _st_pt(jac, i, 0, r[0])
@@ -605,13 +592,13 @@ def _store_jac(jac, i, r):
     _st_pt(jac, i, 2, r[2])
 
 
-@njit(cache=True)
+@njit(inline="always", cache=True)
 def _load_jac(jac, i):
     """Row i of a Jacobian array."""
     return (_ld_pt(jac, i, 0), _ld_pt(jac, i, 1), _ld_pt(jac, i, 2))
 
 
-@njit(cache=True)
+@njit(inline="always", cache=True)
 def _load_aff_as_jac(a, i):
     """Row i of an affine array as a Jacobian point."""
     return _jac_from_affine(_ld_pt(a, i, 0), _ld_pt(a, i, 1))
@@ -679,35 +666,23 @@ def _validate_points(points, subgroup):
 
 
 @njit(cache=True)
-def _sum_range(points, lo, hi):
-    """Jacobian sum of affine points lo..hi (mixed additions)."""
+def _sum_part(points, lo, hi, partial, c):
+    """partial[c] = Jacobian sum of affine points lo..hi (mixed additions)."""
     acc = _jac_infinity(_ld_pt(points, 0, 0))
     for i in range(lo, hi):
         acc = _jac_add_mixed(acc, _ld_pt(points, i, 0), _ld_pt(points, i, 1))
-    return acc
+    _store_jac(partial, c, acc)
 
 
 @njit(parallel=True, cache=True)
-def _sum_points(points, nparts):
-    """Jacobian (X, Y, Z) sum of all points of a non-empty affine array, in nparts parallel parts."""
+def _sum_points(points, nparts, out):
+    """out[0] = Jacobian (X, Y, Z) sum of all points of a non-empty affine array, in nparts parallel parts."""
     n = points.shape[0]
     partial = _empty_jac_for(points, nparts)
     step = (n + nparts - 1) // nparts
     for c in prange(nparts):
-        lo = np.int64(min(n, c * step))
-        hi = np.int64(min(n, (c + 1) * step))
-        _store_jac(partial, np.int64(c), _sum_range(points, lo, hi))
+        _sum_part(points, np.int64(min(n, c * step)), np.int64(min(n, (c + 1) * step)), partial, np.int64(c))
     acc = _load_jac(partial, 0)
     for c in range(1, nparts):
         acc = _jac_add(acc, _load_jac(partial, c))
-    return acc
-
-
-@njit(cache=True)
-def _sum_to_array(points, nparts, out):
-    """out[0] = affine sum of all points (Jacobian sum, one inversion)."""
-    r = _sum_points(points, nparts)
-    aff = _jac_to_affine(r)
-    _st_pt(out, 0, 0, aff[0])
-    _st_pt(out, 0, 1, aff[1])
-
+    _store_jac(out, 0, acc)

@@ -8,9 +8,13 @@ zkl/algebra/tower.py.
 
 Compile time: numba's `inline="always"` inliner grows badly with function size
 (an Fq6 multiplication written over the inlined Fq2 kernels takes ~40 s to
-compile), so the Fq2 operations are wrapped once in ordinary `njit` functions
-(`_e2_*`) and everything above them calls those; LLVM still inlines where it
-pays, and each level compiles and caches on its own.
+compile, ~0.6 s when it calls them), so the Fq2 operations are wrapped once in
+ordinary `njit` functions (`_e2_*`) and everything above them calls those; LLVM
+still inlines the small ones.  The element functions take tuples and are only
+called from other kernels, so they are compiled with `no_cpython_wrapper=True`
+(unboxing nested tuples from Python is a large wrapper that every caller's
+module would re-optimize: ~15 s of a cold compile).  The `*_arr` kernels at
+the end are the entry points that tests and benchmarks call from Python.
 """
 
 from __future__ import annotations
@@ -244,18 +248,6 @@ def _e6_is_zero(a):
 
 
 @njit(cache=True, no_cpython_wrapper=True)
-def _e12_add(a, b):
-    """a + b in Fq12."""
-    return (_e6_add(a[0], b[0]), _e6_add(a[1], b[1]))
-
-
-@njit(cache=True, no_cpython_wrapper=True)
-def _e12_sub(a, b):
-    """a - b in Fq12."""
-    return (_e6_sub(a[0], b[0]), _e6_sub(a[1], b[1]))
-
-
-@njit(cache=True, no_cpython_wrapper=True)
 def _e12_conj(a):
     """c0 - c1 w = a^(q^6); the inverse on the cyclotomic subgroup."""
     return (a[0], _e6_neg(a[1]))
@@ -363,12 +355,6 @@ def _e12_cyclotomic_sqr(f):
     r4 = _e2_add(_e2_dbl(_e2_sub(t2, z4)), t2)
     r5 = _e2_add(_e2_dbl(_e2_add(t3, z5)), t3)
     return ((r0, r4, r3), (r2, r1, r5))
-
-
-@njit(cache=True, no_cpython_wrapper=True)
-def _e12_eq(a, b):
-    """a == b in Fq12."""
-    return _e6_eq(a[0], b[0]) and _e6_eq(a[1], b[1])
 
 
 @njit(cache=True, no_cpython_wrapper=True)

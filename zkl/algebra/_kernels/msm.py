@@ -293,13 +293,13 @@ def _xyzz_add(p, q2):
     return (x3, y3, _mul(_mul(zz1, zz2), pp), _mul(_mul(zzz1, zzz2), ppp))
 
 
-@njit(cache=True)
+@njit(inline="always", cache=True)
 def _xyzz_ld(a, i):
     """XYZZ point stored in rows 4i .. 4i+3."""
     return (_ld(a, 4 * i), _ld(a, 4 * i + 1), _ld(a, 4 * i + 2), _ld(a, 4 * i + 3))
 
 
-@njit(cache=True)
+@njit(inline="always", cache=True)
 def _xyzz_st(a, i, p):
     """Store an XYZZ point into rows 4i .. 4i+3."""
     _st(a, 4 * i, p[0])
@@ -369,7 +369,7 @@ _AFF = 1  # the affine bucket holds a point
 _OVF = 2  # the XYZZ overflow bucket holds a point (maybe infinity)
 
 
-@njit(cache=True)
+@njit(inline="always", cache=True)
 def _point(bases, code):
     """Signed base point of a (base << 2 | dbl << 1 | neg) code, affine."""
     k = code >> 2
@@ -423,7 +423,7 @@ def _flush(buckets, bases, busy, bb, bc, cnt, acc):
         busy[b] = 0
 
 
-@njit(cache=True)
+@njit(inline="always", cache=True)
 def _insert(buckets, state, busy, bases, bb, bc, cnt, b, code):
     """Put point(code) into bucket b (not busy): directly when trivial, else into the batch; new cnt."""
     x, y = _point(bases, code)
@@ -444,7 +444,7 @@ def _insert(buckets, state, busy, bases, bb, bc, cnt, b, code):
     return cnt + 1
 
 
-@njit(cache=True)
+@njit(inline="always", cache=True)
 def _overflow(ovf, state, bases, b, code):
     """Add point(code) to the XYZZ overflow bucket b."""
     x, y = _point(bases, code)
