@@ -24,8 +24,8 @@ from zkl.circuits._bench import bench_circuits
 
 def _table(result: dict) -> Table:
     table = Table(title="zkl circuits: compile and witness (seconds, medians)")
-    for column in ("circuit", "constraints", "compile", "compile (cached)", "solve", "solve CPU",
-                   "solve + .wtns", "vs circom"):
+    for column in ("circuit", "constraints", "compile", "compile CPU", "compile (cached)", "solve", "solve CPU",
+                   "solve + .wtns", "check", "vs circom"):
         table.add_column(column, justify="right" if column != "circuit" else "left")
     circom = result.get("circom_chain")
     for key, label in (("poseidon_chain", f"Poseidon chain x{result['poseidon_chain']['hashes']}"),
@@ -34,12 +34,12 @@ def _table(result: dict) -> Table:
         versus = ""
         if key == "poseidon_chain" and circom:
             versus = f"snarkjs {circom['snarkjs_wtns_calculate_s']:.2f} s ({circom['ratio_snarkjs_over_zkl']:.1f}x)"
-        table.add_row(label, f"{entry['constraints']:,}", f"{entry['compile_s']:.2f}",
+        table.add_row(label, f"{entry['constraints']:,}", f"{entry['compile_s']:.2f}", f"{entry['compile_cpu_s']:.2f}",
                       f"{entry['compile_cached_s']:.3f}", f"{entry['solve_s']:.3f}", f"{entry['solve_cpu_s']:.3f}",
-                      f"{entry['solve_write_s']:.3f}", versus)
+                      f"{entry['solve_write_s']:.3f}", f"{entry['check_s']:.3f}", versus)
     if circom:
-        table.add_row("circom chain (wasm witness alone)", f"{circom['constraints']:,}", "", "",
-                      f"{circom['wasm_witness_s']:.3f}", "", "", f"{circom['ratio_wasm_over_zkl']:.2f}x zkl")
+        table.add_row("circom chain (wasm witness alone)", f"{circom['constraints']:,}", "", "", "",
+                      f"{circom['wasm_witness_s']:.3f}", "", "", "", f"{circom['ratio_wasm_over_zkl']:.2f}x zkl")
     return table
 
 

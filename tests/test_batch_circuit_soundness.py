@@ -457,3 +457,27 @@ def test_header_batch_number_is_bound(r1cs):
     a = copy.deepcopy(a)
     a["batch_number"] = 2
     assert_rejected(r1cs, a, "pubdata/assert_equal")
+
+
+def test_every_input_of_a_full_batch_matters(r1cs):
+    # in a batch of transfers only (every slot debits, signs and credits), no input is "don't
+    # care": changing any one of them (a seeded sample) must break the constraints
+    import random
+
+    w = build([transfer(), transfer(wallet="bob", frm=BOB, to=ALICE, amount=9, fee=1),
+               transfer(wallet="bob", frm=BOB, to=CAROL, amount=7, fee=2, nonce=1)])
+    a = w.assignment()
+    names = input_names(BatchCircuit(B, DEPTH))
+    rng = random.Random(5)
+    for name in rng.sample(names, 14) + ["sig_s[2]", "receiver_nonce[0]", "fee_nonce", "e2[1]", "receiver_empty[2]"]:
+        tampered = copy.deepcopy(a)
+        key, *idx = name.replace("]", "").split("[")
+        if idx:
+            target = tampered[key]
+            for i in idx[:-1]:
+                target = target[int(i)]
+            target[int(idx[-1])] = (target[int(idx[-1])] + 1) % R
+        else:
+            tampered[key] = (tampered[key] + 1) % R
+        witness = solve(BatchCircuit(B, DEPTH), tampered, r1cs=r1cs, strict=False)
+        assert witness.failures, f"changing {name} went unnoticed"

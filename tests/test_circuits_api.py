@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import random
+
+import numpy as np
 import pytest
 
 from zkl.circuits import LinComb, Public, R, Secret, Circuit, compile, solve
@@ -275,3 +278,108 @@ def test_circuit_without_define_and_bad_declarations():
         Secret("three")
     with pytest.raises(CircuitError):
         compile("not a circuit")
+
+
+# -- mul_add and linear combinations ---------------------------------------------------------
+
+
+class MulAddChain(Circuit):
+    """x_{i+1} = x_i * y + (x_i + y + i): with mul_add each step is one wire and one
+    constraint; with mul and add the linear combination carried along grows every step."""
+
+    x = Secret()
+    y = Secret()
+    out = Public()
+
+    def __init__(self, n: int = 8, fused: bool = True, generic: bool = False):
+        self.n, self.fused, self.generic = n, fused, generic
+
+    def define(self, api):
+        from zkl.circuits.api import API
+
+        v = self.x
+        for i in range(self.n):
+            c = api.add(v, self.y, i)
+            if not self.fused:
+                v = api.add(api.mul(v, self.y), c)
+            elif self.generic:  # the API's default (hint + constraint), as another API subclass gets it
+                v = API.mul_add(api, v, self.y, c)
+            else:
+                v = api.mul_add(v, self.y, c)
+        api.assert_equal(v, self.out)
+
+    def native(self, x: int, y: int) -> int:
+        for i in range(self.n):
+            x = (x * y + x + y + i) % R
+        return x
+
+
+def test_mul_add_is_one_wire_and_one_constraint():
+    builder = Builder(["x", "y"], 0)
+    x, y = builder.input(1), builder.input(2)
+    with builder.scope("g"):
+        w = builder.mul_add(x, y, builder.add(x, 5), label="fma")
+    assert isinstance(w, LinComb) and w.terms == {3: 1}
+    assert builder.n_constraints == 1 and builder.n_wires == 4
+    r1cs = builder.finish()
+    assert r1cs.labels == ["g/fma"] and r1cs.wire_names[3] == "g/fma"
+    assert (r1cs.a.row(0), r1cs.b.row(0), r1cs.c.row(0)) == ({1: 1}, {2: 1}, {3: 1, 1: R - 1, 0: R - 5})
+    # constants fold: a constant factor makes the linear a * b + c
+    assert builder.mul_add(3, 4, 5) == 17
+    assert builder.mul_add(x, 2, 1).terms == {1: 2, 0: 1}
+    assert builder.mul_add(x, y).terms == {4: 1} and builder.n_constraints == 2
+
+
+def test_mul_add_solves_checks_and_keeps_rows_short():
+    rng = random.Random(3)
+    for n in (1, 8, 40):
+        fused, plain = MulAddChain(n), MulAddChain(n, fused=False)
+        r1cs, r1cs_plain = compile(fused), compile(plain)
+        assert r1cs.n_constraints == r1cs_plain.n_constraints == n + 1
+        x, y = rng.randrange(R), rng.randrange(R)
+        assignment = {"x": x, "y": y, "out": fused.native(x, y)}
+        witness = solve(fused, assignment, r1cs=r1cs)
+        r1cs.check(witness)
+        r1cs_plain.check(solve(plain, assignment, r1cs=r1cs_plain))
+        with pytest.raises(UnsatisfiedConstraint, match="assert_equal"):
+            solve(fused, {**assignment, "out": (assignment["out"] + 1) % R})
+        wire = r1cs.n_wires - 1  # the last mul_add wire: fixed by its constraint
+        assert not r1cs.is_satisfied(witness.with_values({wire: (witness[wire] + 1) % R}))
+        nnz = sum(m.nnz for m in r1cs.matrices)
+        assert nnz <= 6 * (n + 1)  # a, b, and w, x, y, one per row
+    growing = sum(m.nnz for m in compile(MulAddChain(40, fused=False)).matrices)  # about n^2 / 2
+    assert growing > 3 * sum(m.nnz for m in compile(MulAddChain(40)).matrices)
+
+
+def test_mul_add_default_matches_the_builder_and_solver_fast_paths():
+    fast, generic = compile(MulAddChain(6)), compile(MulAddChain(6, generic=True))
+    assert (fast.n_constraints, fast.n_wires) == (generic.n_constraints, generic.n_wires)
+    for x, y in zip(fast.matrices, generic.matrices):
+        assert np.array_equal(x.indptr, y.indptr) and np.array_equal(x.indices, y.indices)
+        assert np.array_equal(x.coeffs, y.coeffs)
+    assignment = {"x": 3, "y": 7, "out": MulAddChain(6).native(3, 7)}
+    assert solve(MulAddChain(6), assignment).values == solve(MulAddChain(6, generic=True), assignment).values
+
+
+def test_lincomb_takes_coefficients_of_any_size_or_sign_in_both_modes():
+    from zkl.circuits.solver import Solver
+
+    builder = Builder(["x", "y"], 0)
+    x, y = builder.input(1), builder.input(2)
+    terms = [(R + 2, x), (-2, x), (np.int64(-3), y), (2 * R + 5, 4), (1, y), (R - 1, builder.add(y, 7))]
+    out = builder.lincomb(terms, constant=-(R + 1))
+    # x: 2 - 2 = 0 (dropped), y: -3 + 1 - 1 = -3, constant: 20 - 7 - 1 = 12
+    assert out.terms == {2: R - 3, 0: 12}
+    assert builder.lincomb([(R, x), (5, 2)], 1).terms == {0: 11}  # a variable term, even times 0: a variable
+    assert builder.lincomb([(R, 3), (5, 2)], 1) == 11  # only constants: an int
+    assert isinstance(builder.lincomb([(R, x)]), LinComb) and builder.lincomb([(R, x)]).terms == {}
+    assert builder.lincomb([(1, x), (-1, x)], 3).terms == {0: 3}
+    solver = Solver([1, 10, 100])
+    xv, yv = solver.input(1), solver.input(2)
+    terms_v = [(R + 2, xv), (-2, xv), (np.int64(-3), yv), (2 * R + 5, 4), (1, yv), (R - 1, solver.add(yv, 7))]
+    assert solver.lincomb(terms_v, constant=-(R + 1)).v == (-3 * 100 + 12) % R
+    assert solver.lincomb([(R, xv), (5, 2)], 1).v == 11 and solver.lincomb([(R, 3), (5, 2)], 1) == 11
+    with pytest.raises(CircuitError):
+        builder.lincomb([("2", x)])
+    with pytest.raises(CircuitError):
+        solver.lincomb([(2, x)])  # a compile-mode variable in the solver

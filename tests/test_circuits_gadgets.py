@@ -426,3 +426,64 @@ def test_property_compile_and_solve_agree_with_native_arithmetic(seed, xs):
     products = sum(1 for label in r1cs.labels if label == "mul")
     assert r1cs.n_constraints == products + 1
     assert not r1cs.is_satisfied(witness.with_values({r1cs.n_wires - 1: (witness[-1] + 1) % R})) or products == 0
+
+
+# -- bits <= constant, one constraint per run ---------------------------------------------------
+
+
+class BitsLe(Circuit):
+    """sum(bits[i] 2^i) <= k for explicit bits (asserted boolean by the gadget)."""
+
+    def __init__(self, n: int = 5, k: int = 0):
+        self.n, self.k = n, k
+        self.bits = Secret(n)
+
+    def define(self, api):
+        from zkl.circuits.std.bits import assert_bits_le_constant
+
+        assert_bits_le_constant(api, self.bits, self.k)
+
+
+def test_bits_le_constant_exhaustive_and_costs():
+    from zkl.circuits.std.bits import bits_le_cost
+
+    n = 5
+    for k in range(1 << n):
+        circuit = BitsLe(n, k)
+        r1cs = compile(circuit)
+        assert r1cs.n_constraints == n * (k < (1 << n) - 1) + bits_le_cost(n, k)
+        for x in range(1 << n):
+            witness = solve(circuit, {"bits": bits_of(x, n)}, r1cs=r1cs, strict=False)
+            assert r1cs.is_satisfied(witness) == (x <= k), (k, x)
+    # runs of the constant from the top; a final run of ones is free
+    assert bits_le_cost(8, 0b10110011) == 4 and bits_le_cost(8, 0b10110000) == 4 and bits_le_cost(8, 0) == 1
+    assert bits_le_cost(8, 255) == 0 and bits_le_cost(9, 255) == 1
+    assert bits_le_cost(254, R - 1) == 106
+
+
+def test_bits_le_constant_soundness():
+    from zkl.circuits.std.bits import RUN_ATTACKS, run_hint
+
+    def alone(attack):
+        return lambda fn, args, honest: list(attack(args, honest)) if fn is run_hint else honest
+
+    k = 0b1011001110
+    circuit = BitsLe(10, k)
+    assert_circuit(circuit, valid=[{"bits": bits_of(x, 10)} for x in (0, k - 1, k, 0b1011000000)],
+                   invalid=[{"bits": bits_of(x, 10)} for x in (k + 1, 0b1011010000, 0b1100000000, 1023)]
+                   + [{"bits": [2] + bits_of(k >> 1, 9)}, {"bits": [R - 1] + bits_of(k >> 1, 9)}],
+                   hints=[alone(attack) for attack in RUN_ATTACKS], tamper_rounds=4)
+
+
+def test_to_binary_254_alias_check_costs_106():
+    assert count(ToBinary(254)) == 254 + 1 + 106 + 254
+    assert count(ToBinary(253)) == 253 + 1 + 253
+
+
+def test_assert_less_or_equal_a_constant_costs():
+    from zkl.circuits.std.bits import bits_le_cost
+
+    for k in (5, 100, 2**64 - 2, 2**64 - 1, R - 2, 2**253 + 12345):
+        n = k.bit_length()
+        assert count(LessOrEqualConstant(k)) == n + 1 + bits_le_cost(n, k)
+    assert count(LessOrEqualConstant(R - 1)) == 0  # always true

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import random
 import struct
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from zkl.circuits import R1CS, Circuit, Public, R, Secret, Witness, compile, read_r1cs, read_wtns, solve
+from zkl.circuits import R1CS, Circuit, Public, R, Secret, SparseRows, Witness, compile, read_r1cs, read_wtns, solve
 from zkl.circuits import cache, circom
 from zkl.circuits.field import ints_to_limbs, limbs_below_modulus, limbs_to_ints
 from zkl.errors import FieldElementOutOfRange, FormatError, MalformedInput, ShapeMismatch, UnsatisfiedConstraint
@@ -259,3 +260,118 @@ def test_big_file_round_trip(tmp_path):
     back = read_r1cs(tmp_path / "c.r1cs")
     assert back.n_constraints == (1 << 12) + 1
     back.check(circom.read_wtns_limbs(tmp_path / "c.wtns"))
+
+
+# -- the numba check against the Python-int reference ---------------------------------------------
+
+
+def _random_r1cs(rng: random.Random, m: int, n_wires: int, index_dtype=np.int32) -> R1CS:
+    """Random rows with edge coefficients (1, r - 1, 2^64, r - 2^64...) and empty rows."""
+    edge = [1, 2, R - 1, R - 2, 2**64 - 1, 2**64, 2**128, R - 2**64]
+    mats = []
+    for _ in range(3):
+        rows = []
+        for _ in range(m):
+            k = rng.choice([0, 1, 1, 2, 3, 8])
+            wires = rng.sample(range(n_wires), k)
+            rows.append({w: rng.choice(edge) if rng.random() < 0.4 else rng.randrange(1, R) for w in wires})
+        counts = [len(r) for r in rows]
+        indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        indices = np.array([w for r in rows for w in r], dtype=index_dtype)
+        mats.append(SparseRows(indptr, indices, ints_to_limbs([c for r in rows for c in r.values()])))
+    return R1CS(*mats, n_wires=n_wires, n_public_outputs=0, n_public_inputs=1, n_private_inputs=1)
+
+
+def test_kernel_check_matches_the_python_reference():
+    rng = random.Random(21)
+    for index_dtype in (np.int32, np.int64):
+        r1cs = _random_r1cs(rng, 300, 40, index_dtype)
+        edge = [0, 1, R - 1, 2**64 - 1, 2**255 % R, (R + 1) // 2]
+        w = [1] + [rng.choice(edge) if rng.random() < 0.3 else rng.randrange(R) for _ in range(39)]
+        az, bz, cz = r1cs.evaluate(w)
+        obj = np.array(w, dtype=object)
+        for got, mat in zip((az, bz, cz), r1cs.matrices):
+            assert list(got) == list(mat.evaluate(obj)) == [sum(c * w[k] for k, c in mat.row(i).items()) % R
+                                                            for i in range(mat.n_rows)]
+        expected = [i for i in range(300) if (az[i] * bz[i] - cz[i]) % R]
+        assert 0 < len(expected) < 300  # rows with empty A or B and C hold, the others fail
+        assert r1cs.unsatisfied(w).tolist() == expected
+        assert r1cs.unsatisfied(ints_to_limbs(w)).tolist() == expected
+    r1cs, w = _satisfiable_r1cs(rng)
+    r1cs.check(w)
+    assert r1cs.is_satisfied(w) and r1cs.unsatisfied(w).tolist() == []
+    for wire in range(1, r1cs.n_wires):
+        bad = list(w)
+        bad[wire] = (bad[wire] + rng.randrange(1, R)) % R
+        failing = r1cs.unsatisfied(bad).tolist()
+        using = [i for i in range(r1cs.n_constraints) if any(wire in m.row(i) for m in r1cs.matrices)]
+        assert failing and set(failing) <= set(using)
+        if wire >= 3:
+            assert wire - 3 in failing  # the row that defines it
+        with pytest.raises(UnsatisfiedConstraint) as err:
+            r1cs.check(bad)
+        assert err.value.index == failing[0]
+        a, b, c = (sum(k * bad[j] for j, k in mat.row(failing[0]).items()) % R for mat in r1cs.matrices)
+        assert f"A.w = {a}, B.w = {b}, C.w = {c}" in str(err.value)
+
+
+def _satisfiable_r1cs(rng: random.Random) -> tuple[R1CS, list[int]]:
+    """x_{i+1} = (sum of random earlier wires) * (another sum): a random R1CS and a satisfying vector."""
+    w = [1, rng.randrange(R), rng.randrange(R)]
+    a_rows, b_rows, c_rows = [], [], []
+    for _ in range(60):
+        a = {j: rng.choice([1, R - 1, rng.randrange(R)]) for j in rng.sample(range(len(w)), min(3, len(w)))}
+        b = {j: rng.randrange(R) for j in rng.sample(range(len(w)), 2)}
+        value = (sum(c * w[j] for j, c in a.items()) * sum(c * w[j] for j, c in b.items())) % R
+        c_rows.append({len(w): 1})
+        a_rows.append(a)
+        b_rows.append(b)
+        w.append(value)
+    from zkl.circuits.builder import _rows
+
+    return R1CS(_rows(a_rows), _rows(b_rows), _rows(c_rows), n_wires=len(w), n_public_outputs=0,
+                n_public_inputs=1, n_private_inputs=1), w
+
+
+def test_builder_rows_flatten_exactly():
+    from zkl.circuits.builder import _rows
+
+    rng = random.Random(22)
+    few = [1, R - 1, 7, 2**200]
+    for rows in ([{rng.randrange(50): rng.choice(few) for _ in range(rng.randrange(4))} for _ in range(200)],
+                 [{rng.randrange(50): rng.randrange(R) for _ in range(rng.randrange(4))} for _ in range(200)],
+                 [], [{}, {}]):
+        sparse = _rows(rows)
+        assert sparse.indptr.dtype == np.int64 and sparse.indices.dtype == np.int32
+        assert sparse.coeffs.dtype == np.uint64 and sparse.coeffs.shape == (sparse.nnz, 4)
+        assert sparse.n_rows == len(rows)
+        assert [sparse.row(i) for i in range(len(rows))] == rows
+        assert [list(sparse.row(i)) for i in range(len(rows))] == [list(r) for r in rows]  # term order kept
+
+
+def test_kernel_check_without_jit(tmp_path):
+    """The check kernels are correct under NUMBA_DISABLE_JIT=1 (pure-Python intrinsics)."""
+    import os
+    import subprocess
+    import sys
+
+    code = """
+import random
+from zkl.circuits import R
+import tests.test_circuits_r1cs as t
+rng = random.Random(5)
+r1cs, w = t._satisfiable_r1cs(rng)
+r1cs.check(w)
+bad = list(w); bad[7] = (bad[7] + 1) % R
+az, bz, cz = r1cs.evaluate(bad)
+expected = [i for i in range(r1cs.n_constraints) if (az[i] * bz[i] - cz[i]) % R]
+assert expected and r1cs.unsatisfied(bad).tolist() == expected, expected
+obj = [sum(c * bad[k] for k, c in m.row(i).items()) % R for m in r1cs.matrices for i in range(m.n_rows)]
+assert obj == list(az) + list(bz) + list(cz)
+print("ok")
+"""
+    env = {**os.environ, "NUMBA_DISABLE_JIT": "1", "ZKL_CACHE_DIR": str(tmp_path)}
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr

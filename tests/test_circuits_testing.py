@@ -168,3 +168,50 @@ class EveryGadget(Circuit):
 def test_audit_passes_the_sound_gadgets():
     report = audit(compile(EveryGadget()))
     assert report.ok and not report.unconstrained_secret_inputs and not report.unused_public_inputs
+
+
+class RangeWithoutBooleansBesideNonzero(Circuit):
+    """Planted bug: RangeWithoutBooleans, next to a sound assert_nonzero. Attacking every hint at
+    once also breaks the inverse of assert_nonzero, which hides the bug; the bits attack alone
+    (the inverse honest) exposes it."""
+
+    x = Secret()
+    y = Secret()
+
+    def define(self, api):
+        api.assert_nonzero(self.y)
+        bits = api.hint(bits_hint, self.x, 4, n_outputs=4)
+        api.assert_equal(api.from_binary(bits, check=False), self.x)
+
+
+def test_assert_circuit_tries_each_hint_attack_alone():
+    with pytest.raises(AssertionError, match="attack 1 on bits_hint alone"):
+        assert_circuit(RangeWithoutBooleansBesideNonzero(), valid=[{"x": 5, "y": 5}], invalid=[{"x": 16, "y": 5}],
+                       tamper_rounds=0)
+
+
+def test_gadget_modules_register_their_attacks_at_import():
+    """Importing any gadget module first works (no import cycle through zkl.circuits.testing), and
+    the attacks of every std hint are registered without calling anything."""
+    import subprocess
+    import sys
+
+    code = """
+import importlib, sys
+importlib.import_module(sys.argv[1])
+from zkl.circuits.testing import ADVERSARIES
+from zkl.circuits import adversaries
+from zkl.circuits.std import arith, babyjubjub, bits
+assert ADVERSARIES is adversaries.ADVERSARIES
+expected = {bits.bits_hint: 4, bits.run_hint: 4, arith.inverse_hint: 3, arith.div_hint: 3, arith.identity_hint: 2,
+            babyjubjub.ladder_scalar_hint: 2, babyjubjub.eighth_hint: 2}
+assert {fn: len(ADVERSARIES.get(fn, [])) for fn in expected} == expected, ADVERSARIES
+assert babyjubjub.run_hint is bits.run_hint and babyjubjub.ATTACKS[bits.run_hint] == bits.RUN_ATTACKS
+babyjubjub.register_attacks()  # idempotent
+assert len(ADVERSARIES[bits.run_hint]) == 4
+print("ok")
+"""
+    for module in ("zkl.circuits.std.babyjubjub", "zkl.circuits.std.bits", "zkl.circuits.std.eddsa",
+                   "zkl.circuits.testing", "zkl.circuits.adversaries", "zkl.circuits"):
+        done = subprocess.run([sys.executable, "-c", code, module], capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0 and done.stdout.strip() == "ok", (module, done.stderr[-2000:])

@@ -448,6 +448,8 @@ def test_fixed_base_bad_input():
             fixed_base_mul_g1(G1_GENERATOR, wrong)
     with pytest.raises(NotOnCurve):
         fixed_base_mul_g1(G1Point(1, 3), [1])
+    with pytest.raises(NotInSubgroup):
+        fixed_base_mul_g2(twist_point(random.Random(1)), [1])
     assert fixed_base_mul_g1(G1_GENERATOR, []).shape == (0, 2, 4)
     assert not fixed_base_mul_g1(INF1, [1, 2]).any()
     assert not fixed_base_mul_g2(INF2, [5]).any()

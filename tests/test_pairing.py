@@ -175,7 +175,7 @@ def test_groth16_shaped_check(rnd):
 def test_prepared_check_agrees(points, rnd):
     _, ls, ps, qs = points
     preps = [prepare_g2(q) for q in qs]
-    assert preps[0].lines.shape == (N_LINES, 3, 2, 4) and not preps[0].lines.flags.writeable
+    assert preps[0].lines.shape == (N_LINES, 2, 2, 4) and not preps[0].lines.flags.writeable
     a = rnd.randrange(1, R)
     # e(aP, Q0) e(-P, aQ0) = 1 with both G2 points prepared
     aq0 = g2_mul(a * ls[0] % R)

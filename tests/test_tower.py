@@ -247,7 +247,8 @@ K._e12_frobenius_arr(a, 1, out); res["frob12"] = _fq12s_from_array(out) == [x.fr
 cs = [(x.conjugate() * x.inverse()) for x in xs]
 cs = [c.frobenius(2) * c for c in cs]
 K._e12_cyclotomic_sqr_arr(_fq12s_to_array(cs), out); res["csqr"] = _fq12s_from_array(out) == [c * c for c in cs]
-K._e6_op_arr(a, b, 0, out); res["mul6"] = [f.c0 for f in _fq12s_from_array(out)] == [x.c0 * y.c0 for x, y in zip(xs, ys)]
+K._e6_op_arr(a, b, 0, out)
+res["mul6"] = [f.c0 for f in _fq12s_from_array(out)] == [x.c0 * y.c0 for x, y in zip(xs, ys)]
 K._e6_op_arr(a, b, 2, out); res["inv6"] = [f.c0 for f in _fq12s_from_array(out)] == [x.c0.inverse() for x in xs]
 print(json.dumps(res))
 """

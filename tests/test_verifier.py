@@ -161,7 +161,7 @@ def test_other_input_counts(n_public):
     for x, p in s.items:
         assert verify(s.vk, x, p)
     x, p = s.items[0]
-    assert not verify(s.vk, x, s.items[1][1])
+    assert not verify(s.vk, x, Proof(p.a, p.b, s.items[1][1].c))
 
 
 def test_tampered_proofs_are_rejected(sim, pvk):
@@ -387,8 +387,10 @@ def test_json_infinity_points():
     assert obj["pi_a"] == ["0", "1", "0"] and obj["pi_b"] == [["0", "0"], ["1", "0"], ["0", "0"]]
     assert proof_from_snarkjs_json(obj) == inf
     two = {"pi_a": obj["pi_a"][:2], "pi_b": obj["pi_b"], "pi_c": ["1", "2"], "protocol": "groth16"}
+    with pytest.raises(NotOnCurve, match=r"A \(pi_a\)"):
+        proof_from_snarkjs_json(two)  # [x, y] without z is affine, and (0, 1) is not on G1
     with pytest.raises(FormatError, match="point at infinity"):
-        proof_from_snarkjs_json(two)  # [x, y] without z is affine, and (0, 1) is not infinity's encoding
+        proof_from_snarkjs_json({**two, "pi_a": ["5", "1", "0"]})
     assert proof_from_snarkjs_json({**two, "pi_a": ["1", "2"]}).c == G1_GENERATOR
 
 

@@ -31,7 +31,7 @@ def _median_ms(fn: Callable[[], object], repeats: int) -> float:
 
 
 def bench_pairing(repeats: int = 30, seed: int = 1) -> dict:
-    """Medians (ms) of one pairing, a 4-pairing product, a prepared 4-pairing check, the Miller loop, the final exponentiation and py_ecc's pairing."""
+    """Medians (ms): one pairing, a 4-pairing product, a prepared 4-pairing check, Miller loop, final exp, py_ecc."""
     from py_ecc import optimized_bn128 as pe
 
     rnd = random.Random(seed)

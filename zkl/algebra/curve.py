@@ -2,10 +2,15 @@
 
 Points are `G1Point` / `G2Point` (affine Python ints, (0, 0) is infinity);
 scalars are Python ints in [0, r).  Every function validates its input
-(coordinates below q, points on their curve; `validate_*` and
-`is_in_subgroup_g2` also check the subgroup) and runs one numba kernel per
-call.  Bulk functions take and return the Montgomery arrays of
-`zkl.algebra.points` ((n, 2, 4) for G1, (n, 2, 2, 4) for G2).
+(coordinates below q, points on their curve; `validate_*`,
+`is_in_subgroup_g2` and the fixed-base generators also check the subgroup)
+and runs its numba kernels once per call, never once per element.  Bulk
+functions take and return the Montgomery arrays of `zkl.algebra.points`
+((n, 2, 4) for G1, (n, 2, 2, 4) for G2); `g1_sum` / `g2_sum` trust their
+array (run `validate_*_array` first on outside data).
+
+Kernels: Jacobian formulas and width-5 wNAF in `_kernels/curve.py`, the
+fixed-base comb with batch-affine additions in `_kernels/fixed_base.py`.
 
 Importing this module also gives G1Point and G2Point the operators `p + q`,
 `p - q`, `-p`, `k * p` and `p * k` (k an int in [0, r)).
@@ -77,7 +82,7 @@ def _raise_for(array: np.ndarray, subgroup: bool, what: str) -> None:
     if code == 1:
         raw = [v for v in limbs_to_ints(array[index].reshape(-1, 4)) if v >= Q]
         raise FieldElementOutOfRange(f"{what} {index} must have coordinates below q (Montgomery form), "
-                                     f"not a coordinate with limbs {raw[0]}")
+                                     f"not a coordinate of raw value {raw[0]}")
     if code == 2:
         raise NotOnCurve(f"{what} {index} must be on the curve, not a point off it")
     raise NotInSubgroup(f"{what} {index} must be in the order-r subgroup, not outside it")
@@ -188,7 +193,9 @@ def g1_sum(array: np.ndarray) -> G1Point:
 
 def fixed_base_mul_g1(generator: G1Point, scalars: Sequence[int] | np.ndarray) -> np.ndarray:
     """(n, 2, 4) affine Montgomery array of [k_i] generator, scalars ints or (n, 4) normal-form limbs below r."""
-    return _fixed_base(_points_g1(generator), _scalar_array(scalars))
+    gen = _g1_array([generator], "generator")
+    _raise_for(gen, True, "generator")
+    return _fixed_base(gen, _scalar_array(scalars))
 
 
 # ------------------------------------------------------------------------------------------
@@ -252,8 +259,10 @@ def g2_sum(array: np.ndarray) -> G2Point:
 
 
 def fixed_base_mul_g2(generator: G2Point, scalars: Sequence[int] | np.ndarray) -> np.ndarray:
-    """(n, 2, 2, 4) affine Montgomery array of [k_i] generator, scalars ints or (n, 4) normal-form limbs below r."""
-    return _fixed_base(_points_g2(generator), _scalar_array(scalars))
+    """(n, 2, 2, 4) affine Montgomery array of [k_i] generator (checked in G2), scalars ints or (n, 4) limbs below r."""
+    gen = _g2_array([generator], "generator")
+    _raise_for(gen, True, "generator")
+    return _fixed_base(gen, _scalar_array(scalars))
 
 
 # ------------------------------------------------------------------------------------------

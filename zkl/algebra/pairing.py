@@ -15,9 +15,9 @@ arithmetic of the Miller loop.
 Validation (validate=True, the default): coordinates must be ints in [0, q)
 (FieldElementOutOfRange) and points on their curves (NotOnCurve).  G1 has
 cofactor 1, so that also puts P in the subgroup; membership of Q in the
-order-r subgroup of the twist is not checked here: that is the job of the
-subgroup check in zkl.algebra.curve, which callers taking G2 points from
-outside must apply (see `_validate_g2`).
+order-r subgroup of the twist is not checked here yet: that is the job of the
+subgroup check of zkl.algebra.curve, to be called from `_check_g2_subgroup`
+(until then, callers taking G2 points from outside must apply it).
 """
 
 from __future__ import annotations
@@ -50,12 +50,12 @@ N_LINES = _kp.N_LINES
 #: empty arrays for the unused arguments of the kernel entry point
 _NO_G1 = np.zeros((0, 2, 4), dtype=np.uint64)
 _NO_G2 = np.zeros((0, 2, 2, 4), dtype=np.uint64)
-_NO_LINES = np.zeros((0, N_LINES, 3, 2, 4), dtype=np.uint64)
+_NO_LINES = np.zeros((0, N_LINES, 2, 2, 4), dtype=np.uint64)
 
 
 @dataclass(frozen=True, eq=False)
 class PreparedG2:
-    """A G2 point with the line coefficients of its Miller loop precomputed ((N_LINES, 3, 2, 4) Montgomery)."""
+    """A G2 point with the line coefficients of its Miller loop precomputed ((N_LINES, 2, 2, 4) Montgomery)."""
 
     point: G2Point
     lines: np.ndarray = field(repr=False)
@@ -89,7 +89,7 @@ def pairing_check(pairs: Sequence[tuple[G1Point, G2Point]], validate: bool = Tru
 
 
 def miller_loop(pairs: Sequence[tuple[G1Point, G2Point]], validate: bool = True) -> Fq12:
-    """The multi-Miller loop value Π f_{6x+2,q}(p) · lines (unreduced: defined up to factors the final exponentiation kills)."""
+    """The multi-Miller loop value Π f_{6x+2,q}(p) · lines (unreduced: up to factors the final exponentiation kills)."""
     g1, g2 = _pairs_to_arrays(pairs, validate)
     if g1.shape[0] == 0:
         return Fq12.one()
@@ -110,7 +110,7 @@ def final_exponentiation(f: Fq12) -> Fq12:
 def prepare_g2(q: G2Point, validate: bool = True) -> PreparedG2:
     """Precompute the Miller-loop line coefficients of a fixed G2 point (e.g. a verifying key's β, γ, δ)."""
     _, g2 = _to_montgomery([], [q], validate, "q")
-    lines = np.zeros((1, N_LINES, 3, 2, 4), dtype=np.uint64)
+    lines = np.zeros((1, N_LINES, 2, 2, 4), dtype=np.uint64)
     if not q.is_infinity():
         _kp._prepare_g2(g2, lines)
     lines = lines[0]
@@ -121,7 +121,7 @@ def prepare_g2(q: G2Point, validate: bool = True) -> PreparedG2:
 def pairing_check_prepared(
     g1_points: Sequence[G1Point], prepared_g2s: Sequence[PreparedG2 | G2Point], validate: bool = True
 ) -> bool:
-    """True when Π e(g1_points[i], prepared_g2s[i]) is 1; G2 entries from `prepare_g2` (a plain G2Point, e.g. a proof's B, is prepared on the fly)."""
+    """True when Π e(g1_points[i], prepared_g2s[i]) is 1; G2 entries from `prepare_g2` (or plain G2Points, prepared here)."""
     if len(g1_points) != len(prepared_g2s):
         raise ShapeMismatch(
             f"pairing_check_prepared needs as many G2 points as G1 points ({len(g1_points)}), "
@@ -135,17 +135,17 @@ def pairing_check_prepared(
             raise MalformedInput(
                 f"prepared_g2s[{i}] must be a PreparedG2 (from prepare_g2) or a G2Point, not {type(prep).__name__}"
             )
-        elif prep.lines.shape != (N_LINES, 3, 2, 4) or prep.lines.dtype != np.uint64:
-            raise ShapeMismatch(f"prepared_g2s[{i}].lines must have shape ({N_LINES}, 3, 2, 4), not {prep.lines.shape}")
+        elif prep.lines.shape != (N_LINES, 2, 2, 4) or prep.lines.dtype != np.uint64:
+            raise ShapeMismatch(f"prepared_g2s[{i}].lines must have shape ({N_LINES}, 2, 2, 4), not {prep.lines.shape}")
     g1, g2 = _to_montgomery(list(g1_points), [prepared_g2s[i] for i in plain], validate, "g1_points", "G2 point")
     keep = [i for i, (p, q) in enumerate(zip(g1_points, prepared_g2s)) if not p.is_infinity() and not q.is_infinity()]
     if not keep:
         return True
-    lines = np.empty((len(keep), N_LINES, 3, 2, 4), dtype=np.uint64)
+    lines = np.empty((len(keep), N_LINES, 2, 2, 4), dtype=np.uint64)
     row_of = {i: row for row, i in enumerate(keep)}
     fresh = [(row_of[i], j) for j, i in enumerate(plain) if i in row_of]  # (row in lines, row in g2)
     if fresh:
-        fresh_lines = np.empty((len(fresh), N_LINES, 3, 2, 4), dtype=np.uint64)
+        fresh_lines = np.empty((len(fresh), N_LINES, 2, 2, 4), dtype=np.uint64)
         _kp._prepare_g2(np.ascontiguousarray(g2[[j for _, j in fresh]]), fresh_lines)
         lines[[row for row, _ in fresh]] = fresh_lines
     for row, i in enumerate(keep):
@@ -200,8 +200,17 @@ def _to_montgomery(
     if bad2 >= 0:
         q = qs[bad2]
         raise NotOnCurve(f"{what2} {bad2} must be on the twist G2 (y^2 = x^3 + 3/(9+u)), not ({q.x}, {q.y})")
-    # The order-r subgroup check of G2 points (zkl.algebra.curve) belongs here when validate is set.
+    if validate and g2.shape[0]:
+        _check_g2_subgroup(g2, qs, what2)
     return g1, g2
+
+
+def _check_g2_subgroup(g2: np.ndarray, points: list, what: str) -> None:
+    """Hook for the order-r subgroup check of G2 points ((m, 2, 2, 4) Montgomery, on-curve already checked).
+
+    Not done here: it belongs to zkl.algebra.curve (e.g. its validate_g2_array
+    on this same array format), to be wired in by the package owner.
+    """
 
 
 def _fq2_coords(xy: object, what: str) -> tuple:

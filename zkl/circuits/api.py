@@ -6,9 +6,9 @@ and `Solver` (computes the witness) each implement. Constraint counts below are 
 non-constant arguments; constants fold at no cost.
 
 Costs in constraints: linear operations (add, sub, neg, lincomb, multiplication by a constant)
-are free and create no wire; `mul` of two variables is 1, `mul_add` 1; `inverse` 1; `div` 2; `is_zero` 2;
-`select` 1 (+1 if the condition is not known boolean); `to_binary(x, n)` n + 1 (n + 1 + ~n for
-n >= 254); `assert_less_or_equal(a, b, n)` about 2n.
+are free and create no wire; `mul` of two variables is 1, `mul_add` 1; `inverse` 1; `div` 2;
+`is_zero` 2; `select` 1 (+1 if the condition is not known boolean); `to_binary(x, n)` n + 1
+(n + 1 + 106 for n = 254); `assert_less_or_equal(a, b, n)` about 2n.
 """
 
 from __future__ import annotations
@@ -182,8 +182,9 @@ class API:
         """Return the n_bits little-endian bits of a, asserting a < 2**n_bits.
 
         n_bits + 1 constraints (a boolean check per bit and the recomposition). For
-        n_bits = 254, bits are also asserted to encode a value < r (no alias a + r), about
-        254 more constraints, so the decomposition is unique for every field element.
+        n_bits = 254, bits are also asserted to encode a value < r (no alias a + r), 106 more
+        constraints (one per run of equal bits of r - 1), so the decomposition is unique for
+        every field element.
         """
         return bits.to_binary(self, a, n_bits)
 
@@ -245,8 +246,9 @@ class API:
     def assert_less_or_equal(self, a: Variable, b: Variable, n_bits: int | None = None) -> None:
         """Assert a <= b as integers (field elements read in [0, r)).
 
-        With a constant b: about 2 * bit_length(b) constraints, sound for every field value
-        of a. Otherwise n_bits (<= 252) is required: asserts a < 2**n_bits and
+        With a constant b of n = bit_length(b) bits: n + 1 constraints plus one per run of equal
+        bits of b (at most 2n + 1; none for b = r - 1), sound for every field value of a.
+        Otherwise n_bits (<= 252) is required: asserts a < 2**n_bits and
         b - a < 2**n_bits (about 2n constraints, fewer when a is already range-checked), which
         proves a <= b for any field values a, b; honest inputs need a, b < 2**n_bits.
         """

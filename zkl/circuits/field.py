@@ -50,7 +50,7 @@ def check_element(x: object, name: str = "value") -> int:
 
 def ints_to_bytes(values: Iterable[int]) -> bytes:
     """Concatenate 32-byte little-endian encodings of canonical field elements."""
-    return b"".join([v.to_bytes(N8, "little") for v in values])
+    return ints_to_limbs(list(values)).astype("<u8", copy=False).tobytes()
 
 
 def ints_to_limbs(values: Sequence[int]) -> np.ndarray:

@@ -134,7 +134,7 @@ def _powers(start, step, out):
 
 @njit(parallel=True, cache=True)
 def _lagrange_finish(x, d_inv, c, out):
-    """out[j] = c * x[j] * d_inv[j] (Montgomery): L_j(tau) = x_j (tau^M - 1) / (M (tau - x_j)) with c = (tau^M - 1) / M."""
+    """out[j] = c x_j d_inv_j (Montgomery): L_j(tau) = x_j (tau^M - 1) / (M (tau - x_j)), c = (tau^M - 1) / M."""
     for j in prange(x.shape[0]):
         _st(out, j, fr_mul(fr_mul(_ld(x, j), _ld(d_inv, j)), c))
 

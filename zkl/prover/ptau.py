@@ -120,7 +120,8 @@ def read_ptau(path: str | os.PathLike, *, mmap: bool = True) -> PowersOfTau:
             raise FormatError(f"{f.path}: contributions section must hold at least 4 bytes, not {size}")
         (n_contributions,) = struct.unpack_from("<I", f.data, pos)
     lagrange: dict[str, np.ndarray | None] = {}
-    blocks = {"lagrange_tau_g1": (LAGRANGE_TAU_G1, False, 4 * n - 1), "lagrange_tau_g2": (LAGRANGE_TAU_G2, True, 2 * n - 1),
+    blocks = {"lagrange_tau_g1": (LAGRANGE_TAU_G1, False, 4 * n - 1),
+              "lagrange_tau_g2": (LAGRANGE_TAU_G2, True, 2 * n - 1),
               "lagrange_alpha_g1": (LAGRANGE_ALPHA_G1, False, 2 * n - 1),
               "lagrange_beta_g1": (LAGRANGE_BETA_G1, False, 2 * n - 1)}
     for name, (kind, g2, count) in blocks.items():
@@ -146,7 +147,6 @@ def write_ptau(path: str | os.PathLike, power: int, *, tau: int | None = None, a
     """
     from zkl.algebra.curve import G1_GENERATOR, G2_GENERATOR, fixed_base_mul_g1, fixed_base_mul_g2
     from zkl.algebra.field import Fr
-    from zkl.algebra.ntt import domain
 
     if not isinstance(power, int) or not 1 <= power <= 24:
         raise MalformedInput(f"power must be an int in [1, 24], not {power!r}")
@@ -187,7 +187,6 @@ def _powers(x: int, count: int):
 
 def _lagrange_block(tau: int, log_m: int, drop_top: bool):
     """[L_j(tau)] of the domain of size 2^log_m; with drop_top, minus the tau^(M-1) term (as snarkjs's last block)."""
-    from zkl.algebra.field import Fr
     from zkl.algebra.ntt import domain
 
     m = 1 << log_m

@@ -7,9 +7,10 @@ For proofs (A_i, B_i, C_i) with public inputs x_i and random 128-bit r_i
 
 with sum_i r_i vk_x_i = (sum r_i) IC_0 + sum_j (sum_i r_i x_ij) IC_j: one
 multi-Miller loop of k + 3 pairings (beta, gamma, delta prepared once in the
-PreparedVerifyingKey), one final exponentiation, k scalar multiplications of
-128 bits for r_i A_i and r_i C_i and n + 2 of 254 bits.  The Miller loops of
-the free pairs (r_i A_i, B_i) run in parallel parts.
+PreparedVerifyingKey, the B_i's lines computed in one call) and one final
+exponentiation, through `zkl.algebra.pairing.pairing_check_prepared`; 2k
+scalar multiplications of 128 bits for r_i A_i and r_i C_i (in parallel) and
+n + 2 of 254 bits.
 
 When the combination fails, bisection finds every invalid proof: a failing
 set is split in halves with the same r_i; when the left half passes, the
@@ -29,18 +30,18 @@ from random import Random
 import numpy as np
 
 from zkl.algebra.constants import R
-from zkl.algebra.limbs import ints_to_limbs
+from zkl.algebra.limbs import ints_to_limbs, limbs_to_ints
+from zkl.algebra.pairing import pairing_check_prepared
+from zkl.algebra.points import G1Point, G2Point
 from zkl.errors import MalformedInput
 from zkl.verifier import _kernels as _k
-from zkl.verifier.groth16 import PreparedVerifyingKey, _as_prepared, _proof_arrays, _threads, check_public_inputs
+from zkl.verifier.groth16 import PreparedVerifyingKey, _as_prepared, _proof_arrays, check_public_inputs
 from zkl.verifier.keys import Proof, VerifyingKey
 
 __all__ = ["BatchResult", "batch_verify"]
 
 #: bits of the random coefficients r_i
 RANDOM_BITS = 128
-#: free pairs per parallel Miller loop below which the batch check runs in one part, on the calling thread
-_MIN_PART = 8
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,9 @@ def batch_verify(
             r.append(v)
     scaled = np.empty_like(g1)
     _k._scale_g1(g1, ints_to_limbs([v for v in r for _ in range(2)]), scaled)
-    checker = _Checker(pvk, scaled[0::2].copy(), b, scaled[1::2].copy(), r, xs)
+    pts = limbs_to_ints(scaled)  # [r_0 A_0, r_0 C_0, r_1 A_1, ...] affine, normal form
+    a = [G1Point(pts[4 * i], pts[4 * i + 1]) for i in range(k)]
+    checker = _Checker(pvk, a, [p.b for p in proofs], scaled[1::2].copy(), r, xs)
     everything = list(range(k))
     if checker(everything):
         return BatchResult(True, (), k)
@@ -97,14 +100,14 @@ def batch_verify(
 class _Checker:
     """The combined pairing check of any subset of the batch, with fixed r_i."""
 
-    def __init__(self, pvk: PreparedVerifyingKey, a: np.ndarray, b: np.ndarray, c: np.ndarray,
+    def __init__(self, pvk: PreparedVerifyingKey, a: list[G1Point], b: list[G2Point], c: np.ndarray,
                  r: list[int], xs: list[list[int]]) -> None:
         self.pvk, self.a, self.b, self.c, self.r = pvk, a, b, c, r
         self.x = xs  # row i = [1, x_i1, .., x_in]
-        self.threads = _threads()
 
     def __call__(self, idx: list[int]) -> bool:
-        n1 = self.pvk.vk.n_public + 1
+        pvk = self.pvk
+        n1 = pvk.vk.n_public + 1
         t = [0] * n1
         for i in idx:
             ri, xi = self.r[i], self.x[i]
@@ -112,14 +115,12 @@ class _Checker:
                 t[j] += ri * xi[j]
         t = [v % R for v in t]  # t[0] = sum r_i
         side = np.empty((3, 2, 4), dtype=np.uint64)
-        sel = np.asarray(idx)
-        _k._batch_side(self.pvk._ic, ints_to_limbs(t), self.pvk._alpha, ints_to_limbs(t[:1]),
-                       np.ascontiguousarray(self.c[sel]), side)
-        a, b = np.ascontiguousarray(self.a[sel]), np.ascontiguousarray(self.b[sel])
-        nparts = max(1, min(self.threads, len(idx) // _MIN_PART))
-        if nparts == 1:
-            return bool(_k._check_serial(a, b, side, self.pvk._lines_bgd, self.pvk._mask_bgd))
-        return bool(_k._check_batch(a, b, side, self.pvk._lines_bgd, self.pvk._mask_bgd, nparts))
+        _k._batch_side(pvk._ic, ints_to_limbs(t), pvk._alpha, ints_to_limbs(t[:1]),
+                       np.ascontiguousarray(self.c[np.asarray(idx)]), side)
+        v = limbs_to_ints(side)
+        g1 = [self.a[i] for i in idx] + [G1Point(v[0], v[1]), G1Point(v[2], v[3]), G1Point(v[4], v[5])]
+        g2 = [self.b[i] for i in idx] + [pvk.beta_g2_prepared, pvk.gamma_g2_prepared, pvk.delta_g2_prepared]
+        return pairing_check_prepared(g1, g2, validate=False)
 
 
 def _bisect(check: _Checker, idx: list[int]) -> list[int]:

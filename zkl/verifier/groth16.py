@@ -6,11 +6,15 @@ A proof (A, B, C) for public inputs x_1..x_n is valid under a verifying key
     e(A, B) = e(alpha, beta) * e(vk_x, gamma) * e(C, delta),   vk_x = IC_0 + sum_j x_j IC_j.
 
 `prepare_verifying_key` (arkworks' name) validates the key once, computes
-e(alpha, beta) and the Miller-loop lines of gamma, delta (and beta, for batch
-verification); `verify` then runs one multi-Miller loop over (A, B),
-(-vk_x, gamma), (-C, delta) and one final exponentiation, and compares the
-result with e(alpha, beta).  `verify` accepts a VerifyingKey too and keeps
-the last few prepared keys in a small cache.
+e(alpha, beta) (snarkjs's vk_alphabeta_12) and the Miller-loop lines of beta,
+gamma and delta; `verify` then checks
+
+    e(A, B) * e(-alpha, beta) * e(-vk_x, gamma) * e(-C, delta) == 1
+
+as one product of four pairings: one multi-Miller loop (B's lines computed on
+the fly, the key's read from the prepared key) and one final exponentiation,
+through `zkl.algebra.pairing.pairing_check_prepared`.  `verify` accepts a
+VerifyingKey too and keeps the last few prepared keys in a small cache.
 
 Outcomes, as arkworks: False for a well-formed proof that does not verify; a
 zkl.errors.MalformedInput subclass for malformed input, checked in this order
@@ -30,8 +34,8 @@ from functools import lru_cache
 import numpy as np
 
 from zkl.algebra.constants import Q, R
-from zkl.algebra.limbs import ints_to_limbs, ints_to_montgomery
-from zkl.algebra.pairing import PreparedG2, pairing, prepare_g2
+from zkl.algebra.limbs import ints_to_limbs, limbs_to_ints
+from zkl.algebra.pairing import PreparedG2, pairing, pairing_check_prepared, prepare_g2
 from zkl.algebra.points import G1Point, G2Point
 from zkl.algebra.tower import Fq12
 from zkl.errors import FieldElementOutOfRange, MalformedInput, NotInSubgroup, NotOnCurve, ShapeMismatch
@@ -58,14 +62,11 @@ class PreparedVerifyingKey:
     beta_g2_prepared: PreparedG2 = field(repr=False)
     gamma_g2_prepared: PreparedG2 = field(repr=False)
     delta_g2_prepared: PreparedG2 = field(repr=False)
-    # Montgomery arrays for the kernels (private: never part of the API)
-    _ic: np.ndarray = field(repr=False)
+    #: -alpha, the G1 side of e(-alpha, beta)
+    neg_alpha_g1: G1Point = field(repr=False)
+    # Montgomery arrays of alpha and IC for the kernels (private: never part of the API)
     _alpha: np.ndarray = field(repr=False)
-    _target: np.ndarray = field(repr=False)
-    _lines_gd: np.ndarray = field(repr=False)
-    _mask_gd: np.ndarray = field(repr=False)
-    _lines_bgd: np.ndarray = field(repr=False)
-    _mask_bgd: np.ndarray = field(repr=False)
+    _ic: np.ndarray = field(repr=False)
 
     @property
     def n_public(self) -> int:
@@ -78,24 +79,15 @@ def prepare_verifying_key(vk: VerifyingKey) -> PreparedVerifyingKey:
     g1, _ = _vk_arrays(vk)
     preps = [prepare_g2(q, validate=False) for q in (vk.beta_g2, vk.gamma_g2, vk.delta_g2)]
     ab = pairing(vk.alpha_g1, vk.beta_g2, validate=False)
-    lines = np.stack([p.lines for p in preps])
-    mask = np.array([not p.is_infinity() for p in preps], dtype=np.bool_)
-    arrays = dict(
-        _ic=np.ascontiguousarray(g1[1:]),
-        _alpha=np.ascontiguousarray(g1[:1]),
-        _target=ints_to_montgomery(list(ab.to_ints()), Q, "Fq12 coefficient").reshape(1, 2, 3, 2, 4),
-        _lines_gd=np.ascontiguousarray(lines[1:]),
-        _mask_gd=np.ascontiguousarray(mask[1:]),
-        _lines_bgd=lines,
-        _mask_bgd=mask,
-    )
-    for a in arrays.values():
-        a.setflags(write=False)
-    return PreparedVerifyingKey(vk, ab, *preps, **arrays)
+    alpha = np.ascontiguousarray(g1[:1])
+    ic = np.ascontiguousarray(g1[1:])
+    alpha.setflags(write=False)
+    ic.setflags(write=False)
+    return PreparedVerifyingKey(vk, ab, *preps, neg_alpha_g1=_neg_g1(vk.alpha_g1), _alpha=alpha, _ic=ic)
 
 
-def alpha_beta(vk: VerifyingKey) -> Fq12:
-    """e(alpha, beta), the vk_alphabeta_12 of snarkjs's verification_key.json."""
+def alpha_beta(vk: VerifyingKey | PreparedVerifyingKey) -> Fq12:
+    """e(alpha, beta), as zkl.algebra.pairing computes it (snarkjs's vk_alphabeta_12 is a fixed power of it)."""
     return _as_prepared(vk).alpha_g1_beta_g2
 
 
@@ -104,10 +96,21 @@ def verify(vk: VerifyingKey | PreparedVerifyingKey, public_inputs: Sequence[int]
     pvk = _as_prepared(vk)
     xs = check_public_inputs(pvk.vk, public_inputs)
     g1n, g2n, g1_names, g2_names = _proof_limbs([proof], "proof")
-    code = int(_k._verify_one(pvk._ic, xs, g1n, g2n, pvk._lines_gd, pvk._mask_gd, pvk._target))
+    out = np.empty((1, 2, 4), dtype=np.uint64)
+    code = int(_k._verify_inputs(pvk._ic, xs, g1n, g2n, out))
     if code < 0:
         _raise_for_code(g1_names[-code - 1] if code >= -2 else g2_names[0], 2 if code >= -3 else 3, code >= -2, "")
-    return code == 1
+    neg_vk_x = G1Point(*limbs_to_ints(out[0]))
+    return pairing_check_prepared(
+        [proof.a, pvk.neg_alpha_g1, neg_vk_x, _neg_g1(proof.c)],
+        [proof.b, pvk.beta_g2_prepared, pvk.gamma_g2_prepared, pvk.delta_g2_prepared],
+        validate=False,
+    )
+
+
+def _neg_g1(p: G1Point) -> G1Point:
+    """-p (infinity stays (0, 0)); p's coordinates already checked."""
+    return p if p.is_infinity() else G1Point(p.x, (Q - p.y) % Q)
 
 
 # --------------------------------------------------------------------------- validation

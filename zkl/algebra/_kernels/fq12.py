@@ -463,7 +463,7 @@ def _load_e6(x, i, j):
 
 @njit(cache=True)
 def _e6_op_arr(a, b, op, out):
-    """Fq6 kernels on the c0 halves of (n, 2, 3, 2, 4) arrays: op 0 mul, 1 sqr, 2 inv, 3 mul_by_01 (b0 = b.c0, b1 = b.c1)."""
+    """Fq6 kernels on the c0 halves of (n, 2, 3, 2, 4) arrays: op 0 mul, 1 sqr, 2 inv, 3 mul_by_01 (by b.c0 + b.c1 v)."""
     for i in range(a.shape[0]):
         x = _load_e6(a, i, 0)
         y = _load_e6(b, i, 0)

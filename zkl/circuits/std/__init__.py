@@ -1,7 +1,8 @@
 """Gadgets over the circuit api, each a function `gadget(api, ...)` behind an `API` method.
 
 - `arith`: inverse, div, is_zero, materialize
-- `bits`: to_binary, from_binary, range_check, assert_boolean, bits <= constant
+- `bits`: to_binary, from_binary, range_check, assert_boolean, bits <= constant (one
+  constraint per run of equal bits of the constant)
 - `logic`: not, and, or, xor of booleans
 - `select`: select (mux), lookup of 2**k entries
 - `comparators`: assert_less_or_equal, less_than, cmp on bounded values
@@ -14,7 +15,8 @@ Writing a gadget (Poseidon, EdDSA, Merkle... live beside these, built the same w
 - keep products cheap: linear combinations are free, `api.lincomb` sums many terms in one
   pass, `api.materialize` cuts a long combination that many products would copy;
 - hints are module-level functions over ints (not lambdas), so tests can target them:
-  add known attacks to `zkl.circuits.testing.ADVERSARIES[hint]`, and constrain every output;
+  register known attacks on them at import with `zkl.circuits.adversaries.register(hint,
+  attacks)` (assert_circuit tries them), and constrain every output;
 - call `api.mark_bits(x, n)` only when constraints already enforce x < 2**n (gadgets then
   skip range checks on x);
 - test with `assert_circuit(valid=..., invalid=...)` against the native twin in `zkl.crypto`.

@@ -55,15 +55,22 @@ def to_binary(api: API, a: Variable, n_bits: int = FIELD_BITS) -> list[Variable]
         if value >> n:
             raise CircuitError(f"the constant {value} does not fit in {n} bits")
         return [(value >> i) & 1 for i in range(n)]
+    bs = decompose(api, a, n)
+    if n >= FIELD_BITS:
+        assert_bits_le_constant(api, bs, R - 1)
+    else:
+        api.mark_bits(a, max(n, 1))
+    return bs
+
+
+def decompose(api: API, a: Variable, n: int) -> list[Variable]:
+    """Return n boolean bits recomposing to a mod r (n + 1 constraints), a variable. Unique only
+    for n < 254: with 254 bits the caller must also bound them (to_binary asserts <= r - 1)."""
     bs = api.hint(bits_hint, a, n, n_outputs=n)
     for b in bs:
         api.constraint(b, api.sub(1, b), 0, "to_binary.bit")
         b.bits = 1
     api.constraint(api.lincomb([(1 << i, b) for i, b in enumerate(bs)]), 1, a, "to_binary")
-    if n >= FIELD_BITS:
-        assert_bits_le_constant(api, bs, R - 1)
-    else:
-        api.mark_bits(a, max(n, 1))
     return bs
 
 

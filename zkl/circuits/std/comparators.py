@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 
 from zkl.circuits.lincomb import Variable, constant
 from zkl.circuits.std.arith import is_zero
-from zkl.circuits.std.bits import assert_bits_le_constant, range_check, to_binary
+from zkl.circuits.field import R
+from zkl.circuits.std.bits import FIELD_BITS, assert_bits_le_constant, decompose, range_check, to_binary
 from zkl.errors import CircuitError
 
 if TYPE_CHECKING:
@@ -38,11 +39,15 @@ def assert_less_or_equal(api: API, a: Variable, b: Variable, n_bits: int | None 
             if constant(a) > k:
                 raise CircuitError(f"assert_less_or_equal of constants that fail: {constant(a)} > {k}")
             return
+        if k == R - 1:  # every field element is at most r - 1
+            return
         n = max(1, k.bit_length())
         known = api.known_bits(a)
         if known and known <= n and k == (1 << n) - 1:
             return
-        bs = to_binary(api, a, n)
+        # the bits are bounded by k < r - 1 next, so with 254 bits to_binary's own check
+        # against r - 1 is redundant: the decomposition is unique either way
+        bs = to_binary(api, a, n) if n < FIELD_BITS else decompose(api, a, n)
         assert_bits_le_constant(api, bs, k)
         return
     n = _check_compare_bits(n_bits)
