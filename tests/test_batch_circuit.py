@@ -233,3 +233,15 @@ def test_groth16_end_to_end_on_a_sealed_batch(tmp_path):
     proof = prove(pk, witness)
     assert verify(pk.vk, batch.public_inputs, proof)
     assert not verify(pk.vk, [batch.old_root, batch.new_root, (batch.commitment + 1) % (1 << 250)], proof)
+
+
+@pytest.mark.slow
+def test_depth_32_with_the_last_index():
+    last = (1 << 32) - 1
+    state = State(32)
+    w = execute(state, [dep(0, last, 50), dep(1, 0, 1)], batch_number=1, fee_account=0, deposits_before=0)
+    check_accepts(w)
+    w = execute(state, [xfer(0, last, 0, 20, 3, 0), NOOP], batch_number=2, fee_account=0,
+                deposits_before=w.deposits_after)
+    check_accepts(w)
+    assert state.account(last).balance == 27 and state.account(0).balance == 24

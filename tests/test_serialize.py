@@ -1,4 +1,4 @@
-"""Point encodings: EVM precompile bytes, gnark compressed bytes, snarkjs JSON; round trips and rejection of bad input."""
+"""Point encodings (EVM bytes, gnark compressed bytes, snarkjs JSON): round trips and rejection of bad input."""
 
 from __future__ import annotations
 

@@ -20,7 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 from zkl.algebra.constants import Q, R
-from zkl.algebra.curve import G1_GENERATOR, G2_B, G2_GENERATOR, is_in_subgroup_g2
+from zkl.algebra.curve import G1_GENERATOR
 from zkl.algebra.pairing import pairing
 from zkl.algebra.points import G1Point, G2Point
 from zkl.commands._groth16_verify import verify_command
@@ -46,7 +46,7 @@ from zkl.verifier import (
 )
 from zkl.verifier import groth16 as groth16_module
 from zkl.verifier.snarkjs_json import SNARKJS_GT_EXPONENT, alphabeta_from_snarkjs_json, dumps, gt_from_json
-from zkl.verifier.testing import simulate
+from zkl.verifier.testing import simulate, twist_point_outside_subgroup
 
 # --------------------------------------------------------------------------- helpers
 
@@ -57,44 +57,6 @@ def neg1(p: G1Point) -> G1Point:
 
 def neg2(p: G2Point) -> G2Point:
     return p if p.is_infinity() else G2Point(p.x, ((Q - p.y[0]) % Q, (Q - p.y[1]) % Q))
-
-
-def _fq_sqrt(v: int) -> int | None:
-    s = pow(v, (Q + 1) // 4, Q)
-    return s if s * s % Q == v % Q else None
-
-
-def _fq2_sqrt(a0: int, a1: int) -> tuple[int, int] | None:
-    """A square root in Fq2 = Fq[u]/(u^2 + 1) (q = 3 mod 4), or None."""
-    if a1 == 0:
-        s = _fq_sqrt(a0)
-        if s is not None:
-            return (s, 0)
-        s = _fq_sqrt(-a0 % Q)
-        return None if s is None else (0, s)
-    n = _fq_sqrt((a0 * a0 + a1 * a1) % Q)
-    if n is None:
-        return None
-    half = pow(2, -1, Q)
-    for t in ((a0 + n) * half % Q, (a0 - n) * half % Q):
-        x0 = _fq_sqrt(t)
-        if x0:
-            return (x0, a1 * pow(2 * x0, -1, Q) % Q)
-    return None
-
-
-def twist_point_outside_subgroup() -> G2Point:
-    """A point of the twist y^2 = x^3 + 3/(9+u) that is not in the order-r subgroup (x = (k, 1), smallest k)."""
-    for k in range(1, 1000):
-        x = (k, 1)
-        x2 = ((x[0] * x[0] - x[1] * x[1]) % Q, 2 * x[0] * x[1] % Q)
-        x3 = ((x2[0] * x[0] - x2[1] * x[1]) % Q, (x2[0] * x[1] + x2[1] * x[0]) % Q)
-        y = _fq2_sqrt((x3[0] + G2_B[0]) % Q, (x3[1] + G2_B[1]) % Q)
-        if y is not None:
-            p = G2Point(x, y)
-            if not is_in_subgroup_g2(p):
-                return p
-    raise AssertionError("no twist point found")
 
 
 def pyecc_verify(vk: VerifyingKey, inputs: list[int], proof: Proof) -> bool:
@@ -227,7 +189,8 @@ def test_public_inputs_are_checked_before_any_pairing(sim, pvk, monkeypatch):
     def boom(*args):
         raise AssertionError("a pairing ran")
 
-    monkeypatch.setattr(groth16_module._k, "_verify_one", boom)
+    monkeypatch.setattr(groth16_module._k, "_verify_inputs", boom)
+    monkeypatch.setattr(groth16_module, "pairing_check_prepared", boom)
     off_curve = Proof(G1Point(1, 3), p.b, p.c)
     with pytest.raises(FieldElementOutOfRange, match="public input 0"):
         verify(pvk, [R, *x[1:]], off_curve)
@@ -523,9 +486,13 @@ _NOJIT = textwrap.dedent(
     acc = K._lincomb_jac(g1, scalars)
     out = np.zeros((1, 2, 4), dtype=np.uint64)
     K._st_neg_affine(out, 0, acc)
-    from zkl.algebra.limbs import montgomery_to_ints
+    from zkl.algebra.limbs import limbs_to_ints
     want = b.normalize(b.neg(b.add(b.multiply(G, 3 * (2**64 + 9)), b.multiply(G, 7 * 45))))
-    assert montgomery_to_ints(out, Q) == [int(want[0]), int(want[1])]
+    assert limbs_to_ints(out) == [int(want[0]), int(want[1])]  # the kernel writes normal form
+    scaled = np.zeros((3, 2, 4), dtype=np.uint64)
+    K._scale_g1(g1, ints_to_limbs([2, 1, 0]), scaled)
+    want = [b.normalize(b.multiply(G, 6)), b.normalize(b.multiply(G, 5))]
+    assert limbs_to_ints(scaled) == [int(want[0][0]), int(want[0][1]), int(want[1][0]), int(want[1][1]), 0, 0]
     print("ok")
     """
 )

@@ -181,7 +181,7 @@ def validate_g1(p: G1Point) -> None:
 
 
 def validate_g1_array(array: np.ndarray) -> None:
-    """Check a (n, 2, 4) Montgomery G1 array in parallel; raise for the first bad point (ShapeMismatch, range, curve)."""
+    """Check a (n, 2, 4) Montgomery G1 array in parallel; raise for its first bad point (shape, range, curve)."""
     _raise_for(_check_array(array, _G1_TAIL, "G1 array"), True, "G1 point")
 
 
@@ -248,7 +248,7 @@ def validate_g2(p: G2Point) -> None:
 
 
 def validate_g2_array(array: np.ndarray) -> None:
-    """Check a (n, 2, 2, 4) Montgomery G2 array in parallel; raise for the first bad point (shape, range, curve, subgroup)."""
+    """Check a (n, 2, 2, 4) Montgomery G2 array in parallel; raise for its first bad point (range, curve, subgroup)."""
     _raise_for(_check_array(array, _G2_TAIL, "G2 array"), True, "G2 point")
 
 

@@ -327,7 +327,7 @@ def g2_to_json(p: G2Point) -> list[list[str]]:
 
 
 def g2_from_json(obj: Sequence) -> G2Point:
-    """G2 point of snarkjs JSON [[x.c0, x.c1], [y.c0, y.c1], [z.c0, z.c1]] (Jacobian, any z), validated with subgroup."""
+    """G2 point of snarkjs JSON [[x.c0, x.c1], [y.c0, y.c1], [z.c0, z.c1]] (Jacobian, any z), fully validated."""
     obj = _triple(obj, "G2 JSON point")
     x, y = _fq2_json(obj[0], "G2 x"), _fq2_json(obj[1], "G2 y")
     z = _fq2_json(obj[2], "G2 z") if len(obj) == 3 else (1, 0)

@@ -8,7 +8,7 @@ its size: constraints, constraints_per_tx (constraints / B), wires. `witness` so
 (`zkl.execution.batch.Batch.save`) into a circom .wtns, checking every constraint.
 
 Other modules add subcommands to this group: `register(group)` imports
-`zkl.commands._rollup_settlement` when it exists and calls its `register(group)`.
+`zkl.commands._rollup_settlement` and `zkl.commands._rollup_devnet` when they exist and calls their `register(group)`.
 """
 
 from __future__ import annotations
@@ -108,16 +108,17 @@ def witness(batch_file: str, output: str, as_json: bool) -> None:
 
 
 def register(group: click.Group) -> None:
-    """Attach the subcommands of zkl.commands._rollup_settlement (if that module exists) to group."""
-    try:
-        module = importlib.import_module("zkl.commands._rollup_settlement")
-    except ModuleNotFoundError as exc:
-        if exc.name != "zkl.commands._rollup_settlement":
-            raise
-        return
-    hook = getattr(module, "register", None)
-    if callable(hook):
-        hook(group)
+    """Attach the subcommands of zkl.commands._rollup_settlement and _rollup_devnet (those that exist) to group."""
+    for name in ("zkl.commands._rollup_settlement", "zkl.commands._rollup_devnet"):
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        hook = getattr(module, "register", None)
+        if callable(hook):
+            hook(group)
 
 
 register(rollup)

@@ -14,11 +14,12 @@ import random
 from dataclasses import dataclass
 
 from zkl.algebra.constants import R
-from zkl.algebra.curve import G1_GENERATOR, G2_GENERATOR, fixed_base_mul_g1, fixed_base_mul_g2
-from zkl.algebra.points import g1_from_array, g2_from_array
+from zkl.algebra.constants import Q
+from zkl.algebra.curve import G1_GENERATOR, G2_B, G2_GENERATOR, fixed_base_mul_g1, fixed_base_mul_g2, is_in_subgroup_g2
+from zkl.algebra.points import G2Point, g1_from_array, g2_from_array
 from zkl.verifier.keys import Proof, VerifyingKey
 
-__all__ = ["Simulation", "simulate"]
+__all__ = ["Simulation", "simulate", "twist_point_outside_subgroup"]
 
 
 @dataclass(frozen=True)
@@ -61,3 +62,46 @@ def simulate(n_public: int = 3, count: int = 1, seed: int = 0, inputs: list[list
     items = [(inputs[i], Proof(g1[m + i], g2[3 + i], g1[m + count + i])) for i in range(count)]
     trapdoor = {"alpha": alpha, "beta": beta, "gamma": gamma, "delta": delta, "ic_logs": logs}
     return Simulation(vk, items, trapdoor)
+
+
+def twist_point_outside_subgroup() -> G2Point:
+    """A point of the twist y^2 = x^3 + 3/(9+u) outside the order-r subgroup (x = k + u, the smallest k that works).
+
+    The twist has r * c points with a large cofactor c, so such points are
+    plentiful; a verifier must reject them (small-subgroup attacks).
+    """
+    for k in range(1, 1000):
+        x = (k, 1)
+        x2 = ((x[0] * x[0] - x[1] * x[1]) % Q, 2 * x[0] * x[1] % Q)
+        x3 = ((x2[0] * x[0] - x2[1] * x[1]) % Q, (x2[0] * x[1] + x2[1] * x[0]) % Q)
+        y = _fq2_sqrt((x3[0] + G2_B[0]) % Q, (x3[1] + G2_B[1]) % Q)
+        if y is not None:
+            p = G2Point(x, y)
+            if not is_in_subgroup_g2(p):
+                return p
+    raise AssertionError("no twist point outside the subgroup found")  # pragma: no cover
+
+
+def _fq_sqrt(v: int) -> int | None:
+    """A square root mod q (q = 3 mod 4), or None."""
+    s = pow(v, (Q + 1) // 4, Q)
+    return s if s * s % Q == v % Q else None
+
+
+def _fq2_sqrt(a0: int, a1: int) -> tuple[int, int] | None:
+    """A square root of a0 + a1 u in Fq2 = Fq[u]/(u^2 + 1), or None."""
+    if a1 == 0:
+        s = _fq_sqrt(a0)
+        if s is not None:
+            return (s, 0)
+        s = _fq_sqrt(-a0 % Q)
+        return None if s is None else (0, s)
+    n = _fq_sqrt((a0 * a0 + a1 * a1) % Q)
+    if n is None:
+        return None
+    half = pow(2, -1, Q)
+    for t in ((a0 + n) * half % Q, (a0 - n) * half % Q):
+        x0 = _fq_sqrt(t)
+        if x0:
+            return (x0, a1 * pow(2 * x0, -1, Q) % Q)
+    return None

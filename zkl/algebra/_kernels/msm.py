@@ -42,7 +42,7 @@ def _ld(a, i):
     return ((a[i, 0, 0], a[i, 0, 1], a[i, 0, 2], a[i, 0, 3]), (a[i, 1, 0], a[i, 1, 1], a[i, 1, 2], a[i, 1, 3]))
 
 
-@overload(_ld, inline="always")
+@overload(_ld)
 def _ld_typed(a, i):
     if a.ndim == 2:
         return lambda a, i: (a[i, 0], a[i, 1], a[i, 2], a[i, 3])
@@ -61,7 +61,7 @@ def _st(a, i, v):
         a[i, 1, 0], a[i, 1, 1], a[i, 1, 2], a[i, 1, 3] = v[1]
 
 
-@overload(_st, inline="always")
+@overload(_st)
 def _st_typed(a, i, v):
     if a.ndim == 2:
 
@@ -95,7 +95,7 @@ def _zero_like(v):
     return fq2.ZERO if isinstance(v[0], tuple) else fq.ZERO
 
 
-@overload(_zero_like, inline="always")
+@overload(_zero_like)
 def _zero_like_typed(v):
     if _is_fq2_type(v):
         return lambda v: fq2.ZERO
@@ -107,7 +107,7 @@ def _one_like(v):
     return fq2.ONE if isinstance(v[0], tuple) else fq.ONE
 
 
-@overload(_one_like, inline="always")
+@overload(_one_like)
 def _one_like_typed(v):
     if _is_fq2_type(v):
         return lambda v: fq2.ONE
@@ -293,13 +293,13 @@ def _xyzz_add(p, q2):
     return (x3, y3, _mul(_mul(zz1, zz2), pp), _mul(_mul(zzz1, zzz2), ppp))
 
 
-@njit(inline="always", cache=True)
+@njit(cache=True)
 def _xyzz_ld(a, i):
     """XYZZ point stored in rows 4i .. 4i+3."""
     return (_ld(a, 4 * i), _ld(a, 4 * i + 1), _ld(a, 4 * i + 2), _ld(a, 4 * i + 3))
 
 
-@njit(inline="always", cache=True)
+@njit(cache=True)
 def _xyzz_st(a, i, p):
     """Store an XYZZ point into rows 4i .. 4i+3."""
     _st(a, 4 * i, p[0])
@@ -369,20 +369,13 @@ _AFF = 1  # the affine bucket holds a point
 _OVF = 2  # the XYZZ overflow bucket holds a point (maybe infinity)
 
 
-@njit(inline="always", cache=True)
-def _point(bases, code):
-    """Signed base point of a (base << 2 | dbl << 1 | neg) code, affine."""
-    k = code >> 2
-    x = _ld(bases, 2 * k)
-    y = _ld(bases, 2 * k + 1)
-    if code & 1:
-        y = _neg(y)
-    return x, y
-
-
 @njit(cache=True)
 def _flush(buckets, bases, busy, bb, bc, cnt, acc):
-    """Apply a batch of cnt affine additions bucket[bb[t]] += point(bc[t]) with one inversion."""
+    """Apply a batch of cnt affine additions bucket[bb[t]] += point(bc[t]) with one inversion.
+
+    A code is (base << 2) | (doubling << 1) | negate; doubling means the
+    point equals the bucket, so the slope is 3x^2 / 2y.
+    """
     if cnt == 0:
         return
     prod = _ld(buckets, 0)  # typed placeholder, overwritten at t = 0
@@ -407,7 +400,11 @@ def _flush(buckets, bases, busy, bb, bc, cnt, acc):
             num = _hadd(_hdbl(xx), xx)
             x2 = x1
         else:
-            x2, y2 = _point(bases, code)
+            k = code >> 2
+            x2 = _ld(bases, 2 * k)
+            y2 = _ld(bases, 2 * k + 1)
+            if code & 1:
+                y2 = _neg(y2)
             d = _hsub(x2, x1)
             num = _hsub(y2, y1)
         if t > 0:
@@ -423,64 +420,16 @@ def _flush(buckets, bases, busy, bb, bc, cnt, acc):
         busy[b] = 0
 
 
-@njit(inline="always", cache=True)
-def _insert(buckets, state, busy, bases, bb, bc, cnt, b, code):
-    """Put point(code) into bucket b (not busy): directly when trivial, else into the batch; new cnt."""
-    x, y = _point(bases, code)
-    if (state[b] & _AFF) == 0:
-        _st(buckets, 2 * b, x)
-        _st(buckets, 2 * b + 1, y)
-        state[b] = state[b] | _AFF
-        return cnt
-    if _eq(_ld(buckets, 2 * b), x):
-        if _eq(_ld(buckets, 2 * b + 1), y):
-            code |= 2  # P + P: doubling in the batch
-        else:
-            state[b] = state[b] & _OVF  # P + (-P) = infinity
-            return cnt
-    busy[b] = 1
-    bb[cnt] = b
-    bc[cnt] = code
-    return cnt + 1
-
-
-@njit(inline="always", cache=True)
-def _overflow(ovf, state, bases, b, code):
-    """Add point(code) to the XYZZ overflow bucket b."""
-    x, y = _point(bases, code)
-    if (state[b] & _OVF) == 0:
-        one = _one_like(x)
-        _xyzz_st(ovf, b, (x, y, one, one))
-        state[b] = state[b] | _OVF
-    else:
-        _xyzz_st(ovf, b, _xyzz_madd(_xyzz_ld(ovf, b), x, y))
-
-
-@njit(cache=True)
-def _drain(buckets, ovf, state, busy, bases, bb, bc, acc, batch, qb, qc, qlen, spill):
-    """Retry queued points whose bucket is free (flushing full batches); spill the rest when asked. New qlen."""
-    cnt = 0
-    keep = 0
-    for j in range(qlen):
-        b = qb[j]
-        if busy[b]:
-            if spill:
-                _overflow(ovf, state, bases, b, qc[j])
-            else:
-                qb[keep] = b
-                qc[keep] = qc[j]
-                keep += 1
-            continue
-        cnt = _insert(buckets, state, busy, bases, bb, bc, cnt, b, qc[j])
-        if cnt == batch:
-            _flush(buckets, bases, busy, bb, bc, cnt, acc)
-            cnt = 0
-    return cnt, keep
-
-
 @njit(cache=True)
 def _window_sum(bases, idx, dig, nb_max, batch, affine_min, queue):
-    """XYZZ sum over buckets b of (b+1) * bucket[b] for one window's digits `dig` of points idx."""
+    """XYZZ sum over buckets b of (b+1) * bucket[b] for one window's digits `dig` of points idx.
+
+    One loop takes items (bucket, code) from the digit stream or, right
+    after a batch was applied, from the conflict queue.  A free bucket takes
+    the item into the batch (or directly when trivial); a busy one queues it,
+    or, when the queue is full or the stream has ended, adds it to the
+    bucket's XYZZ overflow.  Windows with few buckets use the overflow only.
+    """
     m = dig.shape[0]
     # buckets actually reachable in this window (the top window has fewer)
     top = 0
@@ -490,59 +439,100 @@ def _window_sum(bases, idx, dig, nb_max, batch, affine_min, queue):
         if a > top:
             top = a
     nb = min(top, nb_max)
-    x0 = _ld(bases, 0)
-    zero = _zero_like(x0)
+    zero = _zero_like(_ld(bases, 0))
+    one = _one_like(zero)
     inf = (zero, zero, zero, zero)
     if nb == 0:
         return inf
     rows = bases.shape[1:]
+    affine = nb >= affine_min and batch > 0
+    bsz = min(batch, max(nb // 4, 1)) if affine else 1
+    qsz = max(queue, 1)
     state = np.zeros(nb, dtype=np.uint8)
+    busy = np.zeros(nb, dtype=np.uint8)
     ovf = np.empty((4 * nb,) + rows, dtype=np.uint64)
     buckets = np.empty((2 * nb,) + rows, dtype=np.uint64)
-    if nb >= affine_min and batch > 0:
-        bsz = min(batch, max(nb // 4, 1))
-        busy = np.zeros(nb, dtype=np.uint8)
-        bb = np.empty(bsz, dtype=np.int64)
-        bc = np.empty(bsz, dtype=np.int64)
-        acc = np.empty((bsz,) + rows, dtype=np.uint64)
-        qb = np.empty(max(queue, 1), dtype=np.int64)
-        qc = np.empty(max(queue, 1), dtype=np.int64)
-        cnt = 0
-        qlen = 0
-        for t in range(m):
+    bb = np.empty(bsz, dtype=np.int64)
+    bc = np.empty(bsz, dtype=np.int64)
+    acc = np.empty((bsz,) + rows, dtype=np.uint64)
+    qb = np.empty(qsz, dtype=np.int64)
+    qc = np.empty(qsz, dtype=np.int64)
+    cnt = 0  # items in the batch
+    qlen = 0  # items in the queue
+    t = 0  # next digit
+    rq = 0  # during a retry pass: next queue item to read, end of the pass, next slot to keep
+    qend = 0
+    qw = 0
+    final = False  # stream ended: busy items go to the overflow
+    while True:
+        if rq < qend:
+            b = qb[rq]
+            code = qc[rq]
+            rq += 1
+            retry = True
+        elif t < m:
             d = dig[t]
+            k = np.int64(idx[t])
+            t += 1
             if d == 0:
                 continue
             if d > 0:
                 b = d - 1
-                code = np.int64(idx[t]) << 2
+                code = k << 2
             else:
                 b = -d - 1
-                code = (np.int64(idx[t]) << 2) | 1
-            if busy[b]:
-                if qlen < queue:
-                    qb[qlen] = b
-                    qc[qlen] = code
-                    qlen += 1
-                else:
-                    _overflow(ovf, state, bases, b, code)
-                continue
-            cnt = _insert(buckets, state, busy, bases, bb, bc, cnt, b, code)
-            if cnt == bsz:
-                _flush(buckets, bases, busy, bb, bc, cnt, acc)
-                cnt, qlen = _drain(buckets, ovf, state, busy, bases, bb, bc, acc, bsz, qb, qc, qlen, False)
-        _flush(buckets, bases, busy, bb, bc, cnt, acc)
-        cnt, qlen = _drain(buckets, ovf, state, busy, bases, bb, bc, acc, bsz, qb, qc, qlen, True)
-        _flush(buckets, bases, busy, bb, bc, cnt, acc)
-    else:
-        for t in range(m):
-            d = dig[t]
-            if d == 0:
-                continue
-            if d > 0:
-                _overflow(ovf, state, bases, d - 1, np.int64(idx[t]) << 2)
+                code = (k << 2) | 1
+            retry = False
+        elif cnt > 0 or qlen > 0:
+            _flush(buckets, bases, busy, bb, bc, cnt, acc)
+            cnt = 0
+            final = True
+            rq, qend, qw = 0, qlen, 0
+            continue
+        else:
+            break
+        k = code >> 2
+        x = _ld(bases, 2 * k)
+        y = _ld(bases, 2 * k + 1)
+        if code & 1:
+            y = _neg(y)
+        if affine and busy[b] == 0:
+            if (state[b] & _AFF) == 0:
+                _st(buckets, 2 * b, x)
+                _st(buckets, 2 * b + 1, y)
+                state[b] = state[b] | _AFF
+            elif _eq(_ld(buckets, 2 * b), x) and not _eq(_ld(buckets, 2 * b + 1), y):
+                state[b] = state[b] & _OVF  # P + (-P) = infinity
             else:
-                _overflow(ovf, state, bases, -d - 1, (np.int64(idx[t]) << 2) | 1)
+                if _eq(_ld(buckets, 2 * b), x):
+                    code |= 2  # P + P: a doubling in the batch
+                busy[b] = 1
+                bb[cnt] = b
+                bc[cnt] = code
+                cnt += 1
+                if cnt == bsz:
+                    _flush(buckets, bases, busy, bb, bc, cnt, acc)
+                    cnt = 0
+                    if not retry and qlen > 0:
+                        rq, qend, qw = 0, qlen, 0
+        elif affine and not final and retry:
+            qb[qw] = b
+            qc[qw] = code
+            qw += 1
+        elif affine and not final and qlen < qsz:
+            qb[qlen] = b
+            qc[qlen] = code
+            qlen += 1
+        else:
+            if (state[b] & _OVF) == 0:
+                p = (x, y, one, one)
+                state[b] = state[b] | _OVF
+            else:
+                p = _xyzz_madd(_xyzz_ld(ovf, b), x, y)
+            _xyzz_st(ovf, b, p)
+        if retry and rq == qend:
+            qlen = qw
+            rq, qend, qw = 0, 0, 0
     # running-sum reduction: sum_b (b+1) bucket[b] = sum_b (sum_{j >= b} bucket[j])
     running = inf
     total = inf

@@ -1,0 +1,438 @@
+"""A devnet: the L2 node, the prover and the L1 rollup contract over one data directory.
+
+    from zkl.devnet import Devnet
+
+    net = Devnet.init("data/", batch_size=4, depth=16)   # L1 genesis, keys (cached), contract deployed
+    net.add_user("alice", l1_funds=10**6)                 # a wallet (L2 key) and a funded L1 address
+    net.deposit("alice", 1000)                            # L1 deposit; the L2 node sees the queue
+    net.seal()                                            # build, prove and settle the next batch
+    net.transfer("alice", "bob", 100); net.withdraw("bob", 50); net.seal()
+    net.claim("bob")                                      # L1 pays the final withdrawals
+    net.sync()["match"]                                   # L2 state rebuilt from L1 data alone
+
+The data directory holds ``ledger.sqlite3`` (the L1, zkl.settlement), ``node.db`` (the L2
+node, zkl.execution), ``devnet.json`` (parameters and the devnet's wallets: private keys in
+clear, a devnet only), ``devnet.db`` (which L2 batches are known settled) and ``proofs/``
+(one JSON proof per proven batch). The Groth16 proving key of BatchCircuit(batch_size, depth)
+is made once by a local setup and cached under ``$ZKL_CACHE_DIR/keys`` (default
+~/.cache/zkl/keys), keyed by the circuit's cache key; its verifying key is deployed.
+
+Sealing is crash safe. `seal` = (1) build the batch on L2 (one SQLite transaction), (2) prove
+it (the proof is written atomically to proofs/), (3) submit it to L1 (one L1 transaction),
+(4) mark it settled in devnet.db. Every call first runs `recover`, which pulls the L1 deposit
+queue into the node, marks the batches L1 already holds, and proves and submits every L2 batch
+that L1 lacks, in order; a process killed at any step therefore converges on restart, with
+nothing lost or doubled. ZKL_DEVNET_CRASH_AT=<point> SIGKILLs the process at a named point
+(tests only): seal.before_build, seal.built, seal.proved, seal.submitted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from zkl.errors import ExecutionError, MalformedInput
+
+__all__ = ["CRASH_ENV", "Devnet", "proving_key"]
+
+CRASH_ENV = "ZKL_DEVNET_CRASH_AT"
+CONFIG = "devnet.json"
+FORMAT = "zkl-devnet-1"
+FAUCET = "zkl.faucet"
+SEQUENCER = "sequencer"
+FAUCET_SUPPLY = 10**30
+
+
+def _crash_point(name: str) -> None:
+    """SIGKILL this process if ZKL_DEVNET_CRASH_AT names this point (crash tests only)."""
+    if os.environ.get(CRASH_ENV) == name:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    """Write a file so that it exists whole or not at all."""
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def proving_key(batch_size: int, depth: int, progress: Callable[[str], None] | None = None) -> tuple[Any, Any, bool]:
+    """(ProvingKey, R1CS, made_now) of BatchCircuit(batch_size, depth): from the key cache, else a local setup."""
+    from zkl.circuits import compile
+    from zkl.circuits.cache import cache_dir, cache_key
+    from zkl.circuits.rollup import BatchCircuit
+    from zkl.prover import read_zkey, setup, write_zkey
+
+    circuit = BatchCircuit(batch_size, depth)
+    if progress:
+        progress("compile")
+    r1cs = compile(circuit)
+    key = cache_key(circuit)
+    path = None if key is None else cache_dir() / "keys" / f"{key}.zkey"
+    if path is not None and path.exists():
+        try:
+            pk = read_zkey(path)
+            if pk.n_wires == r1cs.n_wires:
+                return pk, r1cs, False
+        except Exception:  # noqa: BLE001 - a broken cache entry is remade
+            pass
+    if progress:
+        progress("setup")
+    pk = setup(r1cs)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        write_zkey(pk, tmp)
+        os.replace(tmp, path)
+        pk = read_zkey(path)  # memory-mapped, as a later run sees it
+    return pk, r1cs, True
+
+
+class Devnet:
+    """L1 ledger + rollup contract + L2 node + prover over one data directory (see the module docstring)."""
+
+    def __init__(self, data_dir: str | os.PathLike, *, recover: bool = True) -> None:
+        from zkl.execution import Node, Wallet
+        from zkl.settlement import open_settlement, to_address
+
+        self.data_dir = Path(data_dir)
+        config_path = self.data_dir / CONFIG
+        if not config_path.exists():
+            raise ExecutionError(f"no devnet in {data_dir} (no {CONFIG}); create one with `zkl rollup init`")
+        config = json.loads(config_path.read_text())
+        if config.get("format") != FORMAT:
+            raise MalformedInput(f"{config_path} must be a {FORMAT} file")
+        self.config = config
+        self.batch_size: int = int(config["batch_size"])
+        self.depth: int = int(config["depth"])
+        self.wallets = {name: Wallet.from_json(u["wallet"]) for name, u in config["users"].items()}
+        self.l1_addresses = {name: to_address(u["l1_address"]) for name, u in config["users"].items()}
+        self.ledger, self.contract = open_settlement(self.data_dir)
+        self.node = Node(self.data_dir)
+        self._db = sqlite3.connect(str(self.data_dir / "devnet.db"), isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute("CREATE TABLE IF NOT EXISTS settled (number INTEGER PRIMARY KEY, l1_height INTEGER)")
+        (self.data_dir / "proofs").mkdir(exist_ok=True)
+        self._pk: Any = None
+        self._r1cs: Any = None
+        self.timings: list[dict[str, Any]] = []
+        """per settled batch: number, transactions, build_s, prove_s, verify_ms, submit_s"""
+        if recover:
+            self.recover()
+
+    # -- creation ------------------------------------------------------------------------------
+
+    @classmethod
+    def init(cls, data_dir: str | os.PathLike, *, batch_size: int = 4, depth: int = 16, fee_floor: int = 1,
+             deposit_deadline: int = 100, progress: Callable[[str], None] | None = None) -> Devnet:
+        """Create a devnet in data_dir: L1 genesis (faucet, sequencer), the batch circuit's keys, the contract, the L2 node."""
+        from zkl.execution import Node, State, Wallet
+        from zkl.settlement import address_hex, init_settlement, named_address
+
+        directory = Path(data_dir)
+        if (directory / CONFIG).exists():
+            raise ExecutionError(f"{data_dir} already holds a devnet")
+        pk, _, _ = proving_key(batch_size, depth, progress)
+        sequencer = Wallet.generate()
+        seq_l1 = named_address(SEQUENCER)
+        genesis_root = State(depth).root
+        directory.mkdir(parents=True, exist_ok=True)
+        if progress:
+            progress("genesis")
+        ledger, contract = init_settlement(directory, pk.vk, genesis_root, depth,
+                                           genesis={named_address(FAUCET): FAUCET_SUPPLY, seq_l1: 10**18},
+                                           sequencer=seq_l1, deposit_deadline=deposit_deadline)
+        vk_digest = contract.status().vk_hash
+        ledger.close()
+        Node.init(directory, depth=depth, batch_size=batch_size, fee_pubkey=sequencer.pubkey,
+                  fee_floor=fee_floor).close()
+        config = {"format": FORMAT, "batch_size": batch_size, "depth": depth, "vk_hash": vk_digest,
+                  "users": {SEQUENCER: {"wallet": sequencer.to_json(), "l1_address": address_hex(seq_l1)}}}
+        _atomic_write(directory / CONFIG, json.dumps(config, indent=1).encode())
+        net = cls(directory)
+        net.deposit(SEQUENCER, 1)  # the fee account: fees need an L2 account of the sequencer's key
+        return net
+
+    def close(self) -> None:
+        """Close the databases."""
+        self.node.close()
+        self.ledger.close()
+        self._db.close()
+
+    def __enter__(self) -> Devnet:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- users ---------------------------------------------------------------------------------
+
+    def add_user(self, name: str, l1_funds: int = 0) -> dict[str, Any]:
+        """Create a user: an L2 wallet and an L1 address (named_address(name)), funded from the faucet."""
+        from zkl.execution import Wallet
+        from zkl.settlement import address_hex, named_address
+
+        if not isinstance(name, str) or not name or name in self.wallets:
+            raise MalformedInput(f"a new user needs a fresh non-empty name, not {name!r}")
+        wallet = Wallet.generate()
+        address = named_address(f"user:{name}")
+        self.config["users"][name] = {"wallet": wallet.to_json(), "l1_address": address_hex(address)}
+        _atomic_write(self.data_dir / CONFIG, json.dumps(self.config, indent=1).encode())
+        self.wallets[name], self.l1_addresses[name] = wallet, address
+        if l1_funds:
+            self.fund(name, l1_funds)
+        return {"name": name, "l1_address": address_hex(address), "pubkey": [str(v) for v in wallet.pubkey]}
+
+    def _user(self, name: str) -> Any:
+        if name not in self.wallets:
+            raise MalformedInput(f"no user {name!r}; users: {', '.join(sorted(self.wallets))}")
+        return self.wallets[name]
+
+    def fund(self, name: str, amount: int) -> int:
+        """Send L1 tokens from the devnet's faucet to a user's L1 address; returns the L1 height."""
+        from zkl.settlement import named_address
+
+        self._user(name)
+        return self.ledger.transfer(named_address(FAUCET), self.l1_addresses[name], amount)
+
+    def account_index(self, name: str) -> int | None:
+        """The L2 account index of a user's key (the lowest, if several), or None before its first deposit is sealed."""
+        found = self.node.state.find(self._user(name).pubkey)
+        return min(found) if found else None
+
+    def _index(self, name: str) -> int:
+        index = self.account_index(name)
+        if index is None:
+            raise ExecutionError(f"{name} has no L2 account yet: deposit, then seal a batch")
+        return index
+
+    def balance(self, name: str) -> dict[str, int | None]:
+        """A user's L1 balance, L2 balance and nonce (None without an account), and claimable L1 withdrawals."""
+        index = self.account_index(name)
+        account = None if index is None else self.node.account(index)
+        return {"l1": self.ledger.balance(self.l1_addresses[name]), "l2": None if account is None else account.balance,
+                "nonce": None if account is None else account.nonce, "index": index,
+                "claimable": self.contract.claimable(self.l1_addresses[name])}
+
+    # -- transactions --------------------------------------------------------------------------
+
+    def deposit(self, name: str, amount: int) -> int:
+        """Deposit L1 tokens of a user to its L2 key (an L1 transaction); the node then sees the queue. Returns the queue index."""
+        wallet = self._user(name)
+        deposit = self.contract.deposit(wallet.pubkey, amount, sender=self.l1_addresses[name])
+        self.pull_deposits()
+        return deposit.index
+
+    def pull_deposits(self) -> int:
+        """Give the L2 node every L1 deposit it has not seen, in queue order; returns how many."""
+        seen = self.node.deposit_count()
+        new = [d for d in self.contract.deposits() if d.index > seen]
+        for d in new:
+            self.node.add_deposit(d.pubkey, d.amount, d.index)
+        return len(new)
+
+    def _nonce(self, index: int) -> int:
+        account = self.node.account(index)
+        return (0 if account is None else account.nonce) + self.node.mempool.pending(index).count
+
+    def transfer(self, sender: str, receiver: str, amount: int, fee: int | None = None) -> str:
+        """Sign and submit an L2 transfer between two users; returns the transaction id."""
+        frm, to = self._index(sender), self._index(receiver)
+        fee = self.node.min_fee if fee is None else fee
+        tx = self._user(sender).transfer(frm, to, amount, fee=fee, nonce=self._nonce(frm))
+        return self.node.submit(tx)
+
+    def withdraw(self, name: str, amount: int, fee: int | None = None, l1_address: int | str | None = None) -> str:
+        """Sign and submit an L2 withdrawal to the user's L1 address (or another); returns the transaction id."""
+        frm = self._index(name)
+        fee = self.node.min_fee if fee is None else fee
+        address = self.l1_addresses[name] if l1_address is None else l1_address
+        tx = self._user(name).withdraw(frm, amount, fee=fee, l1_address=address, nonce=self._nonce(frm))
+        return self.node.submit(tx)
+
+    def claim(self, name: str) -> int:
+        """Pay a user's final withdrawals on L1; returns the amount."""
+        self._user(name)
+        return self.contract.claim(self.l1_addresses[name])
+
+    # -- batches -------------------------------------------------------------------------------
+
+    def _keys(self) -> tuple[Any, Any]:
+        if self._pk is None:
+            pk, r1cs, _ = proving_key(self.batch_size, self.depth)
+            from zkl.settlement.governance import encode_vk
+
+            if encode_vk(pk.vk)[1] != self.contract.status().vk_hash:
+                raise ExecutionError("the cached proving key does not match the verifying key of the contract "
+                                     "(was the key cache replaced?)")
+            self._pk, self._r1cs = pk, r1cs
+        return self._pk, self._r1cs
+
+    def settled(self) -> list[int]:
+        """The L2 batch numbers marked settled."""
+        return [n for n, in self._db.execute("SELECT number FROM settled ORDER BY number")]
+
+    def recover(self) -> dict[str, int]:
+        """Converge after a crash: pull deposits, mark batches L1 holds, prove and submit L2 batches L1 lacks."""
+        pulled = self.pull_deposits()
+        l1, l2 = self.contract.batch_number, self.node.next_batch - 1
+        if l1 > l2:
+            raise ExecutionError(f"L1 holds {l1} batches but the L2 node only {l2}: the node lost data "
+                                 "(`zkl rollup sync` rebuilds the state from L1)")
+        marked = self._mark_settled()
+        submitted = 0
+        for number in range(l1 + 1, l2 + 1):
+            self._settle(self.node.batch(number))
+            submitted += 1
+        return {"deposits_pulled": pulled, "marked": marked, "submitted": submitted}
+
+    def _mark_settled(self) -> int:
+        known = set(self.settled())
+        rows = [(b.number, b.height) for b in self.contract.batches(max(known, default=0) + 1) if b.number not in known]
+        self._db.executemany("INSERT OR IGNORE INTO settled VALUES (?, ?)", rows)
+        return len(rows)
+
+    def _proof(self, batch: Any) -> tuple[Any, float]:
+        """The batch's proof: from proofs/ if proven before, else proven now (and saved atomically)."""
+        from zkl.circuits import solve
+        from zkl.prover import prove
+        from zkl.verifier.snarkjs_json import proof_from_snarkjs_json, proof_to_snarkjs_json
+
+        path = self.data_dir / "proofs" / f"batch-{batch.number}.json"
+        if path.exists():
+            saved = json.loads(path.read_text())
+            if saved.get("public_inputs") == [str(v) for v in batch.public_inputs]:
+                return proof_from_snarkjs_json(saved["proof"]), 0.0
+        pk, r1cs = self._keys()
+        start = time.perf_counter()
+        witness = solve(batch.circuit(), batch.assignment(), r1cs=r1cs)
+        proof = prove(pk, witness)
+        seconds = time.perf_counter() - start
+        _atomic_write(path, json.dumps({"public_inputs": [str(v) for v in batch.public_inputs],
+                                        "proof": proof_to_snarkjs_json(proof)}).encode())
+        return proof, seconds
+
+    def _settle(self, batch: Any) -> dict[str, Any]:
+        """Prove (or reuse the saved proof of) an L2 batch, submit it to L1 and mark it settled."""
+        from zkl.crypto.pubdata import TxType
+        from zkl.errors import ReplayedBatch
+        from zkl.settlement import L1BatchHeader
+        from zkl.verifier import verify
+
+        proof, prove_s = self._proof(batch)
+        _crash_point("seal.proved")
+        pk, _ = self._keys()
+        start = time.perf_counter()
+        ok = verify(pk.vk, batch.public_inputs, proof)
+        verify_ms = (time.perf_counter() - start) * 1000
+        if not ok:
+            (self.data_dir / "proofs" / f"batch-{batch.number}.json").unlink(missing_ok=True)
+            raise ExecutionError(f"the proof of batch {batch.number} does not verify")
+        start = time.perf_counter()
+        try:
+            record = self.contract.submit_batch(L1BatchHeader.from_batch(batch), batch.pubdata, proof,
+                                                sender=self.l1_addresses[SEQUENCER])
+            height = record.height
+        except ReplayedBatch:  # submitted before a crash: L1 has it
+            height = self.contract.batch(batch.number).height
+            if self.contract.batch(batch.number).new_root != batch.new_root:
+                raise
+        submit_s = time.perf_counter() - start
+        _crash_point("seal.submitted")
+        self._db.execute("INSERT OR IGNORE INTO settled VALUES (?, ?)", (batch.number, height))
+        info = {"number": batch.number, "transactions": sum(r.type != TxType.NOOP for r in batch.records),
+                "prove_s": prove_s, "verify_ms": verify_ms, "submit_s": submit_s, "l1_height": height,
+                "new_root": batch.new_root}
+        self.timings.append(info)
+        return info
+
+    def seal(self, *, allow_empty: bool = False) -> dict[str, Any] | None:
+        """Build, prove and settle the next batch (after `recover`); None when nothing waits."""
+        self.recover()
+        _crash_point("seal.before_build")
+        start = time.perf_counter()
+        batch = self.node.seal(allow_empty=allow_empty)
+        if batch is None:
+            return None
+        build_s = time.perf_counter() - start
+        _crash_point("seal.built")
+        info = self._settle(batch)
+        info["build_s"] = build_s
+        info["dropped"] = dict(self.node.last_dropped)
+        return info
+
+    def seal_all(self) -> list[dict[str, Any]]:
+        """Seal batches until no deposit or transaction waits."""
+        out = []
+        while (info := self.seal()) is not None:
+            out.append(info)
+        return out
+
+    # -- exodus and sync -----------------------------------------------------------------------
+
+    def rebuild(self) -> Any:
+        """The L2 state rebuilt from the public data the L1 contract holds (an in-memory State)."""
+        from zkl.execution import rebuild
+
+        return rebuild(self.contract.depth, [(b.fee_account, b.records()) for b in self.contract.batches()])
+
+    def sync(self) -> dict[str, Any]:
+        """Rebuild the L2 state from L1 data alone and compare it with the L1 root and the L2 node's state."""
+        state = self.rebuild()
+        l1_root = self.contract.state_root
+        node_accounts = dict(self.node.state.accounts())
+        rebuilt_accounts = dict(state.accounts())
+        settled_l2 = self.contract.batch_number == self.node.next_batch - 1
+        return {"batches": self.contract.batch_number, "rebuilt_root": str(state.root), "l1_root": str(l1_root),
+                "l2_root": str(self.node.root), "accounts": len(rebuilt_accounts),
+                "match": state.root == l1_root and (not settled_l2 or (state.root == self.node.root
+                                                                       and node_accounts == rebuilt_accounts))}
+
+    def exit(self, name: str, l1_address: int | str | None = None) -> int:
+        """In exodus mode (activated here if due), withdraw a user's whole L2 balance at the last final root to L1."""
+        from zkl.crypto import eddsa
+        from zkl.errors import NotInExodus
+        from zkl.settlement import exit_message, to_address
+
+        status = self.contract.status()
+        if not status.exodus:
+            raise NotInExodus(f"the rollup is not in exodus mode (next deposit deadline: block "
+                                  f"{status.next_deadline}, now {status.height})")
+        if not status.exodus_activated:
+            self.contract.activate_exodus()
+        wallet = self._user(name)
+        address = self.l1_addresses[name] if l1_address is None else to_address(l1_address)
+        state = self.rebuild()
+        found = state.find(wallet.pubkey)
+        if not found:
+            raise ExecutionError(f"{name} has no account in the last final state")
+        index = min(found)
+        account = state.account(index)
+        signature = eddsa.sign(wallet.private_key, exit_message(index, address))
+        return self.contract.exit(index, account.pubkey, account.balance, account.nonce, state.proof(index), address,
+                                  signature)
+
+    # -- views ---------------------------------------------------------------------------------
+
+    def status(self) -> dict[str, Any]:
+        """L1 and L2 at a glance, and every user's balances."""
+        l1 = self.contract.status()
+        return {
+            "data_dir": str(self.data_dir), "batch_size": self.batch_size, "depth": self.depth,
+            "l1": {"height": l1.height, "state_root": str(l1.state_root), "batches": l1.batch_number,
+                   "queued_deposits": l1.queue_length, "exodus": l1.exodus, "escrow": l1.escrow},
+            "l2": {"state_root": str(self.node.root), "batches": self.node.next_batch - 1,
+                   "mempool": len(self.node.mempool), "pending_deposits": len(self.node.pending_deposits()),
+                   "min_fee": self.node.min_fee, "settled": len(self.settled())},
+            "users": {name: self.balance(name) for name in sorted(self.wallets)},
+        }
