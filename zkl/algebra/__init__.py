@@ -1,1 +1,48 @@
-"""zkl.algebra."""
+"""zkl.algebra: BN254 in numba — Fr and Fq, the Fq2/Fq6/Fq12 tower, G1 and G2, NTT, MSM, the optimal ate pairing.
+
+Public names are loaded on first use, so importing one submodule stays cheap:
+
+    from zkl.algebra import Fr, G1_GENERATOR, g1_mul, msm_g1, ntt, pairing_check
+
+Modules: `constants`, `limbs` (int <-> limb arrays), `field` (Fr, Fq, FieldArray),
+`points` (G1Point, G2Point, bulk arrays), `curve` (group law, checks, fixed-base
+multiplication), `serialize` (bytes, compressed, snarkjs JSON), `ntt`, `msm`,
+`tower` (Fq2, Fq6, Fq12 reference), `pairing`.  Kernels live in `_kernels/`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "constants": ["Q", "R"],
+    "field": ["Fq", "Fr", "FieldArray", "PrimeField"],
+    "points": ["G1Point", "G2Point", "g1_to_array", "g1_from_array", "g2_to_array", "g2_from_array"],
+    "curve": [
+        "G1_GENERATOR", "G2_GENERATOR", "g1_add", "g1_double", "g1_neg", "g1_sub", "g1_mul", "g2_add", "g2_double",
+        "g2_neg", "g2_sub", "g2_mul", "is_on_curve_g1", "is_on_curve_g2", "is_in_subgroup_g2", "validate_g1",
+        "validate_g2", "validate_g1_array", "validate_g2_array", "fixed_base_mul_g1", "fixed_base_mul_g2",
+        "g1_sum", "g2_sum",
+    ],
+    "ntt": ["ntt", "intt", "coset_ntt", "coset_intt", "domain"],
+    "msm": ["msm_g1", "msm_g2"],
+    "tower": ["Fq2", "Fq6", "Fq12"],
+    "pairing": ["pairing", "multi_pairing", "pairing_check", "prepare_g2", "pairing_check_prepared", "PreparedG2"],
+}
+_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    """Import the submodule that defines `name` on first access."""
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'zkl.algebra' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"zkl.algebra.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -80,14 +80,15 @@ def prove(pk: ProvingKey, witness: object, *, r1cs: R1CS | None = None, blinding
         steps.step("MSM H")
         msm_h = msm_g1_raw(pk.h_query, h)
         steps.step("blinding")
+        # C = C_w + H + s A + r B1 - r s delta_1 with A = A_w + alpha + r delta_1, B1 = B1_w + beta_1 + s delta_1,
+        # expanded so that it needs neither A nor B1 first; single-threaded: a few points only
         alpha1, beta1, delta1 = g1_to_array([pk.vk.alpha_g1, pk.beta_g1, pk.delta_g1])
         beta2, delta2 = g2_to_array([pk.vk.beta_g2, pk.vk.delta_g2])
-        # small sums with a fixed window (the cost model's choice for 3-5 points is poor)
-        pi_a = msm_g1_raw(np.stack([msm_a, alpha1, delta1]), _scalars([1, 1, r]), window=_SMALL_WINDOW)
-        pi_b = msm_g2_raw(np.stack([msm_b2, beta2, delta2]), _scalars([1, 1, s]), window=_SMALL_WINDOW)
-        b1 = msm_g1_raw(np.stack([msm_b1, beta1, delta1]), _scalars([1, 1, s]), window=_SMALL_WINDOW)
-        pi_c = msm_g1_raw(np.stack([msm_c, msm_h, pi_a, b1, delta1]), _scalars([1, 1, s, r, (-r * s) % R]),
-                          window=_SMALL_WINDOW)
+        small = {"window": _SMALL_WINDOW, "threads": 1}
+        pi_a = msm_g1_raw(np.stack([msm_a, alpha1, delta1]), _scalars([1, 1, r]), **small)
+        pi_b = msm_g2_raw(np.stack([msm_b2, beta2, delta2]), _scalars([1, 1, s]), **small)
+        pi_c = msm_g1_raw(np.stack([msm_c, msm_h, msm_a, alpha1, msm_b1, beta1, delta1]),
+                          _scalars([1, 1, s, s, r, r, r * s]), **small)
     return Proof(a=_g1(pi_a), b=_g2(pi_b), c=_g1(pi_c))
 
 
