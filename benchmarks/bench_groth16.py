@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -156,24 +157,30 @@ def zkey_for(r1cs: Path, power: int, cache: Path) -> Path:
     return path
 
 
-def zkl_prove_files(zkey: Path, wtns: Path, out: Path) -> float:
-    """Seconds for read .zkey + read .wtns + prove + write JSON, in this process."""
+def zkl_prove_files(zkey: Path, wtns: Path, out: Path) -> tuple[float, float]:
+    """(wall, CPU) seconds for read .zkey + read .wtns + prove + write JSON, in this process."""
     from zkl.circuits.circom import read_wtns_limbs
     from zkl.prover import _json, prove, public_inputs, read_zkey
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     pk = read_zkey(zkey, validate=False)
     w = read_wtns_limbs(wtns)
     proof = prove(pk, w)
     _json.write_proof(proof, out / "proof.json")
     _json.write_public(public_inputs(pk, w), out / "public.json")
-    return time.perf_counter() - started
+    return time.perf_counter() - started, time.process_time() - cpu
 
 
-def snarkjs_prove(zkey: Path, wtns: Path, out: Path) -> float:
-    started = time.perf_counter()
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def snarkjs_prove(zkey: Path, wtns: Path, out: Path) -> tuple[float, float]:
+    """(wall, CPU) seconds of `snarkjs groth16 prove` (node start-up included)."""
+    started, cpu = time.perf_counter(), _children_cpu()
     run("node", SNARKJS, "groth16", "prove", zkey, wtns, out / "sj_proof.json", out / "sj_public.json")
-    return time.perf_counter() - started
+    return time.perf_counter() - started, _children_cpu() - cpu
 
 
 def bench_size(kind: str, k: int, repeats: int, cache: Path, peers: dict) -> dict:
@@ -200,22 +207,25 @@ def bench_size(kind: str, k: int, repeats: int, cache: Path, peers: dict) -> dic
 
             started = time.perf_counter()
             gp_key = groth16py.import_zkey(str(zkey))
+            if isinstance(gp_key, tuple):  # (proving key, verifying key)
+                gp_key = gp_key[0]
             row["groth16py_import_s"] = round(time.perf_counter() - started, 3)
             groth16py.prove_wtns(gp_key, str(wtns))
-        times: dict[str, list[float]] = {"zkl": [], "snarkjs": [], "groth16py": []}
+        times: dict[str, list[tuple[float, float]]] = {"zkl": [], "snarkjs": [], "groth16py": []}
         for i in range(repeats):
             print(f"[{kind} 2^{k}] round {i + 1}/{repeats}", file=sys.stderr)
             times["zkl"].append(zkl_prove_files(zkey, wtns, out))
             if peers["snarkjs"]:
                 times["snarkjs"].append(snarkjs_prove(zkey, wtns, out))
             if gp_key is not None:
-                started = time.perf_counter()
+                started, cpu = time.perf_counter(), time.process_time()
                 groth16py.prove_wtns(gp_key, str(wtns))
-                times["groth16py"].append(time.perf_counter() - started)
+                times["groth16py"].append((time.perf_counter() - started, time.process_time() - cpu))
     for name, values in times.items():
         if values:
-            row[f"{name}_prove_s"] = round(statistics.median(values), 3)
-    if "snarkjs_prove_s" in row:
+            row[f"{name}_prove_s"] = round(statistics.median(v[0] for v in values), 3)
+            row[f"{name}_cpu_s"] = round(statistics.median(v[1] for v in values), 3)
+    if "snarkjs_prove_s" in row:  # wall-clock ratio; the CPU-time columns are steadier on a busy machine
         row["snarkjs_over_zkl"] = round(row["snarkjs_prove_s"] / row["zkl_prove_s"], 2)
     if "groth16py_prove_s" in row:
         row["groth16py_over_zkl"] = round(row["groth16py_prove_s"] / row["zkl_prove_s"], 2)
@@ -248,13 +258,15 @@ def bench_big(k: int, repeats: int, cache: Path) -> dict:
     write_zkey(pk, zkey)
     write_wtns(witness, wtns)
     del pk
-    times = []
+    times, cpus = [], []
     for i in range(repeats):
         print(f"[mul 2^{k}] round {i + 1}/{repeats}", file=sys.stderr)
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         prove(read_zkey(zkey, validate=False), witness)
         times.append(time.perf_counter() - started)
+        cpus.append(time.process_time() - cpu)
     row["zkl_prove_s"] = round(statistics.median(times), 3)
+    row["zkl_cpu_s"] = round(statistics.median(cpus), 3)
     peak = peak_memory(zkey, wtns)
     row["zkl_peak_mib"] = peak["peak_mib"]
     row["zkl_baseline_mib"] = peak["baseline_mib"]
@@ -265,8 +277,9 @@ def render(rows: list[dict], meta: dict) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    columns = ["circuit", "log_domain", "constraints", "zkl_setup_s", "zkl_prove_s", "snarkjs_prove_s",
-               "snarkjs_over_zkl", "groth16py_prove_s", "groth16py_over_zkl", "zkl_peak_mib", "zkl_baseline_mib"]
+    columns = ["circuit", "log_domain", "constraints", "zkl_setup_s", "zkl_prove_s", "zkl_cpu_s", "snarkjs_prove_s",
+               "snarkjs_cpu_s", "snarkjs_over_zkl", "groth16py_prove_s", "groth16py_cpu_s", "groth16py_over_zkl",
+               "zkl_peak_mib", "zkl_baseline_mib"]
     table = Table(title=f"Groth16 prove, medians of {meta['repeats']} (load {meta['load_before']})")
     for c in columns:
         table.add_column(c.replace("_", " "), justify="right")

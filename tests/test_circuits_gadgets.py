@@ -487,3 +487,29 @@ def test_assert_less_or_equal_a_constant_costs():
         n = k.bit_length()
         assert count(LessOrEqualConstant(k)) == n + 1 + bits_le_cost(n, k)
     assert count(LessOrEqualConstant(R - 1)) == 0  # always true
+
+
+class LessThanOnly(Circuit):
+    """less_than alone (Compare also range-checks each input through less_or_equal's call)."""
+
+    a = Secret()
+    b = Secret()
+    lt = Public()
+
+    def __init__(self, n: int = 8, swap: bool = False):
+        self.n, self.swap = n, swap
+
+    def define(self, api):
+        a, b = (self.b, self.a) if self.swap else (self.a, self.b)
+        api.assert_equal(api.less_than(a, b, self.n), self.lt)
+
+
+def test_less_than_alone_range_checks_both_inputs():
+    for swap in (False, True):
+        def case(a, b, lt):
+            return {"a": b, "b": a, "lt": lt} if swap else {"a": a, "b": b, "lt": lt}
+        valid = [case(3, 5, 1), case(5, 3, 0), case(0, 255, 1), case(255, 255, 0)]
+        # a = r - 1 "below" b by field arithmetic; a = 2^n + 3 passes the (n+1)-bit check of a - b + 2^n
+        invalid = [case(R - 1, 5, 1), case(R - 1, 5, 0), case(256 + 3, 5, 0), case(256 + 3, 5, 1),
+                   case(5, 256 + 3, 1), case(5, R - 1, 0)]
+        assert_circuit(LessThanOnly(8, swap), valid=valid, invalid=invalid, tamper_rounds=2)

@@ -392,7 +392,8 @@ def _mutations(vk_obj: dict, proof_obj: dict):
     yield "vk", edit(v, ["protocol"], "fflonk"), FormatError, "'protocol'"
     yield "vk", edit(v, ["vk_alphabeta_12", 1], []), FormatError, "'vk_alphabeta_12'"
     yield "vk", edit(v, ["IC", 1, 0], "x"), FormatError, r"'IC'\[1\]\[0\]"
-    yield "vk", edit(v, ["vk_gamma_2", 1, 0], str(Q + 5)), FormatError, r"'vk_gamma_2'\[1\]\[0\] must be a coordinate below q"
+    yield "vk", edit(v, ["vk_gamma_2", 1, 0], str(Q + 5)), FormatError, \
+        r"'vk_gamma_2'\[1\]\[0\] must be a coordinate below q"
 
 
 def test_malformed_json_objects(sim):

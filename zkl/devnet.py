@@ -97,6 +97,17 @@ def proving_key(batch_size: int, depth: int, progress: Callable[[str], None] | N
     return pk, r1cs, True
 
 
+def _wallet(seed: int | None, name: str) -> Any:
+    """A fresh random wallet, or with a seed the one derived from (seed, name)."""
+    import hashlib
+
+    from zkl.execution import Wallet
+
+    if seed is None:
+        return Wallet.generate()
+    return Wallet(hashlib.sha256(f"zkl-devnet:{seed}:{name}".encode()).digest())
+
+
 class Devnet:
     """L1 ledger + rollup contract + L2 node + prover over one data directory (see the module docstring)."""
 
@@ -134,8 +145,12 @@ class Devnet:
 
     @classmethod
     def init(cls, data_dir: str | os.PathLike, *, batch_size: int = 4, depth: int = 16, fee_floor: int = 1,
-             deposit_deadline: int = 100, progress: Callable[[str], None] | None = None) -> Devnet:
-        """Create a devnet in data_dir: L1 genesis (faucet, sequencer), the batch circuit's keys, the contract, the L2 node."""
+             deposit_deadline: int = 100, seed: int | None = None,
+             progress: Callable[[str], None] | None = None) -> Devnet:
+        """Create a devnet in data_dir: L1 genesis (faucet, sequencer), the batch circuit's keys, the contract, the L2 node.
+
+        With a seed, every wallet's key derives from (seed, user name): runs are reproducible (tests).
+        """
         from zkl.execution import Node, State, Wallet
         from zkl.settlement import address_hex, init_settlement, named_address
 
@@ -143,7 +158,7 @@ class Devnet:
         if (directory / CONFIG).exists():
             raise ExecutionError(f"{data_dir} already holds a devnet")
         pk, _, _ = proving_key(batch_size, depth, progress)
-        sequencer = Wallet.generate()
+        sequencer = _wallet(seed, SEQUENCER)
         seq_l1 = named_address(SEQUENCER)
         genesis_root = State(depth).root
         directory.mkdir(parents=True, exist_ok=True)
@@ -156,7 +171,7 @@ class Devnet:
         ledger.close()
         Node.init(directory, depth=depth, batch_size=batch_size, fee_pubkey=sequencer.pubkey,
                   fee_floor=fee_floor).close()
-        config = {"format": FORMAT, "batch_size": batch_size, "depth": depth, "vk_hash": vk_digest,
+        config = {"format": FORMAT, "batch_size": batch_size, "depth": depth, "vk_hash": vk_digest, "seed": seed,
                   "users": {SEQUENCER: {"wallet": sequencer.to_json(), "l1_address": address_hex(seq_l1)}}}
         _atomic_write(directory / CONFIG, json.dumps(config, indent=1).encode())
         net = cls(directory)
@@ -184,7 +199,7 @@ class Devnet:
 
         if not isinstance(name, str) or not name or name in self.wallets:
             raise MalformedInput(f"a new user needs a fresh non-empty name, not {name!r}")
-        wallet = Wallet.generate()
+        wallet = _wallet(self.config.get("seed"), name)
         address = named_address(f"user:{name}")
         self.config["users"][name] = {"wallet": wallet.to_json(), "l1_address": address_hex(address)}
         _atomic_write(self.data_dir / CONFIG, json.dumps(self.config, indent=1).encode())

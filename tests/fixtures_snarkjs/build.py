@@ -15,7 +15,8 @@ circuit, then snarkjs 0.7.6 runs the usual ceremony and proves:
         snarkjs groth16 prove c1.zkey witness_i.wtns proof_i.json public_i.json
 
 Power 8 (2^8 >= 241 constraints + 4 public signals + 1) keeps `prepare phase2`, the slow step
-(~5 s of CPU at power 8, ~22 s at power 10), short.  Run as a script (`python tests/fixtures_snarkjs/build.py OUT_DIR`) to keep the files.
+(~5 s of CPU at power 8, ~22 s at power 10), short.  Run as a script
+(`python tests/fixtures_snarkjs/build.py OUT_DIR`) to keep the files.
 """
 
 from __future__ import annotations
@@ -64,7 +65,8 @@ def snarkjs(*args: str | Path, cwd: Path | None = None, check: bool = True) -> s
     """Run the snarkjs CLI; raise with its output when check and it fails."""
     done = subprocess.run(["node", str(SNARKJS), *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=300)
     if check and done.returncode != 0:
-        raise RuntimeError(f"snarkjs {' '.join(map(str, args))} exited {done.returncode}:\n{done.stdout}\n{done.stderr}")
+        command = " ".join(map(str, args))
+        raise RuntimeError(f"snarkjs {command} exited {done.returncode}:\n{done.stdout}\n{done.stderr}")
     return done
 
 

@@ -26,7 +26,8 @@ from zkl.algebra._kernels.curve import (
 )
 from zkl.algebra.constants import MONT_R, Q, XI, int_to_limbs
 
-_FQ2_B_INT = ((3 * XI[0] * pow(XI[0] ** 2 + XI[1] ** 2, -1, Q)) % Q, (-3 * XI[1] * pow(XI[0] ** 2 + XI[1] ** 2, -1, Q)) % Q)
+_XI_NORM_INV = pow(XI[0] ** 2 + XI[1] ** 2, -1, Q)
+_FQ2_B_INT = (3 * XI[0] * _XI_NORM_INV % Q, -3 * XI[1] * _XI_NORM_INV % Q)  # 3 / (9 + u) = 3 (9 - u) / 82
 #: curve coefficients in Montgomery form: 3 for G1, 3/(9+u) for the twist
 G1_B = int_to_limbs(3 * MONT_R % Q)
 G2_B = (int_to_limbs(_FQ2_B_INT[0] * MONT_R % Q), int_to_limbs(_FQ2_B_INT[1] * MONT_R % Q))
@@ -60,13 +61,6 @@ def _st_g1(a, i, x, y):
     for t in range(4):
         a[i, 0, t] = x[t]
         a[i, 1, t] = y[t]
-
-
-@njit(inline="always", cache=True)
-def _st_fq2(a, i, k, v):
-    for m in range(2):
-        for t in range(4):
-            a[i, k, m, t] = v[m][t]
 
 
 @njit(inline="always", cache=True)
@@ -132,7 +126,7 @@ def _g1_codes(points, codes):
 
 @njit(cache=True)
 def _g2_codes(points, codes):
-    """codes[i] = 0 if G2 point i is in the order-r subgroup of the twist (or infinity), 2 off the curve, 3 outside the subgroup."""
+    """codes[i] = 0 if G2 point i is in the twist's order-r subgroup (or infinity), 2 off the twist, 3 outside the subgroup."""
     _g2_codes_range(points, codes, 0, points.shape[0])
 
 

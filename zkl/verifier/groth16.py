@@ -6,8 +6,9 @@ A proof (A, B, C) for public inputs x_1..x_n is valid under a verifying key
     e(A, B) = e(alpha, beta) * e(vk_x, gamma) * e(C, delta),   vk_x = IC_0 + sum_j x_j IC_j.
 
 `prepare_verifying_key` (arkworks' name) validates the key once, computes
-e(alpha, beta) (snarkjs's vk_alphabeta_12) and the Miller-loop lines of beta,
-gamma and delta; `verify` then checks
+e(alpha, beta) (snarkjs's vk_alphabeta_12 is a fixed power of it, see
+snarkjs_json) and the Miller-loop lines of beta, gamma and delta; `verify`
+then checks
 
     e(A, B) * e(-alpha, beta) * e(-vk_x, gamma) * e(-C, delta) == 1
 
@@ -92,7 +93,7 @@ def alpha_beta(vk: VerifyingKey | PreparedVerifyingKey) -> Fq12:
 
 
 def verify(vk: VerifyingKey | PreparedVerifyingKey, public_inputs: Sequence[int], proof: Proof) -> bool:
-    """True when proof is a valid Groth16 proof for public_inputs under vk; False when not; MalformedInput when malformed."""
+    """True for a valid Groth16 proof of public_inputs under vk, False for an invalid one; MalformedInput if malformed."""
     pvk = _as_prepared(vk)
     xs = check_public_inputs(pvk.vk, public_inputs)
     g1n, g2n, g1_names, g2_names = _proof_limbs([proof], "proof")
