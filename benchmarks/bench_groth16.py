@@ -277,15 +277,17 @@ def render(rows: list[dict], meta: dict) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    columns = ["circuit", "log_domain", "constraints", "zkl_setup_s", "zkl_prove_s", "zkl_cpu_s", "snarkjs_prove_s",
-               "snarkjs_cpu_s", "snarkjs_over_zkl", "groth16py_prove_s", "groth16py_cpu_s", "groth16py_over_zkl",
-               "zkl_peak_mib", "zkl_baseline_mib"]
-    table = Table(title=f"Groth16 prove, medians of {meta['repeats']} (load {meta['load_before']})")
-    for c in columns:
-        table.add_column(c.replace("_", " "), justify="right")
+    columns = {"circuit": "circuit", "log_domain": "2^k", "constraints": "constraints", "zkl_setup_s": "zkl setup",
+               "zkl_prove_s": "zkl", "zkl_cpu_s": "zkl cpu", "snarkjs_prove_s": "snarkjs", "snarkjs_cpu_s": "sj cpu",
+               "snarkjs_over_zkl": "sj/zkl", "groth16py_prove_s": "groth16py", "groth16py_cpu_s": "g16py cpu",
+               "groth16py_over_zkl": "g16py/zkl", "zkl_peak_mib": "peak MiB", "zkl_baseline_mib": "base MiB"}
+    table = Table(title=f"Groth16 prove: median seconds of {meta['repeats']} (wall, and CPU over all threads); "
+                        f"load average {meta['load_before']} -> {meta['load_after']} on {meta['cpus']} CPUs")
+    for title in columns.values():
+        table.add_column(title, justify="right")
     for row in rows:
         table.add_row(*(str(row.get(c, "-")) for c in columns))
-    Console(stderr=True).print(table)
+    Console(stderr=True, width=220).print(table)
 
 
 def main() -> None:

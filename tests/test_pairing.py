@@ -320,3 +320,27 @@ def test_miller_steps_without_jit():
     out = json.loads(proc.stdout.strip().splitlines()[-1])
     _check_steps(out)
     assert out == first_steps()
+
+
+def test_g2_point_outside_subgroup_is_refused():
+    """A twist point that is not in the order-r subgroup is rejected by every validating entry point."""
+    import random as _random
+
+    import importlib
+
+    from test_curve import twist_point
+    from zkl.algebra import curve
+
+    pairing_mod = importlib.import_module("zkl.algebra.pairing")
+    from zkl.errors import NotInSubgroup
+
+    rng = _random.Random(7)
+    bad = next(p for p in (twist_point(rng) for _ in range(20)) if not curve.is_in_subgroup_g2(p))
+    g1 = curve.G1_GENERATOR
+    with pytest.raises(NotInSubgroup):
+        pairing_mod.pairing(g1, bad)
+    with pytest.raises(NotInSubgroup):
+        pairing_mod.pairing_check([(g1, curve.G2_GENERATOR), (g1, bad)])
+    with pytest.raises(NotInSubgroup):
+        pairing_mod.prepare_g2(bad)
+    assert pairing_mod.pairing(g1, bad, validate=False) is not None

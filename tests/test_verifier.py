@@ -503,3 +503,14 @@ def test_kernels_without_jit():
     env = {**os.environ, "NUMBA_DISABLE_JIT": "1"}
     done = subprocess.run([sys.executable, "-c", _NOJIT], env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-3000:]
+
+
+def test_verifier_imports_no_prover_or_circuits():
+    """A base layer only verifies: importing zkl.verifier (and its CLI command) pulls in neither."""
+    script = (
+        "import sys, zkl.verifier, zkl.verifier.testing, zkl.commands._groth16_verify\n"
+        "bad = sorted(m for m in sys.modules if m.startswith(('zkl.prover', 'zkl.circuits')))\n"
+        "print(bad)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and done.stdout.strip() == "[]", done.stdout + done.stderr[-2000:]

@@ -151,7 +151,7 @@ class Devnet:
 
         With a seed, every wallet's key derives from (seed, user name): runs are reproducible (tests).
         """
-        from zkl.execution import Node, State, Wallet
+        from zkl.execution import Node, State
         from zkl.settlement import address_hex, init_settlement, named_address
 
         directory = Path(data_dir)
@@ -194,7 +194,6 @@ class Devnet:
 
     def add_user(self, name: str, l1_funds: int = 0) -> dict[str, Any]:
         """Create a user: an L2 wallet and an L1 address (named_address(name)), funded from the faucet."""
-        from zkl.execution import Wallet
         from zkl.settlement import address_hex, named_address
 
         if not isinstance(name, str) or not name or name in self.wallets:

@@ -2,7 +2,8 @@
 
 Public names are loaded on first use, so importing one submodule stays cheap:
 
-    from zkl.algebra import Fr, G1_GENERATOR, g1_mul, msm_g1, ntt, pairing_check
+    from zkl.algebra import Fr, G1_GENERATOR, g1_mul, msm_g1, pairing_check
+    from zkl.algebra.ntt import ntt            # `ntt` and `pairing` name submodules
 
 Modules: `constants`, `limbs` (int <-> limb arrays), `field` (Fr, Fq, FieldArray),
 `points` (G1Point, G2Point, bulk arrays), `curve` (group law, checks, fixed-base
@@ -25,10 +26,11 @@ _EXPORTS = {
         "validate_g2", "validate_g1_array", "validate_g2_array", "fixed_base_mul_g1", "fixed_base_mul_g2",
         "g1_sum", "g2_sum",
     ],
-    "ntt": ["ntt", "intt", "coset_ntt", "coset_intt", "domain"],
+    "ntt": ["intt", "coset_ntt", "coset_intt", "domain"],
     "msm": ["msm_g1", "msm_g2"],
     "tower": ["Fq2", "Fq6", "Fq12"],
-    "pairing": ["pairing", "multi_pairing", "pairing_check", "prepare_g2", "pairing_check_prepared", "PreparedG2"],
+    "pairing": ["multi_pairing", "pairing_check", "prepare_g2", "pairing_check_prepared", "PreparedG2", "miller_loop",
+                "final_exponentiation"],
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 __all__ = sorted(_WHERE)

@@ -32,7 +32,7 @@ from zkl.algebra.constants import Q
 from zkl.algebra.limbs import ints_to_limbs, ints_to_montgomery, limbs_to_ints, montgomery_to_ints
 from zkl.algebra.points import G1Point, G2Point
 from zkl.algebra.tower import Fq12
-from zkl.errors import FieldElementOutOfRange, MalformedInput, NotOnCurve, ShapeMismatch
+from zkl.errors import NotInSubgroup, FieldElementOutOfRange, MalformedInput, NotOnCurve, ShapeMismatch
 
 __all__ = [
     "PreparedG2",
@@ -109,7 +109,7 @@ def final_exponentiation(f: Fq12) -> Fq12:
 
 def prepare_g2(q: G2Point, validate: bool = True) -> PreparedG2:
     """Precompute the Miller-loop line coefficients of a fixed G2 point (e.g. a verifying key's β, γ, δ)."""
-    _, g2 = _to_montgomery([], [q], validate, "q")
+    _, g2 = _to_montgomery([], [q], validate, "G1 point", "G2 point")
     lines = np.zeros((1, N_LINES, 2, 2, 4), dtype=np.uint64)
     if not q.is_infinity():
         _kp._prepare_g2(g2, lines)
@@ -206,11 +206,12 @@ def _to_montgomery(
 
 
 def _check_g2_subgroup(g2: np.ndarray, points: list, what: str) -> None:
-    """Hook for the order-r subgroup check of G2 points ((m, 2, 2, 4) Montgomery, on-curve already checked).
+    """Raise NotInSubgroup for the first G2 point (on-curve already checked) outside the order-r subgroup."""
+    from zkl.algebra._kernels import curve as _kc
 
-    Not done here: it belongs to zkl.algebra.curve (e.g. its validate_g2_array
-    on this same array format), to be wired in by the package owner.
-    """
+    bad = int(_kc._validate_points(np.ascontiguousarray(g2), True)[0]) if len(points) else -1
+    if bad >= 0:
+        raise NotInSubgroup(f"{what} {bad} must be in the order-r subgroup of G2; it is on the twist but outside it")
 
 
 def _fq2_coords(xy: object, what: str) -> tuple:

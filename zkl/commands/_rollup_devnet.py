@@ -68,7 +68,6 @@ def init(data_dir: str, batch_size: int, depth: int, deposit_deadline: int, as_j
     try:
         with Devnet.init(data_dir, batch_size=batch_size, depth=depth, deposit_deadline=deposit_deadline,
                          progress=None if as_json else (lambda s: click.echo(f"... {s}", err=True))) as net:
-            out = net.status()
             net.seal()  # the sequencer's fee account
             out = net.status()
     except ZklError as e:

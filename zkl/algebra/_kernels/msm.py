@@ -200,10 +200,8 @@ def _hot_unary(name, on_fq, compiled):
 
 
 _hmul = _hot_binary("_hmul", fq.fq_mul, _mul)
-_hadd = _hot_binary("_hadd", fq.fq_add, _add)
 _hsub = _hot_binary("_hsub", fq.fq_sub, _sub)
 _hsqr = _hot_unary("_hsqr", fq.fq_sqr, _sqr)
-_hdbl = _hot_unary("_hdbl", fq.fq_dbl, _dbl)
 
 
 # ---------------------------------------------------------------------------
@@ -383,7 +381,7 @@ def _flush(buckets, bases, busy, bb, bc, cnt, acc):
         b = bb[t]
         code = bc[t]
         if code & 2:
-            d = _hdbl(_ld(buckets, 2 * b + 1))
+            d = _dbl(_ld(buckets, 2 * b + 1))
         else:
             d = _hsub(_ld(bases, 2 * (code >> 2)), _ld(buckets, 2 * b))
         prod = d if t == 0 else _hmul(prod, d)
@@ -395,9 +393,9 @@ def _flush(buckets, bases, busy, bb, bc, cnt, acc):
         x1 = _ld(buckets, 2 * b)
         y1 = _ld(buckets, 2 * b + 1)
         if code & 2:
-            d = _hdbl(y1)
-            xx = _hsqr(x1)
-            num = _hadd(_hdbl(xx), xx)
+            d = _dbl(y1)
+            xx = _sqr(x1)
+            num = _add(_dbl(xx), xx)
             x2 = x1
         else:
             k = code >> 2
