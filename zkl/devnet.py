@@ -147,7 +147,7 @@ class Devnet:
     def init(cls, data_dir: str | os.PathLike, *, batch_size: int = 4, depth: int = 16, fee_floor: int = 1,
              deposit_deadline: int = 100, seed: int | None = None,
              progress: Callable[[str], None] | None = None) -> Devnet:
-        """Create a devnet in data_dir: L1 genesis (faucet, sequencer), the batch circuit's keys, the contract, the L2 node.
+        """Create a devnet in data_dir: L1 genesis (faucet, sequencer), batch circuit keys, contract, L2 node.
 
         With a seed, every wallet's key derives from (seed, user name): runs are reproducible (tests).
         """
@@ -241,7 +241,7 @@ class Devnet:
     # -- transactions --------------------------------------------------------------------------
 
     def deposit(self, name: str, amount: int) -> int:
-        """Deposit L1 tokens of a user to its L2 key (an L1 transaction); the node then sees the queue. Returns the queue index."""
+        """Deposit a user's L1 tokens to its L2 key (an L1 transaction); the node sees the queue. Returns its index."""
         wallet = self._user(name)
         deposit = self.contract.deposit(wallet.pubkey, amount, sender=self.l1_addresses[name])
         self.pull_deposits()

@@ -26,7 +26,8 @@ DATA_DIR_ENV = "ZKL_DATA_DIR"
 DEFAULT_DATA_DIR = "zkl-data"
 
 _data_dir = click.option("--data-dir", type=click.Path(file_okay=False), envvar=DATA_DIR_ENV,
-                         default=DEFAULT_DATA_DIR, show_default=True, help=f"devnet data directory (env {DATA_DIR_ENV})")
+                         default=DEFAULT_DATA_DIR, show_default=True,
+                         help=f"devnet data directory (env {DATA_DIR_ENV})")
 _json_flag = click.option("--json", "as_json", is_flag=True, help="machine-readable output")
 
 

@@ -14,12 +14,18 @@ import random
 from dataclasses import dataclass
 
 from zkl.algebra.constants import R
-from zkl.algebra.constants import Q
-from zkl.algebra.curve import G1_GENERATOR, G2_B, G2_GENERATOR, fixed_base_mul_g1, fixed_base_mul_g2, is_in_subgroup_g2
-from zkl.algebra.points import G2Point, g1_from_array, g2_from_array
+import numpy as np
+
+from zkl.algebra.constants import G1_GENERATOR, G2_GENERATOR, Q, XI
+from zkl.algebra.limbs import ints_to_limbs, limbs_to_ints
+from zkl.algebra.points import G1Point, G2Point
+from zkl.verifier import _kernels as _k
 from zkl.verifier.keys import Proof, VerifyingKey
 
 __all__ = ["Simulation", "simulate", "twist_point_outside_subgroup"]
+
+#: the twist coefficient b' = 3 / (9 + u)
+_G2_B = (3 * XI[0] * pow(XI[0] ** 2 + XI[1] ** 2, -1, Q) % Q, -3 * XI[1] * pow(XI[0] ** 2 + XI[1] ** 2, -1, Q) % Q)
 
 
 @dataclass(frozen=True)
@@ -55,8 +61,8 @@ def simulate(n_public: int = 3, count: int = 1, seed: int = 0, inputs: list[list
     for i in range(count):
         lx = (logs[0] + sum(x * l for x, l in zip(inputs[i], logs[1:]))) % R
         c.append((a[i] * b[i] - alpha * beta - gamma * lx) * inv_delta % R)
-    g1 = g1_from_array(fixed_base_mul_g1(G1_GENERATOR, [alpha, *logs, *a, *c]))
-    g2 = g2_from_array(fixed_base_mul_g2(G2_GENERATOR, [beta, gamma, delta, *b]))
+    g1 = _g1_muls([alpha, *logs, *a, *c])
+    g2 = [_g2_mul(G2_GENERATOR, k) for k in (beta, gamma, delta, *b)]
     m = n_public + 2
     vk = VerifyingKey(g1[0], g2[0], g2[1], g2[2], tuple(g1[1:m]))
     items = [(inputs[i], Proof(g1[m + i], g2[3 + i], g1[m + count + i])) for i in range(count)]
@@ -74,12 +80,69 @@ def twist_point_outside_subgroup() -> G2Point:
         x = (k, 1)
         x2 = ((x[0] * x[0] - x[1] * x[1]) % Q, 2 * x[0] * x[1] % Q)
         x3 = ((x2[0] * x[0] - x2[1] * x[1]) % Q, (x2[0] * x[1] + x2[1] * x[0]) % Q)
-        y = _fq2_sqrt((x3[0] + G2_B[0]) % Q, (x3[1] + G2_B[1]) % Q)
+        y = _fq2_sqrt((x3[0] + _G2_B[0]) % Q, (x3[1] + _G2_B[1]) % Q)
         if y is not None:
             p = G2Point(x, y)
-            if not is_in_subgroup_g2(p):
+            if _g2_code(p) == 3:
                 return p
     raise AssertionError("no twist point outside the subgroup found")  # pragma: no cover
+
+
+def _g2_code(p: G2Point) -> int:
+    """The verifier kernels' validation code of a G2 point (0 valid, 2 off the twist, 3 outside the subgroup)."""
+    codes = np.zeros(1, dtype=np.int8)
+    _k._g2_codes(_k._mont_g2(ints_to_limbs([*p.x, *p.y]).reshape(1, 2, 2, 4)), codes)
+    return int(codes[0])
+
+
+def _g1_muls(scalars: list[int]) -> list[G1Point]:
+    """[k] G1 for each k (the verifier's scaling kernel on copies of the generator)."""
+    n = len(scalars)
+    gen = _k._mont_g1(ints_to_limbs(list(G1_GENERATOR) * n).reshape(n, 2, 4))
+    out = np.empty_like(gen)
+    _k._scale_g1(gen, ints_to_limbs(scalars), out)
+    v = limbs_to_ints(out)
+    return [G1Point(v[2 * i], v[2 * i + 1]) for i in range(n)]
+
+
+def _f2mul(a: tuple[int, int], b: tuple[int, int]) -> tuple[int, int]:
+    return ((a[0] * b[0] - a[1] * b[1]) % Q, (a[0] * b[1] + a[1] * b[0]) % Q)
+
+
+def _f2inv(a: tuple[int, int]) -> tuple[int, int]:
+    n = pow(a[0] * a[0] + a[1] * a[1], -1, Q)
+    return (a[0] * n % Q, -a[1] * n % Q)
+
+
+def _g2_add(p: tuple | None, q: tuple | None) -> tuple | None:
+    """Affine addition on the twist with Python ints (None is infinity): slow and obviously correct."""
+    if p is None:
+        return q
+    if q is None:
+        return p
+    (x1, y1), (x2, y2) = p, q
+    if x1 == x2:
+        if y1 != y2 or y1 == (0, 0):
+            return None
+        x1sq = _f2mul(x1, x1)
+        lam = _f2mul((3 * x1sq[0] % Q, 3 * x1sq[1] % Q), _f2inv((2 * y1[0] % Q, 2 * y1[1] % Q)))
+    else:
+        lam = _f2mul(((y2[0] - y1[0]) % Q, (y2[1] - y1[1]) % Q), _f2inv(((x2[0] - x1[0]) % Q, (x2[1] - x1[1]) % Q)))
+    lam2 = _f2mul(lam, lam)
+    x3 = ((lam2[0] - x1[0] - x2[0]) % Q, (lam2[1] - x1[1] - x2[1]) % Q)
+    t = _f2mul(lam, ((x1[0] - x3[0]) % Q, (x1[1] - x3[1]) % Q))
+    return (x3, ((t[0] - y1[0]) % Q, (t[1] - y1[1]) % Q))
+
+
+def _g2_mul(base: tuple, k: int) -> G2Point:
+    """[k] base on the twist by double-and-add with Python ints."""
+    acc, p = None, (tuple(base[0]), tuple(base[1]))
+    while k:
+        if k & 1:
+            acc = _g2_add(acc, p)
+        p = _g2_add(p, p)
+        k >>= 1
+    return G2Point.infinity() if acc is None else G2Point(*acc)
 
 
 def _fq_sqrt(v: int) -> int | None:

@@ -482,7 +482,7 @@ def _window_sum(bases, idx, dig, nb_max, batch, affine_min, queue):
                 code = (k << 2) | 1
             retry = False
         elif cnt > 0 or qlen > 0:
-            _flush(buckets, bases, busy, bb, bc, cnt, acc)
+            _flush(buckets, bases, busy, bb, bc, np.int64(cnt), acc)
             cnt = 0
             final = True
             rq, qend, qw = 0, qlen, 0
@@ -509,7 +509,7 @@ def _window_sum(bases, idx, dig, nb_max, batch, affine_min, queue):
                 bc[cnt] = code
                 cnt += 1
                 if cnt == bsz:
-                    _flush(buckets, bases, busy, bb, bc, cnt, acc)
+                    _flush(buckets, bases, busy, bb, bc, np.int64(cnt), acc)
                     cnt = 0
                     if not retry and qlen > 0:
                         rq, qend, qw = 0, qlen, 0
