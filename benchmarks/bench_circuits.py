@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", help="also write the JSON result to this file")
     args = parser.parse_args(argv)
     result = bench_circuits(args.hashes, args.signatures, args.repeats, circom=not args.no_circom)
-    console = Console()
+    console = Console() if sys.stdout.isatty() else Console(width=150)  # piped: room for every column
     console.print(_table(result))
     console.print(_gadget_table(result["gadget_constraints"]))
     text = json.dumps(result, indent=2, default=str)

@@ -142,14 +142,16 @@ def _xy(p: nb.Point) -> list[int]:
 
 
 def test_small_order_key_rejected():
-    """With 8A = identity every message verifies ([S]B8 = R8 for R8 = [S]B8): refused."""
+    """With 8A = identity every message verifies ([S]B8 = R8 for R8 = [S]B8): refused, by the
+    small-order check (8A.x != 0) and, redundantly, by the ladder [h](8A), which has no witness
+    for the identity as base (its Montgomery image divides by 1 - y = 0)."""
     rng = random.Random(3)
     torsion = nb.scalar_mul(nb.GENERATOR, L)
     s = rng.randrange(L)
     r8 = nb.mul_base(s)
     invalid = [{"a": _xy(nb.scalar_mul(torsion, i)), "m": rng.randrange(R), "r8": _xy(r8), "s": s}
                for i in (0, 1, 2, 4)]
-    for forged in invalid:  # the equation itself holds: only the small-order check stops it
+    for forged in invalid:  # the equation itself holds
         assert nb.scalar_mul(nb.Point(*forged["a"]), 8) == nb.IDENTITY
         assert not ne.verify(nb.Point(*forged["a"]), forged["m"], ne.Signature(r8, s))
     assert_circuit(Verify(), invalid=invalid, tamper_rounds=1)

@@ -110,6 +110,12 @@ def tampered(sim) -> dict[str, tuple[list[int], Proof]]:
 
 
 def test_simulated_proofs_verify(sim, pvk):
+    from py_ecc import optimized_bn128 as b
+
+    beta = b.normalize(b.multiply(b.G2, sim.trapdoor["beta"]))
+    assert sim.vk.beta_g2 == G2Point(tuple(int(c) for c in beta[0].coeffs), tuple(int(c) for c in beta[1].coeffs))
+    alpha = b.normalize(b.multiply(b.G1, sim.trapdoor["alpha"]))
+    assert sim.vk.alpha_g1 == G1Point(int(alpha[0]), int(alpha[1]))
     for x, p in sim.items:
         assert verify(pvk, x, p) is True
         assert verify(sim.vk, x, p) is True  # an unprepared key works too (cached preparation)

@@ -42,9 +42,10 @@ def msm_g1(
     *,
     window: int | None = None,
     threads: int | None = None,
+    batch: int | None = None,
 ) -> G1Point:
-    """sum_i scalars[i] * bases[i] in G1."""
-    x, y = montgomery_to_ints(msm_g1_raw(_g1_bases(bases), _scalars(scalars), window=window, threads=threads), Q)
+    """sum_i scalars[i] * bases[i] in G1 (window bits, thread count and affine batch size default to tuned choices)."""
+    x, y = montgomery_to_ints(msm_g1_raw(_g1_bases(bases), _scalars(scalars), window=window, threads=threads, batch=batch), Q)
     return G1Point(x, y)
 
 
@@ -54,9 +55,10 @@ def msm_g2(
     *,
     window: int | None = None,
     threads: int | None = None,
+    batch: int | None = None,
 ) -> G2Point:
-    """sum_i scalars[i] * bases[i] in G2."""
-    v = montgomery_to_ints(msm_g2_raw(_g2_bases(bases), _scalars(scalars), window=window, threads=threads), Q)
+    """sum_i scalars[i] * bases[i] in G2 (window bits, thread count and affine batch size default to tuned choices)."""
+    v = montgomery_to_ints(msm_g2_raw(_g2_bases(bases), _scalars(scalars), window=window, threads=threads, batch=batch), Q)
     return G2Point((v[0], v[1]), (v[2], v[3]))
 
 
@@ -88,7 +90,7 @@ def msm_g2_raw(
     return _run(np.ascontiguousarray(bases).reshape(-1, 2, 4), scalars, window, threads, batch)
 
 
-def window_size(n: int, threads: int = 2, g2: bool = False) -> int:
+def window_size(n: int, threads: int = 2) -> int:
     """Pippenger window c (bits) that the cost model picks for n non-trivial scalars on `threads` threads."""
     if n <= 0:
         return 1
@@ -110,7 +112,7 @@ def _cost(c: int, n: int, threads: int) -> float:
         fixed = 60.0
     else:
         per_point, fixed = 1.7, 0.0  # XYZZ mixed addition
-    per_window = n * per_point + fixed + 3.6 * min(buckets, n * 4)  # running sums: ~22 multiplications per bucket
+    per_window = n * per_point + fixed + 3.6 * buckets  # running sums: ~22 multiplications per bucket
     rounds = -(-nwin // threads)
     return rounds * per_window + c * nwin * 0.1
 

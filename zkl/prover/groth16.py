@@ -27,6 +27,7 @@ from zkl.circuits.r1cs import R1CS
 from zkl.errors import MalformedInput, ShapeMismatch
 from zkl.prover import qap
 from zkl.prover._progress import ProgressCallback, Steps
+from zkl.prover._threads import numba_threads
 from zkl.prover.keys import ProvingKey
 from zkl.prover.setup import domain_size as _domain_size
 from zkl.verifier.keys import Proof
@@ -37,19 +38,27 @@ _SMALL_WINDOW = 4
 
 
 def prove(pk: ProvingKey, witness: object, *, r1cs: R1CS | None = None, blinding: tuple[int, int] | None = None,
-          progress: bool | ProgressCallback = False) -> Proof:
+          progress: bool | ProgressCallback = False, threads: int | None = None) -> Proof:
     """A Groth16 proof for a full witness (Witness, list of ints, or (n, 4) normal-form limbs) under `pk`.
 
     The QAP comes from the key's coefficient section, or from `r1cs` when given (then the
     witness is also checked against every constraint: UnsatisfiedConstraint).  `blinding`
     fixes (r, s) for reproducible proofs (tests); by default they are fresh from `secrets`.
     `progress`: True shows a rich progress bar once proving has run a second, a callable
-    receives (step, index, total).
+    receives (step, index, total).  `threads`: numba threads (default: one for domains up to
+    2^12 rows, else numba's setting).
     """
     if not isinstance(pk, ProvingKey):
         raise MalformedInput(f"expected a ProvingKey, not {type(pk).__name__}")
     w = witness_limbs(witness, pk.n_wires)
     r, s = _blinding(blinding)
+    with numba_threads(threads, pk.domain_size):
+        return _prove(pk, w, r1cs, r, s, progress)
+
+
+def _prove(pk: ProvingKey, w: np.ndarray, r1cs: R1CS | None, r: int, s: int,
+           progress: bool | ProgressCallback) -> Proof:
+    """The pipeline of `prove` on validated input."""
     n = pk.domain_size
     with Steps(progress, "prove", 8) as steps:
         steps.step("A.w, B.w, C.w")

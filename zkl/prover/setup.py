@@ -53,6 +53,7 @@ from zkl.circuits.r1cs import R1CS
 from zkl.errors import FormatError, MalformedInput, NotInvertible
 from zkl.prover import _kernels as _k
 from zkl.prover._progress import ProgressCallback, Steps
+from zkl.prover._threads import numba_threads
 from zkl.prover.keys import ProvingKey, ZkeyCoefficients
 from zkl.prover.ptau import PowersOfTau, read_ptau
 from zkl.prover.zkey import circuit_hash
@@ -111,9 +112,16 @@ def zkey_coefficients(r1cs: R1CS) -> ZkeyCoefficients:
     )
 
 
-def setup(r1cs: R1CS, *, toxic: ToxicWaste | None = None, progress: bool | ProgressCallback = False) -> ProvingKey:
+def setup(r1cs: R1CS, *, toxic: ToxicWaste | None = None, progress: bool | ProgressCallback = False,
+          threads: int | None = None) -> ProvingKey:
     """A Groth16 proving key for `r1cs` from fresh random toxic waste (or the given one), erased after use."""
     _check_r1cs(r1cs)
+    with numba_threads(threads, domain_size(r1cs.n_constraints, r1cs.n_public)):
+        return _setup(r1cs, toxic, progress)
+
+
+def _setup(r1cs: R1CS, toxic: ToxicWaste | None, progress: bool | ProgressCallback) -> ProvingKey:
+    """`setup` on a checked R1CS."""
     own_toxic = toxic is None
     t = ToxicWaste.random() if own_toxic else toxic
     if not all(isinstance(v, int) and 0 < v < R for v in dataclasses.astuple(t)):
@@ -133,7 +141,7 @@ def setup(r1cs: R1CS, *, toxic: ToxicWaste | None = None, progress: bool | Progr
         except NotInvertible:
             if not own_toxic:
                 raise MalformedInput("tau must not be a point of the domain or of its coset") from None
-            return setup(r1cs, progress=progress)  # probability ~ 2n / r
+            return _setup(r1cs, None, progress)  # probability ~ 2n / r
         u = _scatter(coefficients.wire, coefficients.constraint, coefficients.value, lag, r1cs.n_wires,
                      coefficients.matrix == 0)
         v = _scatter(coefficients.wire, coefficients.constraint, coefficients.value, lag, r1cs.n_wires,
@@ -171,9 +179,20 @@ def setup(r1cs: R1CS, *, toxic: ToxicWaste | None = None, progress: bool | Progr
 
 
 def setup_from_ptau(r1cs: R1CS, ptau: PowersOfTau | str | os.PathLike, *, validate: bool = True,
-                    progress: bool | ProgressCallback = False) -> ProvingKey:
-    """The key `snarkjs groth16 setup` makes for `r1cs` from a prepared .ptau (before any contribution)."""
+                    progress: bool | ProgressCallback = False, threads: int | None = None) -> ProvingKey:
+    """The key `snarkjs groth16 setup` makes for `r1cs` from a prepared .ptau (before any contribution).
+
+    validate=True checks the .ptau points it uses (on their curves, G2 in the subgroup: the
+    G2 check costs about 0.1 ms a point, so it dominates for large circuits).
+    """
     _check_r1cs(r1cs)
+    with numba_threads(threads, domain_size(r1cs.n_constraints, r1cs.n_public)):
+        return _setup_from_ptau(r1cs, ptau, validate, progress)
+
+
+def _setup_from_ptau(r1cs: R1CS, ptau: PowersOfTau | str | os.PathLike, validate: bool,
+                     progress: bool | ProgressCallback) -> ProvingKey:
+    """`setup_from_ptau` on a checked R1CS."""
     if not isinstance(ptau, PowersOfTau):
         ptau = read_ptau(ptau)
     n_pub, m, nv = r1cs.n_public, r1cs.n_constraints, r1cs.n_wires

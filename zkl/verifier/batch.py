@@ -77,7 +77,7 @@ def batch_verify(
         check_public_inputs(pvk.vk, item[0], what=f"batch item {i}: public input")
         xs.append([1, *(int(x) for x in item[0])])
         proofs.append(item[1])
-    g1, b = _proof_arrays(proofs, "batch item")  # g1 = [A_0, C_0, A_1, C_1, ...]
+    g1, b = _proof_arrays(proofs, "batch item", indexed=True)  # g1 = [A_0, C_0, A_1, C_1, ...]
     draw = rng.getrandbits if rng is not None else secrets.randbits
     r = []
     while len(r) < k:

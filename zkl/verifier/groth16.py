@@ -149,20 +149,21 @@ def _vk_arrays(vk: VerifyingKey, what: str = "verifying key") -> tuple[np.ndarra
         raise MalformedInput(f"{what} must be a VerifyingKey, not {type(vk).__name__}")
     if not isinstance(vk.gamma_abc_g1, tuple) or not vk.gamma_abc_g1:
         raise MalformedInput(f"{what}: gamma_abc_g1 (IC) must be a non-empty tuple of G1Points")
-    g1_names = ["alpha_g1"] + [f"gamma_abc_g1[{i}] (IC[{i}])" for i in range(len(vk.gamma_abc_g1))]
-    g2_names = ["beta_g2", "gamma_g2", "delta_g2"]
+    g1_names = ["alpha_g1 (vk_alpha_1)"] + [f"gamma_abc_g1[{i}] (IC[{i}])" for i in range(len(vk.gamma_abc_g1))]
+    g2_names = ["beta_g2 (vk_beta_2)", "gamma_g2 (vk_gamma_2)", "delta_g2 (vk_delta_2)"]
     g1n = _g1_limbs([vk.alpha_g1, *vk.gamma_abc_g1], g1_names, what)
     g2n = _g2_limbs([vk.beta_g2, vk.gamma_g2, vk.delta_g2], g2_names, what)
     return _checked_mont(g1n, g2n, g1_names, g2_names, what)
 
 
-def _proof_limbs(proofs: Sequence[Proof], what: str) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
+def _proof_limbs(proofs: Sequence[Proof], what: str, indexed: bool = False
+                 ) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
     """Normal-form arrays of proofs (types and coordinate ranges checked): G1 (2k, 2, 4) as
-    [A_0, C_0, A_1, C_1, ...], G2 (k, 2, 2, 4), and the names of the points for error messages."""
+    [A_0, C_0, A_1, C_1, ...], G2 (k, 2, 2, 4), and the names of the points for error messages
+    ("{what} {i}: A (pi_a)" when indexed, else "{what}: A (pi_a)")."""
     g1, g2, g1_names, g2_names = [], [], [], []
-    many = len(proofs) > 1 or what != "proof"
     for i, p in enumerate(proofs):
-        tag = f"{what} {i}" if many else what
+        tag = f"{what} {i}" if indexed else what
         if not isinstance(p, Proof):
             raise MalformedInput(f"{tag} must be a Proof, not {type(p).__name__}")
         g1 += [p.a, p.c]
@@ -172,9 +173,9 @@ def _proof_limbs(proofs: Sequence[Proof], what: str) -> tuple[np.ndarray, np.nda
     return _g1_limbs(g1, g1_names, ""), _g2_limbs(g2, g2_names, ""), g1_names, g2_names
 
 
-def _proof_arrays(proofs: Sequence[Proof], what: str) -> tuple[np.ndarray, np.ndarray]:
+def _proof_arrays(proofs: Sequence[Proof], what: str, indexed: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Validated Montgomery arrays of proofs: G1 (2k, 2, 4) as [A_0, C_0, A_1, C_1, ...] and G2 (k, 2, 2, 4)."""
-    g1n, g2n, g1_names, g2_names = _proof_limbs(proofs, what)
+    g1n, g2n, g1_names, g2_names = _proof_limbs(proofs, what, indexed)
     return _checked_mont(g1n, g2n, g1_names, g2_names, "")
 
 

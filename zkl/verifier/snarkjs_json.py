@@ -134,7 +134,7 @@ def vk_from_snarkjs_json(obj: Any, validate: bool = True, what: str = "verificat
     if validate:
         from zkl.verifier.groth16 import validate_verifying_key
 
-        validate_verifying_key(vk)
+        validate_verifying_key(vk, what)
     return vk
 
 
@@ -178,7 +178,7 @@ def proof_from_snarkjs_json(obj: Any, validate: bool = True, what: str = "proof"
     if validate:
         from zkl.verifier.groth16 import validate_proof
 
-        validate_proof(proof)
+        validate_proof(proof, what)
     return proof
 
 
