@@ -152,10 +152,11 @@ def _setup(r1cs: R1CS, toxic: ToxicWaste | None, progress: bool | ProgressCallba
         ic = mixed[: n_pub + 1] * Fr.inv(t.gamma)
         private = mixed[n_pub + 1:] * Fr.inv(t.delta)
         h = lag_h * Fr.inv(t.delta)
-        g1_scalars = Fr.concatenate([u, v, private, h, ic]).limbs()
+        joined = Fr.concatenate([u, v, private, h, ic])
+        g1_scalars = joined.limbs()
         g2_scalars = v.limbs()
         secret_arrays += [lag._mont, lag_h._mont, u._mont, v._mont, w._mont, mixed._mont, ic._mont,
-                          private._mont, h._mont]
+                          private._mont, h._mont, joined._mont]
         steps.step("G1 points")
         g1_points = fixed_base_mul_g1(G1_GENERATOR, g1_scalars)
         steps.step("G2 points")
@@ -174,7 +175,7 @@ def _setup(r1cs: R1CS, toxic: ToxicWaste | None, progress: bool | ProgressCallba
         steps.step("erase toxic waste")
         for arr in secret_arrays:
             arr.fill(0)
-        del t, toxic, lag, lag_h, u, v, w, mixed, ic, private, h
+        del t, toxic, lag, lag_h, u, v, w, mixed, ic, private, h, joined
     return pk
 
 

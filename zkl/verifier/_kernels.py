@@ -127,13 +127,7 @@ def _g1_codes(points, codes):
 @njit(cache=True)
 def _g2_codes(points, codes):
     """codes[i] = 0 if G2 point i is in the twist's order-r subgroup (or infinity), 2 off the twist, 3 outside the subgroup."""
-    _g2_codes_range(points, codes, 0, points.shape[0])
-
-
-@njit(cache=True)
-def _g2_codes_range(points, codes, lo, hi):
-    """`_g2_codes` for points lo..hi."""
-    for i in range(lo, hi):
+    for i in range(points.shape[0]):
         codes[i] = 0
         if _g2_zero(points, i):
             continue
@@ -142,15 +136,6 @@ def _g2_codes_range(points, codes, lo, hi):
             codes[i] = 2
         elif not _g2_in_subgroup(x, y):
             codes[i] = 3
-
-
-@njit(parallel=True, cache=True)
-def _g2_codes_par(points, codes, nparts):
-    """`_g2_codes` split in nparts parallel ranges (subgroup checks of many proofs)."""
-    n = points.shape[0]
-    step = (n + nparts - 1) // nparts
-    for c in prange(nparts):
-        _g2_codes_range(points, codes, min(n, c * step), min(n, (c + 1) * step))
 
 
 # --------------------------------------------------------------------------- G1 arithmetic

@@ -190,10 +190,7 @@ def _checked_mont(g1n: np.ndarray, g2n: np.ndarray, g1_names: list[str], g2_name
     if bad.size:
         _raise_for_code(g1_names[bad[0]], 2, True, what)
     codes = np.zeros(g2.shape[0], dtype=np.int8)
-    if g2.shape[0] >= 8:
-        _k._g2_codes_par(g2, codes, 2 * _threads())
-    else:
-        _k._g2_codes(g2, codes)
+    _k._g2_codes(g2, codes)
     bad = np.flatnonzero(codes)
     if bad.size:
         _raise_for_code(g2_names[bad[0]], int(codes[bad[0]]), False, what)
@@ -244,12 +241,6 @@ def _coordinate(v: object, what: str) -> int:
 
 def _pre(what: str) -> str:
     return f"{what}: " if what else ""
-
-
-def _threads() -> int:
-    import numba
-
-    return numba.get_num_threads()
 
 
 # --------------------------------------------------------------------------- prepared-key cache

@@ -499,7 +499,7 @@ def _window_sum(bases, idx, dig, nb_max, batch, affine_min, queue):
                 _st(buckets, 2 * b, x)
                 _st(buckets, 2 * b + 1, y)
                 state[b] = state[b] | _AFF
-            elif False:
+            elif _eq(_ld(buckets, 2 * b), x) and not _eq(_ld(buckets, 2 * b + 1), y):
                 state[b] = state[b] & _OVF  # P + (-P) = infinity
             else:
                 if _eq(_ld(buckets, 2 * b), x):
