@@ -104,6 +104,40 @@ def test_setup_from_ptau_is_byte_identical(art, name, tmp_path):
     assert (tmp_path / "zkl.zkey").read_bytes() == (art / f"{name}.zkey").read_bytes()
 
 
+def test_snarkjs_zkey_verify_accepts_zkl_key(art, tmp_path):
+    pk = setup_from_ptau(read_r1cs(art / "comparators.r1cs"), art / "pot7.ptau")
+    write_zkey(pk, tmp_path / "zkl.zkey")
+    assert "ZKey Ok" in snarkjs("zkey", "verify", art / "comparators.r1cs", art / "pot7.ptau",
+                                tmp_path / "zkl.zkey").stdout
+
+
+def test_contribution_to_zkl_key(art, tmp_path):
+    """snarkjs contributes to a key from zkl's local setup; zkl reads the result and proves with it."""
+    write_zkey(setup(read_r1cs(art / "poseidon.r1cs")), tmp_path / "zkl.zkey")
+    snarkjs("zkey", "contribute", tmp_path / "zkl.zkey", tmp_path / "c1.zkey", "--name=zkl test", "-e=more entropy")
+    snarkjs("zkey", "export", "verificationkey", tmp_path / "c1.zkey", tmp_path / "vk.json")
+    pk = read_zkey(tmp_path / "c1.zkey")
+    assert len(pk.mpc) > 68 and pk.mpc[64:68] == b"\x01\x00\x00\x00"  # one contribution, kept
+    witness = read_wtns_limbs(art / "poseidon.wtns")
+    _json.write_proof(prove(pk, witness), tmp_path / "proof.json")
+    _json.write_public(public_inputs(pk, witness), tmp_path / "public.json")
+    assert snarkjs_verifies(tmp_path / "vk.json", tmp_path / "public.json", tmp_path / "proof.json")
+    write_zkey(pk, tmp_path / "again.zkey")  # same sections (snarkjs's contribute writes them in another order)
+    assert _section_map(tmp_path / "again.zkey") == _section_map(tmp_path / "c1.zkey")
+
+
+def _section_map(path: Path) -> dict[int, bytes]:
+    import struct
+
+    data = path.read_bytes()
+    out, pos = {}, 12
+    for _ in range(struct.unpack_from("<I", data, 8)[0]):
+        kind, size = struct.unpack_from("<IQ", data, pos)
+        out[kind] = data[pos + 12: pos + 12 + size]
+        pos += 12 + size
+    return out
+
+
 def test_snarkjs_ptau_lagrange_blocks(art):
     """The prepared sections hold [L_j(tau)] in natural order for snarkjs's roots (checked by MSM of the powers)."""
     pt = read_ptau(art / "pot7.ptau")

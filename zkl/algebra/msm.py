@@ -28,7 +28,7 @@ from zkl.errors import FieldElementOutOfRange, MalformedInput, ShapeMismatch
 #: scalars are below r < 2^254; signed digits need one more bit
 _SCALAR_BITS = 255
 #: largest affine batch (one inversion per batch) and the conflict queue beside it
-_BATCH = 512
+_BATCH = 1024
 _QUEUE = 128
 #: windows with fewer buckets than this use XYZZ buckets only (batches would be too small)
 _AFFINE_MIN = 256
