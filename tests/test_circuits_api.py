@@ -291,8 +291,8 @@ class MulAddChain(Circuit):
     y = Secret()
     out = Public()
 
-    def __init__(self, n: int = 8, fused: bool = True, generic: bool = False):
-        self.n, self.fused, self.generic = n, fused, generic
+    def __init__(self, n: int = 8, fused: bool = True, generic: bool = False, sub: bool = False):
+        self.n, self.fused, self.generic, self.sub = n, fused, generic, sub
 
     def define(self, api):
         from zkl.circuits.api import API
@@ -302,6 +302,8 @@ class MulAddChain(Circuit):
             c = api.add(v, self.y, i)
             if not self.fused:
                 v = api.add(api.mul(v, self.y), c)
+            elif self.sub:  # a * b - (-c)
+                v = (API.mul_sub if self.generic else type(api).mul_sub)(api, v, self.y, api.neg(c))
             elif self.generic:  # the API's default (hint + constraint), as another API subclass gets it
                 v = API.mul_add(api, v, self.y, c)
             else:
@@ -351,14 +353,29 @@ def test_mul_add_solves_checks_and_keeps_rows_short():
     assert growing > 3 * sum(m.nnz for m in compile(MulAddChain(40)).matrices)
 
 
-def test_mul_add_default_matches_the_builder_and_solver_fast_paths():
-    fast, generic = compile(MulAddChain(6)), compile(MulAddChain(6, generic=True))
-    assert (fast.n_constraints, fast.n_wires) == (generic.n_constraints, generic.n_wires)
+@pytest.mark.parametrize("sub", [False, True])
+def test_mul_add_and_mul_sub_defaults_match_the_builder_and_solver_fast_paths(sub):
+    fast, generic = compile(MulAddChain(6, sub=sub)), compile(MulAddChain(6, generic=True, sub=sub))
+    assert (fast.n_constraints, fast.n_wires) == (generic.n_constraints, generic.n_wires) == (7, 10)
     for x, y in zip(fast.matrices, generic.matrices):
         assert np.array_equal(x.indptr, y.indptr) and np.array_equal(x.indices, y.indices)
         assert np.array_equal(x.coeffs, y.coeffs)
+    assert fast.labels[:6] == ["mul_sub" if sub else "mul_add"] * 6
     assignment = {"x": 3, "y": 7, "out": MulAddChain(6).native(3, 7)}
-    assert solve(MulAddChain(6), assignment).values == solve(MulAddChain(6, generic=True), assignment).values
+    witness = solve(MulAddChain(6, sub=sub), assignment, r1cs=fast)
+    fast.check(witness)
+    assert witness.values == solve(MulAddChain(6, generic=True, sub=sub), assignment).values
+
+
+def test_mul_sub_is_a_times_b_equals_w_plus_c():
+    builder = Builder(["x", "y"], 0)
+    x, y = builder.input(1), builder.input(2)
+    w = builder.mul_sub(x, y, builder.add(x, 5))
+    r1cs = builder.finish()
+    assert w.terms == {3: 1} and r1cs.labels == ["mul_sub"]
+    assert (r1cs.a.row(0), r1cs.b.row(0), r1cs.c.row(0)) == ({1: 1}, {2: 1}, {3: 1, 1: 1, 0: 5})
+    assert builder.mul_sub(3, 4, 5) == 7 and builder.mul_sub(x, 2, 1).terms == {1: 2, 0: R - 1}
+    assert builder.mul_sub(x, y, 9).terms == {4: 1} and builder.n_constraints == 2
 
 
 def test_lincomb_takes_coefficients_of_any_size_or_sign_in_both_modes():

@@ -282,7 +282,13 @@ def _random_r1cs(rng: random.Random, m: int, n_wires: int, index_dtype=np.int32)
     return R1CS(*mats, n_wires=n_wires, n_public_outputs=0, n_public_inputs=1, n_private_inputs=1)
 
 
-def test_kernel_check_matches_the_python_reference():
+@pytest.mark.parametrize("parallel", [False, True])
+def test_kernel_check_matches_the_python_reference(parallel, monkeypatch):
+    from zkl.circuits import r1cs as r1cs_module
+
+    if parallel:  # the blocks of the parallel kernels on small data (many blocks of few rows)
+        monkeypatch.setattr(r1cs_module, "PARALLEL_SIZE", 0)
+        monkeypatch.setattr(r1cs_module, "_chunks", lambda m: max(1, min(7, m)))
     rng = random.Random(21)
     for index_dtype in (np.int32, np.int64):
         r1cs = _random_r1cs(rng, 300, 40, index_dtype)
@@ -375,3 +381,13 @@ print("ok")
     done = subprocess.run([sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True,
                           timeout=300)
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
+
+
+def test_warmup_compiles_the_check_kernels():
+    from zkl.circuits import _kernels
+    from zkl.circuits.r1cs import warmup
+
+    warmup()
+    for kernel in (_kernels._csr_dot_rows, _kernels._csr_dot_parallel, _kernels._unsatisfied_rows,
+                   _kernels._unsatisfied_parallel, _kernels._lc_offsets):
+        assert kernel.signatures, kernel

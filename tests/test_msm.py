@@ -323,10 +323,11 @@ def test_input_forms_agree_and_raw_is_montgomery_affine(group):
 
 
 def test_window_size_grows_with_n():
-    sizes = [window_size(1 << k) for k in range(0, 23)]
-    assert all(1 <= c <= 20 for c in sizes)
-    assert sizes == sorted(sizes)
-    assert sizes[0] <= 3 and 11 <= sizes[16] <= 14 and 14 <= sizes[20] <= 17
+    for threads, point_bytes in ((1, 64), (2, 64), (2, 128)):
+        sizes = [window_size(1 << k, threads, point_bytes) for k in range(0, 23)]
+        assert all(1 <= c <= 20 for c in sizes)
+        assert sizes == sorted(sizes)
+        assert sizes[0] <= 3 and 10 <= sizes[16] <= 14 and 12 <= sizes[20] <= 16
 
 
 def test_scalars_not_below_r_are_named_by_index():

@@ -8,9 +8,9 @@ import time
 import numba
 import numpy as np
 
-from zkl.algebra._kernels import msm_ref
+from zkl.algebra._kernels import msm_bases
 from zkl.algebra.constants import G1_GENERATOR, G2_GENERATOR, Q, R
-from zkl.algebra.limbs import ints_to_montgomery
+from zkl.algebra.limbs import ints_to_montgomery, montgomery_to_ints
 from zkl.algebra.msm import msm_g1_raw, msm_g2_raw
 
 
@@ -29,14 +29,18 @@ def random_bases(n: int, g2: bool = False, seed: int = 0) -> np.ndarray:
     rng = random.Random(seed)
     a, b = rng.randrange(1, R), rng.randrange(1, R)
     gen = bn.G2 if g2 else bn.G1
-    coords = []
-    for k in (a, b):
-        x, y = bn.normalize(bn.multiply(gen, k))
-        coords += [*x.coeffs, *y.coeffs] if g2 else [x.n, y.n]
     tail = (2, 2, 4) if g2 else (2, 4)
-    pair = ints_to_montgomery([int(c) for c in coords], Q).reshape(2, 2, *tail[1:])
-    flat = msm_ref._progression(pair[0], pair[1], n, max(1, numba.get_num_threads()))
-    return flat.reshape(n, *tail)
+
+    def coords(k: int) -> list[int]:
+        x, y = bn.normalize(bn.multiply(gen, k % R))
+        return [int(c) for c in (*x.coeffs, *y.coeffs)] if g2 else [int(x.n), int(y.n)]
+
+    pair = ints_to_montgomery(coords(a) + coords(b), Q).reshape(2, *tail)
+    bases = msm_bases._progression(pair[0], pair[1], n, max(1, numba.get_num_threads())).reshape(n, *tail)
+    for i in {0, n // 2, n - 1}:  # spot check against py_ecc
+        if montgomery_to_ints(bases[i], Q) != coords(a + i * b):
+            raise AssertionError(f"benchmark base {i} is wrong")
+    return bases
 
 
 def _median_time(fn, repeats: int) -> float:

@@ -11,6 +11,7 @@ bucket method with windows in parallel (see `_kernels/msm.py`).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from contextlib import contextmanager
 from typing import Iterator
@@ -90,20 +91,16 @@ def msm_g2_raw(
     return _run(np.ascontiguousarray(bases).reshape(-1, 2, 4), scalars, window, threads, batch)
 
 
-def window_size(n: int, threads: int = 2) -> int:
-    """Pippenger window c (bits) that the cost model picks for n non-trivial scalars on `threads` threads."""
+def window_size(n: int, threads: int = 2, point_bytes: int = 64) -> int:
+    """Pippenger window c (bits) the cost model picks for n non-trivial scalars (point_bytes: 64 G1, 128 G2)."""
     if n <= 0:
         return 1
-    best, best_cost = 1, float("inf")
-    for c in range(1, _MAX_WINDOW + 1):
-        cost = _cost(c, n, threads)
-        if cost < best_cost:
-            best, best_cost = c, cost
-    return best
+    costs = {c: _cost(c, n, threads, point_bytes) for c in range(1, _MAX_WINDOW + 1)}
+    return min(costs, key=costs.__getitem__)
 
 
-def _cost(c: int, n: int, threads: int) -> float:
-    """Estimated time of window size c in affine-addition units (~6 field multiplications)."""
+def _cost(c: int, n: int, threads: int, point_bytes: int) -> float:
+    """Estimated time of window size c in affine-addition units (~6 field multiplications), per thread."""
     nwin = -(-_SCALAR_BITS // c)
     buckets = 1 << (c - 1)
     if buckets >= _AFFINE_MIN:
@@ -112,12 +109,16 @@ def _cost(c: int, n: int, threads: int) -> float:
         fixed = 60.0
     else:
         per_point, fixed = 1.7, 0.0  # XYZZ mixed addition
-    per_window = n * per_point + fixed + 3.6 * buckets  # running sums: ~22 multiplications per bucket
-    rounds = -(-nwin // threads)
-    return rounds * per_window + c * nwin * 0.1
+    # measured: random bucket access costs ~13% more per doubling of the buckets beyond 128 KiB (L2 misses)
+    per_point *= 1.0 + 0.13 * max(0.0, math.log2(buckets * point_bytes / (128 << 10)))
+    reduce = fixed + 3.6 * buckets  # running sums: ~24 multiplications per bucket
+    whole, rest = divmod(nwin, threads)  # whole windows per thread, then a slice of each remaining one
+    return whole * (n * per_point + reduce) + rest * (n * per_point / threads + reduce) + c * nwin * 0.1
 
 
-def _run(flat: np.ndarray, scalars: np.ndarray, window: int | None, threads: int | None, batch: int | None) -> np.ndarray:
+def _run(
+    flat: np.ndarray, scalars: np.ndarray, window: int | None, threads: int | None, batch: int | None
+) -> np.ndarray:
     """Pippenger on flattened bases (2n, ...) with validated scalars; affine (2, ...) result."""
     rows = flat.shape[1:]
     n = scalars.shape[0]
@@ -132,11 +133,13 @@ def _run(flat: np.ndarray, scalars: np.ndarray, window: int | None, threads: int
         kind = _k._classify(scalars, flat)
         general = np.flatnonzero(kind == 2)
         ones = np.flatnonzero(kind == 1)
-        c = window if window is not None else window_size(general.shape[0], nthreads)
+        c = window if window is not None else window_size(general.shape[0], nthreads, 16 * flat[0].size)
         if general.shape[0]:
             nwin = -(-_SCALAR_BITS // c)
             digits = _k._signed_digits(scalars, general, c, nwin)
-            windows = _k._msm_windows(flat, general, digits, c, _BATCH if batch is None else batch, _AFFINE_MIN if batch is None else 1, _QUEUE)
+            windows = _k._msm_windows(
+                flat, general, digits, c, _BATCH if batch is None else batch, _AFFINE_MIN if batch is None else 1, _QUEUE, nthreads
+            )
         else:
             windows = np.zeros((4, *rows), dtype=np.uint64)
         if ones.shape[0]:

@@ -1,6 +1,10 @@
 """numba kernels of zkl.circuits (private): scans that NumPy cannot vectorize, and the check of
 an assignment against an R1CS over Fr with zkl.algebra's Montgomery kernels.
 
+Each kernel has a serial form over a range of rows and a parallel one running blocks of rows
+on numba's threads: a parallel launch costs milliseconds on a busy machine, so small systems
+(most tests, a single gadget) take the serial form.
+
 Field elements are 4-tuples of np.uint64 limbs (zkl.algebra._kernels conventions). The R1CS
 check works on normal-form coefficients and witness values without converting either: the
 Montgomery product of two normal-form values is c w / R, so a row sums to (M.w) / R, and one
@@ -41,11 +45,11 @@ def _ld(a, i):
     return (a[i, 0], a[i, 1], a[i, 2], a[i, 3])
 
 
-@njit(parallel=True, cache=True)
-def _csr_dot(indptr, indices, coeffs, w, out):
-    """out[i] = sum_k coeffs[k] * w[indices[k]] mod r over row i of a CSR matrix; coefficients,
-    witness values (all below r) and results in normal form."""
-    for i in prange(indptr.shape[0] - 1):
+@njit(cache=True)
+def _csr_dot_rows(indptr, indices, coeffs, w, out, lo, hi):
+    """out[i] = sum_k coeffs[k] * w[indices[k]] mod r for rows lo <= i < hi of a CSR matrix;
+    coefficients, witness values (all below r) and results in normal form."""
+    for i in range(lo, hi):
         acc = (_U0, _U0, _U0, _U0)
         for k in range(indptr[i], indptr[i + 1]):
             acc = fr_add(acc, fr_mul(_ld(coeffs, k), _ld(w, indices[k])))
@@ -53,7 +57,24 @@ def _csr_dot(indptr, indices, coeffs, w, out):
 
 
 @njit(parallel=True, cache=True)
-def _unsatisfied(az, bz, cz, bad):
-    """bad[i] = (az[i] * bz[i] != cz[i]) for normal-form values: compares a b / R with c / R."""
-    for i in prange(az.shape[0]):
+def _csr_dot_parallel(indptr, indices, coeffs, w, out, n_chunks):
+    """_csr_dot_rows over all rows, in n_chunks contiguous blocks run in parallel."""
+    m = indptr.shape[0] - 1
+    for c in prange(n_chunks):
+        _csr_dot_rows(indptr, indices, coeffs, w, out, c * m // n_chunks, (c + 1) * m // n_chunks)
+
+
+@njit(cache=True)
+def _unsatisfied_rows(az, bz, cz, bad, lo, hi):
+    """bad[i] = (az[i] * bz[i] != cz[i]) for rows lo <= i < hi of normal-form values: compares
+    a b / R with c / R."""
+    for i in range(lo, hi):
         bad[i] = not fr_eq(fr_mul(_ld(az, i), _ld(bz, i)), fr_from_mont(_ld(cz, i)))
+
+
+@njit(parallel=True, cache=True)
+def _unsatisfied_parallel(az, bz, cz, bad, n_chunks):
+    """_unsatisfied_rows over all rows, in n_chunks contiguous blocks run in parallel."""
+    m = az.shape[0]
+    for c in prange(n_chunks):
+        _unsatisfied_rows(az, bz, cz, bad, c * m // n_chunks, (c + 1) * m // n_chunks)

@@ -6,7 +6,7 @@ and `Solver` (computes the witness) each implement. Constraint counts below are 
 non-constant arguments; constants fold at no cost.
 
 Costs in constraints: linear operations (add, sub, neg, lincomb, multiplication by a constant)
-are free and create no wire; `mul` of two variables is 1, `mul_add` 1; `inverse` 1; `div` 2;
+are free and create no wire; `mul` of two variables is 1, `mul_add` and `mul_sub` 1; `inverse` 1; `div` 2;
 `is_zero` 2; `select` 1 (+1 if the condition is not known boolean); `to_binary(x, n)` n + 1
 (n + 1 + 106 for n = 254); `assert_less_or_equal(a, b, n)` about 2n.
 """
@@ -83,6 +83,15 @@ class API:
             return self.add(self.mul(a, b), c)
         w = self.hint(arith.mul_add_hint, a, b, c)
         self.constraint(a, b, self.sub(w, c), label)
+        return w
+
+    def mul_sub(self, a: Variable, b: Variable, c: Variable = 0, label: str = "mul_sub") -> Variable:
+        """Return a * b - c as ONE new wire w, with the one constraint `a * b = w + c`: `mul_add`
+        of -c without negating c's terms. Free (the linear a * b - c) when a or b is constant."""
+        if self.is_constant(a) or self.is_constant(b):
+            return self.sub(self.mul(a, b), c)
+        w = self.hint(arith.mul_sub_hint, a, b, c)
+        self.constraint(a, b, self.add(w, c), label)
         return w
 
     def lincomb(self, terms: Iterable[tuple[int, Variable]], constant: int = 0) -> Variable:

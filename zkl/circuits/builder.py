@@ -7,6 +7,7 @@ CSR arrays of `R1CS`.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from itertools import chain
 from typing import Any
@@ -119,19 +120,27 @@ class Builder(API):
 
     def mul_add(self, a: Variable, b: Variable, c: Variable = 0, label: str = "mul_add") -> Variable:
         if type(a) is LinComb and type(b) is LinComb:
-            w = len(self._names)
-            name = self._prefix + label
-            self._names.append(name)
-            self._a.append(a.terms)
-            self._b.append(b.terms)
             if type(c) is LinComb:
-                self._c.append(lc_add({w: 1}, lc_scale(c.terms, R - 1)))
-            else:
-                k = _const(c)
-                self._c.append({w: 1, 0: R - k} if k else {w: 1})
-            self._labels.append(name)
-            return LinComb({w: 1})
+                return self._product_wire(a, b, lc_scale(c.terms, R - 1), label)
+            k = _const(c)
+            return self._product_wire(a, b, {0: R - k} if k else {}, label)
         return self.add(self.mul(a, b), c)
+
+    def mul_sub(self, a: Variable, b: Variable, c: Variable = 0, label: str = "mul_sub") -> Variable:
+        if type(a) is LinComb and type(b) is LinComb:
+            return self._product_wire(a, b, _terms(c), label)
+        return self.sub(self.mul(a, b), c)
+
+    def _product_wire(self, a: LinComb, b: LinComb, rest: dict[int, int], label: str) -> LinComb:
+        """Record a * b = w + rest for a new wire w named and labelled scope/label; return w."""
+        w = len(self._names)
+        name = self._prefix + label
+        self._names.append(name)
+        self._a.append(a.terms)
+        self._b.append(b.terms)
+        self._c.append(lc_add({w: 1}, rest) if rest else {w: 1})
+        self._labels.append(name)
+        return LinComb({w: 1})
 
     @staticmethod
     def _scale(a: LinComb, k: int) -> Variable:
@@ -210,18 +219,17 @@ class Builder(API):
 def _rows(rows: list[dict[int, int]]) -> SparseRows:
     """Flatten a list of term dicts into CSR arrays.
 
-    The loops run in C (`chain`, `map`, `np.fromiter`); coefficients repeat a lot (1, r - 1,
-    a gadget's constants), so each distinct one is converted to limbs once and gathered.
+    The loops run in C (`chain`, `map`, `np.fromiter`). Coefficients repeat a lot (1, r - 1, a
+    gadget's constants): one pass numbers the distinct ones in order of appearance (a dict
+    whose missing keys get its length), each is converted to limbs once, and rows gather them.
     """
     counts = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
     indptr = np.zeros(len(rows) + 1, dtype=np.int64)
     np.cumsum(counts, out=indptr[1:])
     nnz = int(indptr[-1])
     indices = np.fromiter(chain.from_iterable(rows), dtype=np.int32, count=nnz)
-    flat = list(chain.from_iterable(map(dict.values, rows)))
-    distinct = list(dict.fromkeys(flat))
-    if len(distinct) * 2 > nnz:
-        return SparseRows(indptr, indices, ints_to_limbs(flat))
-    position = {c: i for i, c in enumerate(distinct)}
-    which = np.fromiter(map(position.__getitem__, flat), dtype=np.int64, count=nnz)
-    return SparseRows(indptr, indices, ints_to_limbs(distinct)[which])
+    numbers: defaultdict[int, int] = defaultdict()
+    numbers.default_factory = numbers.__len__
+    which = np.fromiter(map(numbers.__getitem__, chain.from_iterable(map(dict.values, rows))), dtype=np.int64,
+                        count=nnz)
+    return SparseRows(indptr, indices, ints_to_limbs(list(numbers))[which])

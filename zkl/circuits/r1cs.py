@@ -28,6 +28,18 @@ from zkl.circuits.field import R, ints_to_limbs, limbs_below_modulus, limbs_to_i
 from zkl.errors import FieldElementOutOfRange, MalformedInput, ShapeMismatch, UnsatisfiedConstraint
 
 
+PARALLEL_SIZE = 1 << 15
+"""Work (entries + rows) from which the check kernels run in parallel blocks; below it a thread
+launch costs more than the whole serial loop."""
+
+
+def _chunks(m: int) -> int:
+    """Number of parallel blocks for m rows: a few per thread, each of at least 4096 rows."""
+    import numba
+
+    return max(1, min(4 * numba.get_num_threads(), m // 4096))
+
+
 @dataclass(frozen=True, eq=False)
 class SparseRows:
     """One matrix (A, B or C) of an R1CS in CSR form; see the module docstring for dtypes."""
@@ -55,12 +67,16 @@ class SparseRows:
 
     def dot(self, w: np.ndarray) -> np.ndarray:
         """Return (M . w) mod r as (n_rows, 4) normal-form limbs, for (n_wires, 4) limbs w < r."""
-        from zkl.circuits._kernels import _csr_dot
+        from zkl.circuits import _kernels
 
         out = np.empty((self.n_rows, 4), dtype=np.uint64)
         indices = self.indices if self.indices.dtype == np.int32 else np.asarray(self.indices, dtype=np.int64)
-        _csr_dot(np.asarray(self.indptr, dtype=np.int64), indices, np.ascontiguousarray(self.coeffs, dtype=np.uint64),
-                 w, out)
+        args = (np.asarray(self.indptr, dtype=np.int64), indices, np.ascontiguousarray(self.coeffs, dtype=np.uint64), w,
+                out)
+        if self.nnz + self.n_rows >= PARALLEL_SIZE:
+            _kernels._csr_dot_parallel(*args, _chunks(self.n_rows))
+        else:
+            _kernels._csr_dot_rows(*args, 0, self.n_rows)
         return out
 
     def row(self, i: int) -> dict[int, int]:
@@ -212,10 +228,14 @@ class R1CS:
     @staticmethod
     def _failing(az: np.ndarray, bz: np.ndarray, cz: np.ndarray) -> np.ndarray:
         """Return the indices of rows with A.w * B.w != C.w (limb arrays)."""
-        from zkl.circuits._kernels import _unsatisfied
+        from zkl.circuits import _kernels
 
-        bad = np.empty(az.shape[0], dtype=np.bool_)
-        _unsatisfied(az, bz, cz, bad)
+        m = az.shape[0]
+        bad = np.empty(m, dtype=np.bool_)
+        if m >= PARALLEL_SIZE:
+            _kernels._unsatisfied_parallel(az, bz, cz, bad, _chunks(m))
+        else:
+            _kernels._unsatisfied_rows(az, bz, cz, bad, 0, m)
         return np.nonzero(bad)[0]
 
     def evaluate(self, witness: object) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -258,3 +278,21 @@ class R1CS:
         from zkl.circuits import circom
 
         return circom.read_r1cs(path)
+
+
+def warmup() -> None:
+    """Compile (or load from numba's disk cache) the kernels of R1CS checks, serial and parallel,
+    and of .r1cs reading, so that a first real check does not pay for it (for `zkl warmup`)."""
+    from zkl.circuits import _kernels
+
+    rows = SparseRows(np.array([0, 1, 2], dtype=np.int64), np.array([0, 1], dtype=np.int32),
+                      np.array([[1, 0, 0, 0], [2, 0, 0, 0]], dtype=np.uint64))
+    w = np.array([[1, 0, 0, 0], [3, 0, 0, 0]], dtype=np.uint64)
+    out = np.empty((2, 4), dtype=np.uint64)
+    bad = np.empty(2, dtype=np.bool_)
+    args = (rows.indptr, rows.indices, rows.coeffs, w, out)
+    _kernels._csr_dot_rows(*args, 0, 2)
+    _kernels._csr_dot_parallel(*args, 2)
+    _kernels._unsatisfied_rows(out, out, out, bad, 0, 2)
+    _kernels._unsatisfied_parallel(out, out, out, bad, 2)
+    _kernels._lc_offsets(np.zeros(1, dtype=np.uint32), 1, 9)

@@ -120,6 +120,14 @@ class Solver(API):
             return Value(v)
         return self.add(self.mul(a, b), c)
 
+    def mul_sub(self, a: Variable, b: Variable, c: Variable = 0, label: str = "mul_sub") -> Variable:
+        if type(a) is Value and type(b) is Value:
+            v = (a.v * b.v - _val(c)) % R
+            self.values.append(v)
+            self.n_constraints += 1
+            return Value(v)
+        return self.sub(self.mul(a, b), c)
+
     @staticmethod
     def _scale(a: Value, k: int) -> Variable:
         """Return k * a with the Builder's folding (k = 0 -> 0, k = 1 -> a)."""

@@ -6,13 +6,16 @@ zero); scalars are (n, 4) normal-form limbs below r.
 
 Algorithm: scalars are cut into W windows of c bits with signed digits in
 [-2^(c-1), 2^(c-1)] (a digit d < 0 adds -P to bucket |d|), so each window has
-2^(c-1) buckets.  Windows run in parallel (prange).  Inside a window the
-points go into affine buckets by batch-affine addition: a batch collects
-(bucket, point) pairs with no bucket twice, all slopes share one inversion
-(Montgomery's trick), conflicts wait in a small queue for the next batch and
-spill into XYZZ buckets when the queue is full.  Windows with few buckets use
-XYZZ buckets only.  Buckets are reduced by running sums in XYZZ coordinates
-and windows combined by doublings (Horner).
+2^(c-1) buckets.  Windows run in parallel: one prange iteration per thread,
+each taking W // threads whole windows and a slice of the points of each
+remaining window.  Inside a window the points go into affine buckets by
+batch-affine addition: a batch collects (bucket, point) pairs with no bucket
+twice, all slopes share one inversion (Montgomery's trick); P + P becomes a
+doubling in the batch, P + (-P) empties the bucket at once.  Conflicts wait
+in a small queue for the next batch and spill into the bucket's XYZZ
+overflow when the queue is full or the window ends.  Windows with few
+buckets use XYZZ buckets only.  Buckets are reduced by running sums in XYZZ
+coordinates and windows combined by doublings (Horner).
 
 XYZZ coordinates (x = X/ZZ, y = Y/ZZZ, ZZ^3 = ZZZ^2; infinity ZZ = 0) with
 the formulas of Bernstein–Lange's Explicit-Formulas Database (madd-2008-s,
@@ -116,51 +119,61 @@ def _one_like_typed(v):
 
 # ---------------------------------------------------------------------------
 # field operations as separately compiled functions: numba compiles each once per field (and caches
-# it), instead of inlining the limb arithmetic into every caller, which multiplies compile time
+# it) instead of inlining the limb arithmetic into every caller, which multiplies compile time;
+# LLVM does not inline them back (too large), so a call costs ~8 ns over an inlined Fq product
 
 
 @njit(cache=True)
 def _add(a, b):
+    """a + b."""
     return f_add(a, b)
 
 
 @njit(cache=True)
 def _sub(a, b):
+    """a - b."""
     return f_sub(a, b)
 
 
 @njit(cache=True)
 def _mul(a, b):
+    """a * b."""
     return f_mul(a, b)
 
 
 @njit(cache=True)
 def _sqr(a):
+    """a^2."""
     return f_sqr(a)
 
 
 @njit(cache=True)
 def _neg(a):
+    """-a."""
     return f_neg(a)
 
 
 @njit(cache=True)
 def _dbl(a):
+    """2a."""
     return f_dbl(a)
 
 
 @njit(cache=True)
 def _inv(a):
+    """a^-1 (zero maps to zero)."""
     return f_inv(a)
 
 
 @njit(cache=True)
 def _eq(a, b):
+    """a == b."""
     return f_eq(a, b)
 
 
 @njit(cache=True)
 def _is_zero(a):
+    """a == 0."""
     return f_is_zero(a)
 
 
@@ -170,6 +183,8 @@ def _is_zero(a):
 
 
 def _hot_binary(name, on_fq, compiled):
+    """A binary field operation: `on_fq` inlined for Fq, the compiled function called for Fq2."""
+
     def stub(a, b):
         return compiled(a, b)
 
@@ -185,6 +200,8 @@ def _hot_binary(name, on_fq, compiled):
 
 
 def _hot_unary(name, on_fq, compiled):
+    """A unary field operation: `on_fq` inlined for Fq, the compiled function called for Fq2."""
+
     def stub(a):
         return compiled(a)
 
@@ -201,6 +218,7 @@ def _hot_unary(name, on_fq, compiled):
 
 _hmul = _hot_binary("_hmul", fq.fq_mul, _mul)
 _hsub = _hot_binary("_hsub", fq.fq_sub, _sub)
+_hadd = _hot_binary("_hadd", fq.fq_add, _add)
 _hsqr = _hot_unary("_hsqr", fq.fq_sqr, _sqr)
 
 
@@ -368,6 +386,13 @@ _OVF = 2  # the XYZZ overflow bucket holds a point (maybe infinity)
 
 
 @njit(cache=True)
+def _signed_y(bases, code):
+    """y of the base of a code, negated when its sign bit is set."""
+    y = _ld(bases, 2 * (code >> 2) + 1)
+    return _neg(y) if code & 1 else y
+
+
+@njit(cache=True)
 def _flush(buckets, bases, busy, bb, bc, cnt, acc):
     """Apply a batch of cnt affine additions bucket[bb[t]] += point(bc[t]) with one inversion.
 
@@ -401,10 +426,9 @@ def _flush(buckets, bases, busy, bb, bc, cnt, acc):
             k = code >> 2
             x2 = _ld(bases, 2 * k)
             y2 = _ld(bases, 2 * k + 1)
-            if code & 1:
-                y2 = _neg(y2)
             d = _hsub(x2, x1)
-            num = _hsub(y2, y1)
+            # for the negated point the slope is -(y2 + y1)/d: keep lam = (y2 + y1)/d, flip below
+            num = _hadd(y2, y1) if code & 1 else _hsub(y2, y1)
         if t > 0:
             it = _hmul(inv, _ld(acc, t - 1))
             inv = _hmul(inv, d)
@@ -412,7 +436,8 @@ def _flush(buckets, bases, busy, bb, bc, cnt, acc):
             it = inv
         lam = _hmul(num, it)
         x3 = _hsub(_hsub(_hsqr(lam), x1), x2)
-        y3 = _hsub(_hmul(lam, _hsub(x1, x3)), y1)
+        dx = _hsub(x3, x1) if (code & 3) == 1 else _hsub(x1, x3)
+        y3 = _hsub(_hmul(lam, dx), y1)
         _st(buckets, 2 * b, x3)
         _st(buckets, 2 * b + 1, y3)
         busy[b] = 0
@@ -491,15 +516,12 @@ def _window_sum(bases, idx, dig, nb_max, batch, affine_min, queue):
             break
         k = code >> 2
         x = _ld(bases, 2 * k)
-        y = _ld(bases, 2 * k + 1)
-        if code & 1:
-            y = _neg(y)
         if affine and busy[b] == 0:
             if (state[b] & _AFF) == 0:
                 _st(buckets, 2 * b, x)
-                _st(buckets, 2 * b + 1, y)
+                _st(buckets, 2 * b + 1, _signed_y(bases, code))
                 state[b] = state[b] | _AFF
-            elif _eq(_ld(buckets, 2 * b), x) and not _eq(_ld(buckets, 2 * b + 1), y):
+            elif _eq(_ld(buckets, 2 * b), x) and not _eq(_ld(buckets, 2 * b + 1), _signed_y(bases, code)):
                 state[b] = state[b] & _OVF  # P + (-P) = infinity
             else:
                 if _eq(_ld(buckets, 2 * b), x):
@@ -522,6 +544,7 @@ def _window_sum(bases, idx, dig, nb_max, batch, affine_min, queue):
             qc[qlen] = code
             qlen += 1
         else:
+            y = _signed_y(bases, code)
             if (state[b] & _OVF) == 0:
                 p = (x, y, one, one)
                 state[b] = state[b] | _OVF
@@ -544,15 +567,49 @@ def _window_sum(bases, idx, dig, nb_max, batch, affine_min, queue):
     return total
 
 
-@njit(parallel=True, cache=True)
-def _msm_windows(bases, idx, digits, c, batch, affine_min, queue):
-    """(4 * nwin, field) XYZZ window sums, windows in parallel."""
-    nwin = digits.shape[0]
-    out = np.empty((4 * nwin,) + bases.shape[1:], dtype=np.uint64)
+@njit(cache=True)
+def _thread_share(bases, idx, digits, c, batch, affine_min, queue, j, nthreads, out, parts):
+    """Thread j's share: windows j*q .. j*q+q-1 whole (q = nwin // nthreads), then its slice of the rest."""
+    nwin, m = digits.shape
+    q = nwin // nthreads
     nb_max = 1 << (c - 1)
-    for w in prange(nwin):
+    for w in range(j * q, (j + 1) * q):
         _xyzz_st(out, w, _window_sum(bases, idx, digits[w], nb_max, batch, affine_min, queue))
+    lo = j * m // nthreads
+    hi = (j + 1) * m // nthreads
+    for r in range(nwin - q * nthreads):
+        w = q * nthreads + r
+        part = _window_sum(bases, idx[lo:hi], digits[w, lo:hi], nb_max, batch, affine_min, queue)
+        _xyzz_st(parts, r * nthreads + j, part)
+
+
+@njit(parallel=True, cache=True)
+def _msm_windows(bases, idx, digits, c, batch, affine_min, queue, nthreads):
+    """(4 * nwin, field) XYZZ window sums, one prange iteration per thread.
+
+    Each thread takes nwin // nthreads whole windows; the remaining windows
+    are cut by points into one slice per thread, and the slices' sums added
+    afterwards, so every thread has the same work whatever nwin is.
+    """
+    nwin = digits.shape[0]
+    rows = bases.shape[1:]
+    out = np.empty((4 * nwin,) + rows, dtype=np.uint64)
+    rest = nwin - (nwin // nthreads) * nthreads
+    parts = np.empty((4 * max(rest * nthreads, 1),) + rows, dtype=np.uint64)
+    for j in prange(nthreads):
+        _thread_share(bases, idx, digits, c, batch, affine_min, queue, j, nthreads, out, parts)
+    _add_parts(out, parts, nwin - rest, rest, nthreads)
     return out
+
+
+@njit(cache=True)
+def _add_parts(out, parts, first, rest, nthreads):
+    """out[first + r] = sum of the nthreads slice sums of window first + r."""
+    for r in range(rest):
+        acc = _xyzz_ld(parts, r * nthreads)
+        for j in range(1, nthreads):
+            acc = _xyzz_add(acc, _xyzz_ld(parts, r * nthreads + j))
+        _xyzz_st(out, first + r, acc)
 
 
 @njit(cache=True)

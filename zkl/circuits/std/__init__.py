@@ -13,7 +13,9 @@ Writing a gadget (Poseidon, EdDSA, Merkle... live beside these, built the same w
   (Builder) and solves (Solver); never branch on `api.solving` or on values;
 - wrap it in `with api.scope("name"):` so failed constraints name it;
 - keep products cheap: linear combinations are free, `api.lincomb` sums many terms in one
-  pass, `api.materialize` cuts a long combination that many products would copy;
+  pass, `api.materialize` cuts a long combination that many products would copy, and
+  `api.mul_add` / `api.mul_sub` make a * b +- c one wire for the price of the product (chained
+  formulas then never copy growing combinations);
 - hints are module-level functions over ints (not lambdas), so tests can target them:
   register known attacks on them at import with `zkl.circuits.adversaries.register(hint,
   attacks)` (assert_circuit tries them), and constrain every output;

@@ -1,4 +1,4 @@
-"""Field arithmetic gadgets: inverse, division, is_zero, materialize (and mul_add's hint)."""
+"""Field arithmetic gadgets: inverse, division, is_zero, materialize (and the hints of mul_add, mul_sub)."""
 
 from __future__ import annotations
 
@@ -27,6 +27,11 @@ def div_hint(a: int, b: int) -> int:
 def mul_add_hint(a: int, b: int, c: int) -> int:
     """Hint: a * b + c (API.mul_add's generic form; Builder and Solver make the wire directly)."""
     return (a * b + c) % R
+
+
+def mul_sub_hint(a: int, b: int, c: int) -> int:
+    """Hint: a * b - c (API.mul_sub's generic form)."""
+    return (a * b - c) % R
 
 
 def identity_hint(x: int) -> int:

@@ -38,7 +38,7 @@ scalar is therefore taken as Z = 2K + b0 = k + 7l - 2^N, bits of Z asserted in
 [7l - 2^N, 7l - 2^N + r - 1] (so 2^N + Z - 7l is exactly the integer k < r: the decomposition is
 unique, no alias k + r), and [k]P = [2^N + 2K + 1]P - (1 - b0) P since [7l]P is the identity.
 
-Every coordinate a ladder or window sum carries is one wire (`api.mul_add`: a * b = w + c
+Every coordinate a ladder or window sum carries is one wire (`api.mul_sub`: a * b = w + c
 instead of w = a * b and w - c), so linear combinations never grow along a chain of additions
 (the R1CS of `mul` holds about 5 nonzero terms per constraint).
 """
@@ -235,15 +235,15 @@ class _Mont(NamedTuple):
 
 
 def product_minus_hint(a: int, b: int, c: int) -> int:
-    """Hint: a * b - c."""
+    """Hint: a * b - c (unused since `api.mul_sub` makes that wire; kept for callers)."""
     return (a * b - c) % R
 
 
 def _product_minus(api: API, a: Variable, b: Variable, c: Variable, label: str) -> Variable:
-    """Return a * b - c as ONE new wire w, with the one constraint a * b = w + c (`api.mul_add`
-    of -c), so that chained formulas never copy growing linear combinations; free (linear) when
-    a or b is constant."""
-    return api.mul_add(a, b, api.neg(c), label)
+    """Return a * b - c as ONE new wire w, with the one constraint a * b = w + c (`api.mul_sub`),
+    so that chained formulas never copy growing linear combinations; free (linear) when a or b
+    is constant."""
+    return api.mul_sub(a, b, c, label)
 
 
 def _native_to_mont(p: native.Point) -> tuple[int, int]:
@@ -302,9 +302,16 @@ def _check_base(base: Point) -> native.Point:
     if not (isinstance(base.x, int) and isinstance(base.y, int)):
         raise CircuitError("mul_fixed needs a constant base point")
     p = native.Point(int(base.x) % R, int(base.y) % R)
-    if p == native.IDENTITY or not native.is_in_subgroup(p):
+    if not _is_base(p.x, p.y):
         raise CircuitError(f"mul_fixed needs a base of prime order l, not ({p.x}, {p.y})")
     return p
+
+
+@functools.cache
+def _is_base(x: int, y: int) -> bool:
+    """Whether (x, y) is a point of prime order l (memoized: a native scalar multiplication)."""
+    p = native.Point(x, y)
+    return p != native.IDENTITY and native.is_in_subgroup(p)
 
 
 @functools.cache

@@ -1,10 +1,9 @@
-"""Slow, independent MSM reference and fast base generation for tests and the MSM benchmark.
+"""Fast generation of many distinct curve points (bases A + i*D) for the MSM benchmark, G1 or G2.
 
 Jacobian coordinates (x = X/Z^2, y = Y/Z^3, infinity Z = 0) with the
 Explicit-Formulas Database's dbl-2009-l, madd-2007-bl and add-2007-bl
-(a = 0): a different coordinate system and code path from the Pippenger
-kernels in `msm`, so the two check each other.  Same array layout as there:
-bases (2n, 4) or (2n, 2, 4), scalars (n, 4) normal-form limbs.
+(a = 0); same array layout as `msm`: points flattened to (2n, 4) or
+(2n, 2, 4) rows of Montgomery affine coordinates.
 """
 
 from __future__ import annotations
@@ -104,59 +103,6 @@ def _jac_mul(x, y, s):
             if (word >> np.uint64(j)) & _U1:
                 acc = _jac_madd(acc, x, y)
     return acc
-
-
-@njit(cache=True)
-def _jac_store_affine(out, k, p):
-    """Store p as affine (x, y) rows 2k, 2k+1 of out (infinity all zero)."""
-    x, y, z = p
-    if _is_zero(z):
-        zero = _zero_like(x)
-        _st(out, 2 * k, zero)
-        _st(out, 2 * k + 1, zero)
-        return
-    zi = _inv(z)
-    zi2 = _sqr(zi)
-    _st(out, 2 * k, _mul(x, zi2))
-    _st(out, 2 * k + 1, _mul(y, _mul(zi2, zi)))
-
-
-@njit(cache=True)
-def _naive_product(bases, scalars, prods, i):
-    """Jacobian scalars[i] * base i into rows 3i .. 3i+2 of prods."""
-    x = _ld(bases, 2 * i)
-    y = _ld(bases, 2 * i + 1)
-    s = (scalars[i, 0], scalars[i, 1], scalars[i, 2], scalars[i, 3])
-    if _is_zero(x) and _is_zero(y):
-        zero = _zero_like(x)
-        p = (zero, zero, zero)
-    else:
-        p = _jac_mul(x, y, s)
-    _st(prods, 3 * i, p[0])
-    _st(prods, 3 * i + 1, p[1])
-    _st(prods, 3 * i + 2, p[2])
-
-
-@njit(parallel=True, cache=True)
-def _naive_msm(bases, scalars):
-    """Affine (2, field) sum of scalars[i] * base[i], each product by double-and-add."""
-    n = scalars.shape[0]
-    prods = np.empty((3 * n,) + bases.shape[1:], dtype=np.uint64)
-    for i in prange(n):
-        _naive_product(bases, scalars, prods, i)
-    return _naive_sum(prods, bases.shape[1:])
-
-
-@njit(cache=True)
-def _naive_sum(prods, rows):
-    """Affine (2, field) sum of the Jacobian points in prods."""
-    out = np.zeros((2,) + rows, dtype=np.uint64)
-    zero = _zero_like(_ld(prods, 0))
-    acc = (zero, zero, zero)
-    for i in range(prods.shape[0] // 3):
-        acc = _jac_add(acc, (_ld(prods, 3 * i), _ld(prods, 3 * i + 1), _ld(prods, 3 * i + 2)))
-    _jac_store_affine(out, 0, acc)
-    return out
 
 
 @njit(cache=True)
