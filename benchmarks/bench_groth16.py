@@ -24,6 +24,7 @@ Prints a rich table and one JSON object (last line; --json also writes it to a f
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import resource
@@ -303,12 +304,7 @@ def main() -> None:
     have_js = shutil.which("node") is not None and CIRCOM.exists() and SNARKJS.exists()
     if not have_js:
         print("node / js/node_modules missing: skipping the circom sizes", file=sys.stderr)
-    try:
-        import groth16py  # noqa: F401
-
-        have_gp = not args.no_groth16py
-    except ImportError:
-        have_gp = False
+    have_gp = importlib.util.find_spec("groth16py") is not None and not args.no_groth16py
     peers = {"snarkjs": have_js, "groth16py": have_gp}
     meta = {"repeats": args.repeats, "load_before": round(os.getloadavg()[0], 2), "cpus": os.cpu_count(),
             "peers": [p for p, ok in peers.items() if ok]}
