@@ -223,7 +223,9 @@ def test_scalar_one_and_minus_one(group):
 
 
 @GROUPS
-@pytest.mark.parametrize("options", [{}, {"window": 6, "batch": 4}, {"window": 8, "batch": 0}], ids=["auto", "affine", "xyzz"])
+@pytest.mark.parametrize(
+    "options", [{}, {"window": 6, "batch": 4}, {"window": 8, "batch": 0}], ids=["auto", "affine", "xyzz"]
+)
 def test_repeated_and_opposite_bases_share_buckets(group, options):
     # P + P in one bucket is a doubling, P + (-P) cancels to infinity: the classic batch-affine bugs
     rng = random.Random(5)
@@ -290,8 +292,11 @@ def test_mostly_zero_and_one_scalars(group):
     assert group.msm(group.bases(specs), scalars) == group.expected(specs, scalars)
 
 
+_ITEM = st.tuples(st.integers(0, G1.size - 1), st.booleans(), st.sampled_from([0, 1, 2, R - 1, R - 2, None]))
+
+
 @settings(max_examples=25, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, G1.size - 1), st.booleans(), st.sampled_from([0, 1, 2, R - 1, R - 2, None])), min_size=1, max_size=12))
+@given(st.lists(_ITEM, min_size=1, max_size=12))
 def test_small_random_mixtures_g1(items):
     rng = random.Random(len(items))
     specs = [(-1 if neg else 1, j) for j, neg, _ in items]

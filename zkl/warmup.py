@@ -51,12 +51,26 @@ def _pairing() -> None:
     pairing.pairing_check_prepared([curve.G1_GENERATOR], [prepared])
 
 
+def _circuits() -> None:
+    from zkl.circuits import r1cs
+
+    r1cs.warmup()
+
+
+def _prover() -> None:
+    from zkl import prover
+
+    prover.warmup()
+
+
 STEPS: list[tuple[str, Callable[[], None]]] = [
     ("field", _field),
     ("curve", _curve),
     ("ntt", _ntt),
     ("msm", _msm),
     ("pairing", _pairing),
+    ("circuits", _circuits),
+    ("prover", _prover),
 ]
 
 

@@ -45,8 +45,9 @@ def msm_g1(
     threads: int | None = None,
     batch: int | None = None,
 ) -> G1Point:
-    """sum_i scalars[i] * bases[i] in G1 (window bits, thread count and affine batch size default to tuned choices)."""
-    x, y = montgomery_to_ints(msm_g1_raw(_g1_bases(bases), _scalars(scalars), window=window, threads=threads, batch=batch), Q)
+    """sum_i scalars[i] * bases[i] in G1; window, threads and batch override the tuned choices."""
+    raw = msm_g1_raw(_g1_bases(bases), _scalars(scalars), window=window, threads=threads, batch=batch)
+    x, y = montgomery_to_ints(raw, Q)
     return G1Point(x, y)
 
 
@@ -58,9 +59,10 @@ def msm_g2(
     threads: int | None = None,
     batch: int | None = None,
 ) -> G2Point:
-    """sum_i scalars[i] * bases[i] in G2 (window bits, thread count and affine batch size default to tuned choices)."""
-    v = montgomery_to_ints(msm_g2_raw(_g2_bases(bases), _scalars(scalars), window=window, threads=threads, batch=batch), Q)
-    return G2Point((v[0], v[1]), (v[2], v[3]))
+    """sum_i scalars[i] * bases[i] in G2; window, threads and batch override the tuned choices."""
+    raw = msm_g2_raw(_g2_bases(bases), _scalars(scalars), window=window, threads=threads, batch=batch)
+    x0, x1, y0, y1 = montgomery_to_ints(raw, Q)
+    return G2Point((x0, x1), (y0, y1))
 
 
 def msm_g1_raw(
@@ -122,10 +124,12 @@ def _run(
     """Pippenger on flattened bases (2n, ...) with validated scalars; affine (2, ...) result."""
     rows = flat.shape[1:]
     n = scalars.shape[0]
-    if window is not None and not (isinstance(window, int) and 1 <= window <= _MAX_WINDOW):
+    if window is not None and not (_is_int(window) and 1 <= window <= _MAX_WINDOW):
         raise MalformedInput(f"window must be an int in [1, {_MAX_WINDOW}], not {window!r}")
-    if batch is not None and not (isinstance(batch, int) and batch >= 0):
+    if batch is not None and not (_is_int(batch) and batch >= 0):
         raise MalformedInput(f"batch must be a non-negative int (0: XYZZ buckets only), not {batch!r}")
+    # an explicit batch size also forces batch-affine buckets on small windows (for tests and experiments)
+    batch, affine_min = (_BATCH, _AFFINE_MIN) if batch is None else (batch, 1)
     if n == 0:
         return np.zeros((2, *rows), dtype=np.uint64)
     scalars = np.ascontiguousarray(scalars)
@@ -137,9 +141,7 @@ def _run(
         if general.shape[0]:
             nwin = -(-_SCALAR_BITS // c)
             digits = _k._signed_digits(scalars, general, c, nwin)
-            windows = _k._msm_windows(
-                flat, general, digits, c, _BATCH if batch is None else batch, _AFFINE_MIN if batch is None else 1, _QUEUE, nthreads
-            )
+            windows = _k._msm_windows(flat, general, digits, c, batch, affine_min, _QUEUE, nthreads)
         else:
             windows = np.zeros((4, *rows), dtype=np.uint64)
         if ones.shape[0]:
@@ -157,7 +159,7 @@ def _threads(threads: int | None) -> Iterator[int]:
         yield previous
         return
     limit = numba.config.NUMBA_NUM_THREADS
-    if not isinstance(threads, int) or not 1 <= threads <= limit:
+    if not _is_int(threads) or not 1 <= threads <= limit:
         raise MalformedInput(f"threads must be an int in [1, {limit}], not {threads!r}")
     numba.set_num_threads(threads)
     try:
@@ -166,10 +168,20 @@ def _threads(threads: int | None) -> Iterator[int]:
         numba.set_num_threads(previous)
 
 
+def _is_int(value: object) -> bool:
+    """True for Python and NumPy integers, not bools."""
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
+def _describe(array: object) -> str:
+    """Shape and dtype of an array, or the type name of anything else, for error messages."""
+    return f"shape {array.shape} of {array.dtype}" if isinstance(array, np.ndarray) else type(array).__name__
+
+
 def _check_bases(bases: np.ndarray, tail: tuple[int, ...], what: str) -> None:
     """Raise ShapeMismatch or FieldElementOutOfRange unless bases is a uint64 (n, *tail) array of coordinates < q."""
-    if not isinstance(bases, np.ndarray) or bases.dtype != np.uint64 or bases.ndim != len(tail) + 1 or bases.shape[1:] != tail:
-        given = f"shape {bases.shape} of {bases.dtype}" if isinstance(bases, np.ndarray) else type(bases).__name__
+    if not isinstance(bases, np.ndarray) or bases.dtype != np.uint64 or bases.shape[1:] != tail:
+        given = _describe(bases)
         raise ShapeMismatch(f"{what} must be a uint64 array of shape (n, {', '.join(map(str, tail))}), not {given}")
     flat = np.ascontiguousarray(bases).reshape(-1, 4)
     row = int(convert._first_not_below(flat, _Q_LIMBS))
@@ -182,9 +194,8 @@ def _check_bases(bases: np.ndarray, tail: tuple[int, ...], what: str) -> None:
 
 def _check_scalars(scalars: np.ndarray, n: int) -> None:
     """Raise ShapeMismatch or FieldElementOutOfRange unless scalars is a uint64 (n, 4) array of values < r."""
-    if not isinstance(scalars, np.ndarray) or scalars.dtype != np.uint64 or scalars.ndim != 2 or scalars.shape[1] != 4:
-        given = f"shape {scalars.shape} of {scalars.dtype}" if isinstance(scalars, np.ndarray) else type(scalars).__name__
-        raise ShapeMismatch(f"scalars must be a uint64 array of shape (n, 4), not {given}")
+    if not isinstance(scalars, np.ndarray) or scalars.dtype != np.uint64 or scalars.shape[1:] != (4,):
+        raise ShapeMismatch(f"scalars must be a uint64 array of shape (n, 4), not {_describe(scalars)}")
     if scalars.shape[0] != n:
         raise ShapeMismatch(f"scalars must have one entry per base ({n}), not {scalars.shape[0]}")
     check_below(scalars, R, "scalar")

@@ -23,6 +23,7 @@ N8 = 32
 R_LIMBS = np.array([(R >> (64 * i)) & (2**64 - 1) for i in range(4)], dtype=np.uint64)
 R_LIMBS.setflags(write=False)
 
+
 def inverse(x: int) -> int:
     """Return x^-1 mod r; raise NotInvertible for x = 0 (mod r)."""
     x %= R
