@@ -23,7 +23,8 @@ from hypothesis import strategies as st
 from py_ecc import optimized_bn128 as bn
 
 from zkl.algebra.constants import Q, R
-from zkl.algebra.limbs import ints_to_limbs
+from zkl.algebra._kernels import msm as _k
+from zkl.algebra.limbs import ints_to_limbs, ints_to_montgomery, montgomery_to_ints
 from zkl.algebra.msm import msm_g1, msm_g1_raw, msm_g2, msm_g2_raw, window_size
 from zkl.algebra.points import G1Point, G2Point, g1_to_array, g2_to_array
 from zkl.errors import FieldElementOutOfRange, MalformedInput, ShapeMismatch
@@ -305,6 +306,65 @@ def test_small_random_mixtures_g1(items):
     bases = G1.bases(specs)
     assert msm_g1(bases, scalars) == expected
     assert msm_g1(bases, scalars, window=4, batch=2) == expected
+
+
+def _mont_tuple(values):
+    """Montgomery limb tuple of an Fq int, or a pair of them for an Fq2 (c0, c1)."""
+    if isinstance(values, int):
+        return tuple(ints_to_montgomery([values], Q)[0])
+    return tuple(tuple(row) for row in ints_to_montgomery(list(values), Q))
+
+
+def _from_mont(element):
+    if isinstance(element[0], tuple):
+        return tuple(montgomery_to_ints(np.array(element, dtype=np.uint64), Q))
+    return montgomery_to_ints(np.array([element], dtype=np.uint64), Q)[0]
+
+
+def _xyzz_to_point(group, p):
+    """Affine G1Point/G2Point of an XYZZ kernel tuple (x = X/ZZ, y = Y/ZZZ)."""
+    x, y, zz, zzz = (_from_mont(c) for c in p)
+    if group is G1:
+        if zz == 0:
+            return G1Point.infinity()
+        return G1Point(x * pow(zz, -1, Q) % Q, y * pow(zzz, -1, Q) % Q)
+    if zz == (0, 0):
+        return G2Point.infinity()
+    fx, fy, fzz, fzzz = (bn.FQ2(list(v)) for v in (x, y, zz, zzz))
+    ax, ay = fx / fzz, fy / fzzz
+    return G2Point(tuple(int(c) for c in ax.coeffs), tuple(int(c) for c in ay.coeffs))
+
+
+def _u64(value):
+    """Re-type a kernel result (boxed as Python ints) as np.uint64 limbs for the next kernel call."""
+    return tuple(_u64(v) for v in value) if isinstance(value, tuple) else np.uint64(value)
+
+
+@GROUPS
+def test_xyzz_formulas_handle_equal_opposite_and_infinite_operands(group):
+    p, q = group.bases([(1, 2), (1, 5)])
+    coords = (lambda pt: (_mont_tuple(pt.x), _mont_tuple(pt.y)))
+    (px, py), (qx, qy) = coords(p), coords(q)
+    one, zero = (_mont_tuple(1), _mont_tuple(0)) if group is G1 else (_mont_tuple((1, 0)), _mont_tuple((0, 0)))
+    inf = (zero, zero, zero, zero)
+    pj = (px, py, one, one)
+    two_p = group.expected([(1, 2)], [2])
+    assert _xyzz_to_point(group, _k._xyzz_dbl(pj)) == two_p
+    assert _xyzz_to_point(group, _k._xyzz_dbl(inf)).is_infinity()
+    assert _xyzz_to_point(group, _k._xyzz_madd(pj, px, py)) == two_p  # P + P
+    neg_py = coords(_negate(p))[1]
+    assert _xyzz_to_point(group, _k._xyzz_madd(pj, px, neg_py)).is_infinity()  # P + (-P)
+    assert _xyzz_to_point(group, _k._xyzz_madd(inf, qx, qy)) == q
+    p_plus_q = group.expected([(1, 2), (1, 5)], [1, 1])
+    assert _xyzz_to_point(group, _k._xyzz_madd(pj, qx, qy)) == p_plus_q
+    two_pj = _u64(_k._xyzz_dbl(pj))  # ZZ != 1 on both sides from here
+    three_p = group.expected([(1, 2)], [3])
+    assert _xyzz_to_point(group, _k._xyzz_add(two_pj, pj)) == three_p
+    assert _xyzz_to_point(group, _k._xyzz_add(two_pj, two_pj)) == group.expected([(1, 2)], [4])
+    neg_two = _u64(_k._xyzz_dbl((px, neg_py, one, one)))
+    assert _xyzz_to_point(group, _k._xyzz_add(two_pj, neg_two)).is_infinity()
+    assert _xyzz_to_point(group, _k._xyzz_add(inf, two_pj)) == two_p
+    assert _xyzz_to_point(group, _k._xyzz_add(two_pj, inf)) == two_p
 
 
 # --- input forms and validation ------------------------------------------------------------------

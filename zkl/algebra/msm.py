@@ -102,20 +102,28 @@ def window_size(n: int, threads: int = 2, point_bytes: int = 64) -> int:
 
 
 def _cost(c: int, n: int, threads: int, point_bytes: int) -> float:
-    """Estimated time of window size c in affine-addition units (~6 field multiplications), per thread."""
+    """Estimated time of window size c in batch-affine additions, per thread.
+
+    Calibrated on this project's 2-core machine (G1 / G2): an inversion
+    costs ~35 / ~11 additions, a bucket's running-sum reduction ~3.5 / ~4.4,
+    a point added to XYZZ buckets ~1.6 / ~1.7, and random bucket access ~10%
+    more per doubling of the bucket array beyond the 1 MiB L2 cache.
+    """
+    inversion, per_bucket, xyzz = (35.0, 3.5, 1.6) if point_bytes <= 64 else (11.0, 4.4, 1.7)
     nwin = -(-_SCALAR_BITS // c)
-    buckets = 1 << (c - 1)
-    if buckets >= _AFFINE_MIN:
-        batch = min(_BATCH, buckets // 4)
-        per_point = 1.0 + 60.0 / batch  # one inversion (~60 units) per batch
-        fixed = 60.0
-    else:
-        per_point, fixed = 1.7, 0.0  # XYZZ mixed addition
-    # measured: random bucket access costs ~13% more per doubling of the buckets beyond 128 KiB (L2 misses)
-    per_point *= 1.0 + 0.13 * max(0.0, math.log2(buckets * point_bytes / (128 << 10)))
-    reduce = fixed + 3.6 * buckets  # running sums: ~24 multiplications per bucket
-    whole, rest = divmod(nwin, threads)  # whole windows per thread, then a slice of each remaining one
-    return whole * (n * per_point + reduce) + rest * (n * per_point / threads + reduce) + c * nwin * 0.1
+    work = reduce = 0.0
+    for w in range(nwin):
+        bits = min(c, _SCALAR_BITS - c * w)  # the last window holds fewer bits, so fewer buckets
+        buckets = 1 << (bits - 1)
+        if buckets >= _AFFINE_MIN:
+            cache = 1.0 + 0.1 * max(0.0, math.log2(buckets * point_bytes / (1 << 20)))
+            per_point = (1.0 + inversion / min(_BATCH, buckets // 4)) * cache
+            reduce = inversion + per_bucket * buckets
+        else:
+            per_point, reduce = xyzz, per_bucket * buckets
+        work += n * per_point + reduce
+    rest = nwin % threads  # windows cut into one slice per thread repeat their reduction on each thread
+    return work / threads + rest * reduce * (threads - 1) / threads + c * nwin * 0.1
 
 
 def _run(
