@@ -1,8 +1,20 @@
-"""Compile every numba kernel ahead of time (they are cached on disk), so real runs start warm."""
+"""Compile every numba kernel ahead of time (they are cached on disk), so real runs start warm.
+
+The work is cut into steps that touch mostly disjoint kernels; `warmup(jobs=2)`
+runs them in that many worker processes (numba compiles in one thread, so a
+2-core machine compiles twice as fast), longest steps first, all writing to
+the shared on-disk cache.  A later process loads the kernels in about a second.
+"""
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Callable
+from pathlib import Path
+
+#: written into numba's cache directory once every step has compiled there
+_MARKER = "zkl-warmup.done"
 
 
 def _field() -> None:
@@ -11,19 +23,28 @@ def _field() -> None:
     field.warmup()
 
 
-def _curve() -> None:
+def _curve_g1() -> None:
     from zkl.algebra import curve
 
-    g1, g2 = curve.G1_GENERATOR, curve.G2_GENERATOR
+    g1 = curve.G1_GENERATOR
     p = curve.g1_mul(g1, 5)
     curve.g1_add(p, g1), curve.g1_double(p), curve.g1_neg(p)
+    curve.validate_g1(p)
+    a1 = curve.fixed_base_mul_g1(g1, [1, 2, 3])
+    curve.validate_g1_array(a1)
+    curve.g1_sum(a1)
+
+
+def _curve_g2() -> None:
+    from zkl.algebra import curve
+
+    g2 = curve.G2_GENERATOR
     q = curve.g2_mul(g2, 5)
     curve.g2_add(q, g2), curve.g2_double(q)
-    curve.validate_g1(p), curve.validate_g2(q)
-    a1 = curve.fixed_base_mul_g1(g1, [1, 2, 3])
+    curve.validate_g2(q)
     a2 = curve.fixed_base_mul_g2(g2, [1, 2, 3])
-    curve.validate_g1_array(a1), curve.validate_g2_array(a2)
-    curve.g1_sum(a1), curve.g2_sum(a2)
+    curve.validate_g2_array(a2)
+    curve.g2_sum(a2)
 
 
 def _ntt() -> None:
@@ -34,13 +55,18 @@ def _ntt() -> None:
     ntt.coset_intt(ntt.coset_ntt(values, 7), 7)
 
 
-def _msm() -> None:
+def _msm_g1() -> None:
     from zkl.algebra import curve, msm
 
-    bases1 = curve.fixed_base_mul_g1(curve.G1_GENERATOR, list(range(1, 65)))
-    bases2 = curve.fixed_base_mul_g2(curve.G2_GENERATOR, list(range(1, 17)))
-    msm.msm_g1(bases1, list(range(64)))
-    msm.msm_g2(bases2, list(range(16)))
+    bases = [curve.G1_GENERATOR, curve.g1_neg(curve.G1_GENERATOR)] * 32
+    msm.msm_g1(bases, [(i * 0x9E3779B97F4A7C15) ** 3 % curve.R for i in range(64)])
+
+
+def _msm_g2() -> None:
+    from zkl.algebra import curve, msm
+
+    bases = [curve.G2_GENERATOR] * 16
+    msm.msm_g2(bases, [(i * 0x9E3779B97F4A7C15) ** 3 % curve.R for i in range(16)])
 
 
 def _pairing() -> None:
@@ -63,30 +89,97 @@ def _prover() -> None:
     prover.warmup()
 
 
+#: (name, step), longest first: a pool hands them out in this order
 STEPS: list[tuple[str, Callable[[], None]]] = [
-    ("field", _field),
-    ("curve", _curve),
-    ("ntt", _ntt),
-    ("msm", _msm),
+    ("msm_g1", _msm_g1),
+    ("msm_g2", _msm_g2),
     ("pairing", _pairing),
+    ("curve_g1", _curve_g1),
+    ("curve_g2", _curve_g2),
+    ("field", _field),
+    ("ntt", _ntt),
     ("circuits", _circuits),
     ("prover", _prover),
 ]
 
 
-def warmup(progress: bool = True) -> dict[str, float]:
-    """Run every step once, compiling (or loading from cache) its kernels; seconds per step."""
-    import time
+def _run_step(name: str) -> tuple[str, float, float]:
+    """Run one step by name (in a worker process); its name, wall seconds and CPU seconds."""
+    started, cpu = time.perf_counter(), time.process_time()
+    dict(STEPS)[name]()
+    return name, time.perf_counter() - started, time.process_time() - cpu
 
-    from rich.progress import Progress
 
+def default_jobs() -> int:
+    """Worker processes for a warmup: the usable cores, at most 4."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, 4))
+
+
+def warmup(progress: bool = True, jobs: int | None = None, cpu_seconds: dict[str, float] | None = None
+           ) -> dict[str, float]:
+    """Run every step once, compiling (or loading from cache) its kernels; wall seconds per step.
+
+    `cpu_seconds`, when given, receives the CPU seconds of each step.
+    """
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    jobs = default_jobs() if jobs is None else jobs
     seconds: dict[str, float] = {}
-    with Progress(disable=not progress, transient=True) as bar:
-        task = bar.add_task("warmup", total=len(STEPS))
-        for name, step in STEPS:
-            bar.update(task, description=f"compiling {name}")
-            started = time.perf_counter()
-            step()
-            seconds[name] = time.perf_counter() - started
-            bar.advance(task)
+    cpu: dict[str, float] = {}
+    columns = (TextColumn("[progress.description]{task.description}"), BarColumn(),
+               TextColumn("{task.completed}/{task.total} steps"), TimeElapsedColumn())
+    with Progress(*columns, disable=not progress, transient=True) as bar:
+        task = bar.add_task("compiling kernels", total=len(STEPS))
+        if jobs <= 1:
+            for name, _ in STEPS:
+                bar.update(task, description=f"compiling {name}")
+                _, seconds[name], cpu[name] = _run_step(name)
+                bar.advance(task)
+        else:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor, as_completed
+
+            context = multiprocessing.get_context("spawn")  # no numba thread pools inherited through fork
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+                futures = [pool.submit(_run_step, name) for name, _ in STEPS]
+                for future in as_completed(futures):
+                    name, seconds[name], cpu[name] = future.result()
+                    bar.update(task, description=f"compiled {name}")
+                    bar.advance(task)
+    if cpu_seconds is not None:
+        cpu_seconds.update((name, cpu[name]) for name, _ in STEPS)
+    return {name: seconds[name] for name, _ in STEPS}
+
+
+def _marker() -> Path | None:
+    directory = os.environ.get("NUMBA_CACHE_DIR")
+    return Path(directory) / _MARKER if directory else None
+
+
+def is_warm() -> bool:
+    """True when a complete warmup has filled the current kernel cache."""
+    marker = _marker()
+    return marker is not None and marker.exists()
+
+
+def ensure_warm(progress: bool = True, jobs: int | None = None) -> dict[str, float] | None:
+    """Warm the kernel cache in parallel workers unless it is warm already; seconds per step, or None."""
+    if is_warm():
+        return None
+    seconds = warmup(progress=progress, jobs=jobs)
+    mark_warm(seconds)
     return seconds
+
+
+def mark_warm(seconds: dict[str, float]) -> None:
+    """Record in the kernel cache that a complete warmup ran there."""
+    marker = _marker()
+    if marker is not None:
+        try:
+            marker.write_text("".join(f"{k} {v:.2f}\n" for k, v in seconds.items()))
+        except OSError:
+            pass

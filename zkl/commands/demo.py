@@ -50,6 +50,7 @@ def demo(data_dir: str | None, batch_size: int, depth: int, transfers: int, with
         rows = [("batches", summary["batches"]), ("transactions", summary["transactions"]),
                 ("batch size / depth", f"{summary['batch_size']} / {summary['depth']}"),
                 ("constraints per batch", summary["constraints"]),
+                ("kernel compile (first run)", f"{summary['compile_s']} s"),
                 ("proving key", f"{summary['setup']} ({summary['keys_s']} s)"),
                 ("prove time per batch", f"{summary['prove_s']} s"),
                 ("verify time per batch", f"{summary['verify_ms']} ms"),

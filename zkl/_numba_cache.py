@@ -1,0 +1,74 @@
+"""Where numba keeps zkl's compiled kernels: a directory named after a hash of the kernel sources.
+
+numba's own cache checks only the timestamp of the file that defines a kernel,
+so a kernel that inlines code from another module (the field arithmetic, the
+curve formulas) kept running stale machine code after that module changed.
+Naming the directory after the sources (and numba, Python and the CPU) makes
+any change start from a clean cache.  `$NUMBA_CACHE_DIR`, when set, wins;
+`$ZKL_NUMBA_CACHE_DIR` moves the root (default `~/.cache/zkl/numba`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from importlib import metadata
+import os
+import platform
+import shutil
+import sys
+from pathlib import Path
+
+_PACKAGE = Path(__file__).resolve().parent
+#: cache directories of other source versions kept beside the current one
+_KEEP = 3
+
+
+def _sources() -> list[Path]:
+    """The files whose text can end up inside compiled kernels."""
+    files = sorted(_PACKAGE.glob("algebra/**/*.py"))
+    for path in sorted(_PACKAGE.rglob("*.py")):
+        if path not in files and "numba" in path.read_text(encoding="utf-8", errors="ignore"):
+            files.append(path)
+    return files
+
+
+def source_digest() -> str:
+    """A hash of the kernel sources, numba's version, the Python version and the machine."""
+    try:
+        numba_version = metadata.version("numba")
+    except metadata.PackageNotFoundError:
+        numba_version = "?"
+    h = hashlib.sha256(f"{numba_version}|{sys.version}|{platform.machine()}".encode())
+    for path in _sources():
+        h.update(str(path.relative_to(_PACKAGE)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()[:16]
+
+
+def _prune(root: Path, current: Path) -> None:
+    """Drop all but the newest few cache directories of other source versions."""
+    try:
+        others = sorted((p for p in root.iterdir() if p.is_dir() and p != current),
+                        key=lambda p: p.stat().st_mtime, reverse=True)
+    except OSError:
+        return
+    for old in others[_KEEP:]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def configure() -> str | None:
+    """Point numba's cache at the directory of the current sources; the directory, or None if the user chose one."""
+    if os.environ.get("NUMBA_CACHE_DIR"):
+        return None
+    root = Path(os.environ.get("ZKL_NUMBA_CACHE_DIR") or Path.home() / ".cache" / "zkl" / "numba")
+    current = root / source_digest()
+    try:
+        current.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None  # unwritable home: numba falls back to its own locations
+    os.environ["NUMBA_CACHE_DIR"] = str(current)
+    if "numba" in sys.modules:  # imported before zkl: numba has read its environment already
+        from numba.core import config
+
+        config.CACHE_DIR = str(current)
+    _prune(root, current)
+    return str(current)
