@@ -29,6 +29,7 @@ from zkl.algebra._kernels import curve as _k
 from zkl.algebra._kernels import fixed_base as _fb
 from zkl.algebra.constants import Q, R
 from zkl.algebra.limbs import check_below, ints_to_limbs, ints_to_montgomery, limbs_to_ints, montgomery_to_ints
+from zkl.algebra._threads import serial_below
 from zkl.algebra.points import G1Point, G2Point, g1_from_array, g1_to_array, g2_from_array, g2_to_array
 from zkl.errors import FieldElementOutOfRange, MalformedInput, NotInSubgroup, NotOnCurve, ShapeMismatch
 
@@ -76,7 +77,8 @@ def _raise_for(array: np.ndarray, subgroup: bool, what: str) -> None:
     """Run the bulk check kernel and raise the error of the first bad point."""
     if array.shape[0] == 0:
         return
-    index, code = _k._validate_points(array, subgroup)
+    with serial_below(array.shape[0], 256):
+        index, code = _k._validate_points(array, subgroup)
     if index < 0:
         return
     if code == 1:
@@ -167,7 +169,8 @@ def g1_mul(p: G1Point, scalar: int) -> G1Point:
 def is_on_curve_g1(p: G1Point) -> bool:
     """p satisfies y^2 = x^3 + 3 or is infinity (coordinates must be below q)."""
     a = _g1_array([p])
-    return bool(_k._validate_points(a, False)[0] < 0)
+    with serial_below(1):
+        return bool(_k._validate_points(a, False)[0] < 0)
 
 
 def is_in_subgroup_g1(p: G1Point) -> bool:
@@ -233,13 +236,15 @@ def g2_mul(p: G2Point, scalar: int) -> G2Point:
 def is_on_curve_g2(p: G2Point) -> bool:
     """p satisfies y^2 = x^3 + 3/(9+u) or is infinity (coordinates must be below q)."""
     a = _g2_array([p])
-    return bool(_k._validate_points(a, False)[0] < 0)
+    with serial_below(1):
+        return bool(_k._validate_points(a, False)[0] < 0)
 
 
 def is_in_subgroup_g2(p: G2Point) -> bool:
     """p is on the twist and in its order-r subgroup (psi criterion of ePrint 2022/352)."""
     a = _g2_array([p])
-    return bool(_k._validate_points(a, True)[0] < 0)
+    with serial_below(1):
+        return bool(_k._validate_points(a, True)[0] < 0)
 
 
 def validate_g2(p: G2Point) -> None:
@@ -275,7 +280,8 @@ def _sum(a: np.ndarray) -> np.ndarray:
     if a.shape[0]:
         jac = np.empty((1, 3) + a.shape[2:], dtype=np.uint64)
         nparts = max(1, min(a.shape[0] // 256, 4 * numba.get_num_threads()))
-        _k._sum_points(a, nparts, jac)
+        with serial_below(a.shape[0], 512):
+            _k._sum_points(a, nparts, jac)
         out[0] = _jacobian_to_affine_montgomery(jac[0])
     return out
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 from zkl.algebra._kernels import convert
+from zkl.algebra._threads import serial_below
 from zkl.algebra.constants import Q, R
 from zkl.errors import FieldElementOutOfRange, ShapeMismatch
 
@@ -66,7 +67,8 @@ def int_to_limb_array(value: int) -> np.ndarray:
 def check_below(limbs: np.ndarray, modulus: int, what: str = "value") -> None:
     """Raise FieldElementOutOfRange naming the first row of `limbs` that is not below `modulus`."""
     flat = _rows(limbs)
-    i = int(convert._first_not_below(flat, _MODULUS_LIMBS[modulus]))
+    with serial_below(len(flat)):
+        i = int(convert._first_not_below(flat, _MODULUS_LIMBS[modulus]))
     if i >= 0:
         value = limbs_to_ints(flat[i : i + 1])[0]
         raise FieldElementOutOfRange(f"{what} {i} must be below {_NAMES[modulus]}, not {value}")
@@ -76,7 +78,8 @@ def to_montgomery(limbs: np.ndarray, modulus: int) -> np.ndarray:
     """Montgomery form of a (..., 4) limb array of values below `modulus` (q or r)."""
     flat = _rows(limbs)
     out = np.empty_like(flat)
-    convert._to_mont(flat, out, modulus == R)
+    with serial_below(len(flat)):
+        convert._to_mont(flat, out, modulus == R)
     return out.reshape(limbs.shape)
 
 
@@ -84,7 +87,8 @@ def from_montgomery(limbs: np.ndarray, modulus: int) -> np.ndarray:
     """Normal form of a (..., 4) Montgomery limb array modulo `modulus` (q or r)."""
     flat = _rows(limbs)
     out = np.empty_like(flat)
-    convert._from_mont(flat, out, modulus == R)
+    with serial_below(len(flat)):
+        convert._from_mont(flat, out, modulus == R)
     return out.reshape(limbs.shape)
 
 

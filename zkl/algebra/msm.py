@@ -21,6 +21,7 @@ import numpy as np
 
 from zkl.algebra._kernels import convert
 from zkl.algebra._kernels import msm as _k
+from zkl.algebra._threads import serial_below
 from zkl.algebra.constants import Q, R
 from zkl.algebra.limbs import check_below, ints_to_limbs, montgomery_to_ints
 from zkl.algebra.points import G1Point, G2Point, g1_to_array, g2_to_array
@@ -192,7 +193,8 @@ def _check_bases(bases: np.ndarray, tail: tuple[int, ...], what: str) -> None:
         given = _describe(bases)
         raise ShapeMismatch(f"{what} must be a uint64 array of shape (n, {', '.join(map(str, tail))}), not {given}")
     flat = np.ascontiguousarray(bases).reshape(-1, 4)
-    row = int(convert._first_not_below(flat, _Q_LIMBS))
+    with serial_below(len(flat)):
+        row = int(convert._first_not_below(flat, _Q_LIMBS))
     if row >= 0:
         per_point = flat.shape[0] // max(bases.shape[0], 1)
         raise FieldElementOutOfRange(
