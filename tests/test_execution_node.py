@@ -13,7 +13,7 @@ from zkl.crypto.pubdata import AMOUNT_BITS, TxType, deposit_hash
 from zkl.errors import ExecutionError, FeeTooLow, InsufficientBalance, NonceMismatch
 from zkl.execution.accounts import Account
 from zkl.execution.node import Node, chain_of
-from zkl.execution.transactions import Deposit
+from zkl.execution.transactions import Deposit, parse_tx
 
 ALICE, BOB, CAROL, SEQ = range(4)
 B, DEPTH = 3, 4
@@ -204,6 +204,28 @@ def test_transactions_that_no_longer_pass_are_dropped(tmp_path, wallets):
     assert [r.type for r in b.records] == [TxType.TRANSFER, TxType.NOOP, TxType.NOOP]
     assert len(node.last_dropped) == 2 and len(node.mempool) == 0
     assert any("less than amount + fee" in reason for reason in node.last_dropped.values())
+    node.close()
+
+
+
+def test_seal_reads_only_the_head_of_the_mempool(tmp_path, wallets, monkeypatch):
+    import zkl.execution.mempool as mempool
+
+    node = funded(tmp_path / "n", wallets)
+    fee = node.min_fee
+    for k in range(40):
+        node.submit(wallets[ALICE].transfer(0, 1, 1, fee, k))
+    node.close()
+    node = Node(tmp_path / "n")  # a fresh process's view: every row must be parsed from its JSON
+    parsed = []
+    monkeypatch.setattr(mempool, "parse_tx", lambda data: parsed.append(data) or parse_tx(data))
+    batch = node.seal()
+    assert [r.type for r in batch.records] == [TxType.TRANSFER] * B and len(node.mempool) == 40 - B
+    assert 0 < len(parsed) <= 16, "seal parsed more of the mempool than a batch needs"
+    assert node.mempool.pending(0).count == 40 - B
+    while node.seal() is not None:
+        pass
+    assert node.account(0).nonce == 40 and not node.mempool and node.mempool.pending(0).count == 0
     node.close()
 
 

@@ -176,6 +176,73 @@ def test_mempool(state, tmp_path):
         pool.add(ALICE.transfer(0, 1, 300, 2, 1))
 
 
+
+def test_mempool_pending_totals_follow_add_and_remove(state, tmp_path):
+    db = sqlite3.connect(tmp_path / "m.db", isolation_level=None)
+    pool = Mempool(db)
+    txs = [ALICE.transfer(0, 1, 100 + k, 2, k) for k in range(5)]
+    for tx in txs:
+        pool.submit(tx, state, min_fee=2)
+    assert pool.pending(0) == Pending(5, sum(102 + k for k in range(5))) and pool.pending(1) == Pending()
+    pool.remove([txs[1].id, txs[3].id, txs[3].id, "00" * 32])  # a repeat and an unknown id are ignored
+    assert pool.pending(0) == Pending(3, 102 + 104 + 106) and len(pool) == 3
+    pool.remove([txs[0].id, txs[2].id, txs[4].id])
+    assert pool.pending(0) == Pending() and not pool and len(pool) == 0
+    assert db.execute("SELECT COUNT(*) FROM mempool_pending").fetchone()[0] == 0
+
+
+def test_mempool_pending_totals_roll_back_with_sqlite(state, tmp_path):
+    db = sqlite3.connect(tmp_path / "m.db", isolation_level=None)
+    pool = Mempool(db)
+    pool.submit(ALICE.transfer(0, 1, 100, 2, 0), state)
+    db.execute("BEGIN")
+    pool.submit(ALICE.transfer(0, 1, 100, 2, 1), state)
+    assert pool.pending(0) == Pending(2, 204)
+    db.execute("ROLLBACK")
+    assert pool.pending(0) == Pending(1, 102) and len(pool) == 1
+    pool.submit(ALICE.transfer(0, 1, 7, 2, 1), state)  # nonce 1 is free again
+    assert [t.record.amount for t in pool.transactions()] == [100, 7]
+
+
+def test_a_mempool_from_before_the_totals_table_gets_it_filled(state, tmp_path):
+    db = sqlite3.connect(tmp_path / "m.db", isolation_level=None)
+    pool = Mempool(db)
+    for k in range(3):
+        pool.submit(ALICE.transfer(0, 1, 10, 2, k), state)
+    pool.submit(BOB.transfer(1, 0, 3, 1, 4), state)
+    db.execute("DROP TABLE mempool_pending")  # the schema of an older node
+    db.close()
+    again = Mempool(sqlite3.connect(tmp_path / "m.db"))  # a legacy-mode connection: must not stay in a transaction
+    assert again.pending(0) == Pending(3, 36) and again.pending(1) == Pending(1, 4)
+    assert not again._db.in_transaction
+    with pytest.raises(NonceMismatch):
+        again.submit(ALICE.transfer(0, 1, 10, 2, 2), state)
+
+
+def test_mempool_reads_in_arrival_order_by_chunks(state, tmp_path):
+    db = sqlite3.connect(tmp_path / "m.db", isolation_level=None)
+    pool = Mempool(db)
+    txs = [ALICE.transfer(0, 1, 1, 2, k) for k in range(7)]
+    for tx in txs:
+        pool.add(tx)
+    assert list(pool.iter_transactions(chunk=3)) == txs == pool.transactions()
+    fresh = Mempool(db)  # parses the stored JSON (no transaction of its own)
+    assert list(fresh.iter_transactions(chunk=2)) == txs
+    it = fresh.iter_transactions(chunk=2)
+    assert [next(it), next(it), next(it)] == txs[:3]
+
+
+def test_mempool_parses_a_row_again_when_its_text_changed(state, tmp_path):
+    db = sqlite3.connect(tmp_path / "m.db", isolation_level=None)
+    pool = Mempool(db)
+    tx = ALICE.transfer(0, 1, 5, 2, 0)
+    pool.add(tx)
+    forged = {**tx.to_json(), "signature": MALLORY.transfer(0, 1, 5, 2, 0).to_json()["signature"]}
+    db.execute("UPDATE mempool SET tx = ? WHERE id = ?", (json.dumps(forged), tx.id))
+    (read,) = pool.transactions()
+    assert read.signature != tx.signature and not read.verify(ALICE.pubkey)
+
+
 # -- fees ------------------------------------------------------------------------------------------------
 
 

@@ -65,8 +65,13 @@ def _atomic_write(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def proving_key(batch_size: int, depth: int, progress: Callable[[str], None] | None = None) -> tuple[Any, Any, bool]:
-    """(ProvingKey, R1CS, made_now) of BatchCircuit(batch_size, depth): from the key cache, else a local setup."""
+def proving_key(batch_size: int, depth: int, progress: Callable[[str], None] | None = None, *,
+                setup_progress: bool | Callable[[str, int, int], None] = False) -> tuple[Any, Any, bool]:
+    """(ProvingKey, R1CS, made_now) of BatchCircuit(batch_size, depth): from the key cache, else a local setup.
+
+    progress: called with each phase ("compile", "setup"); setup_progress: the `progress` argument of
+    `zkl.prover.setup` (True: a rich bar; a callable: (step, index, total) per setup step).
+    """
     from zkl.circuits import compile
     from zkl.circuits.cache import cache_dir, cache_key
     from zkl.circuits.rollup import BatchCircuit
@@ -87,12 +92,13 @@ def proving_key(batch_size: int, depth: int, progress: Callable[[str], None] | N
             pass
     if progress:
         progress("setup")
-    pk = setup(r1cs)
+    pk = setup(r1cs, progress=setup_progress)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         write_zkey(pk, tmp)
         os.replace(tmp, path)
+        del pk  # as large as the file: free it before the file is mapped and read (halves the peak memory)
         pk = read_zkey(path)  # memory-mapped, as a later run sees it
     return pk, r1cs, True
 

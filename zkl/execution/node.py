@@ -216,9 +216,9 @@ class Node:
     def seal(self, *, allow_empty: bool = False) -> Batch | None:
         """Build, apply and persist the next batch; None when nothing waits (unless allow_empty)."""
         deposits = self.pending_deposits()
-        transactions = self.mempool.transactions()
-        if not deposits and not transactions and not allow_empty:
+        if not deposits and not self.mempool and not allow_empty:
             return None
+        transactions = self.mempool.iter_transactions(max(self.batch_size, 16))  # read as the sequencer takes them
         number = self.next_batch
         self._db.execute("BEGIN IMMEDIATE")
         self.state.begin()

@@ -19,7 +19,7 @@ the fees of the batch are credited once to the sequencer's account, and the resu
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from zkl.crypto.pubdata import AMOUNT_BITS, TxRecord, TxType
@@ -73,11 +73,12 @@ class Sequencer:
         return index
 
     def build(self, *, number: int, deposits: Sequence[Deposit], deposits_before: int,
-              transactions: Sequence[SignedTx] = ()) -> BuildResult:
+              transactions: Iterable[SignedTx] = ()) -> BuildResult:
         """Apply one batch to the state and return it (see the module docstring).
 
         deposits: the queue from the next unconsumed one, in order (the first batch_size are
-        taken); deposits_before: the queue hash before the first of them.
+        taken); deposits_before: the queue hash before the first of them; transactions: the
+        mempool in arrival order, read only as far as the batch needs (an iterator is fine).
         """
         state = self.state
         executor = BatchExecutor(state, batch_number=number, deposits_before=deposits_before)

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from zkl.crypto import eddsa
@@ -75,9 +76,9 @@ class SignedTx:
         if not isinstance(self.signature, eddsa.Signature):
             raise MalformedInput(f"signature must be an eddsa.Signature, not {type(self.signature).__name__}")
 
-    @property
+    @cached_property
     def message(self) -> int:
-        """The signed field element, Poseidon(e0, e1, nonce)."""
+        """The signed field element, Poseidon(e0, e1, nonce) (computed once: the fields are frozen)."""
         return message_to_sign(self.record, self.nonce)
 
     @property
