@@ -85,7 +85,9 @@ def proving_key(batch_size: int, depth: int, progress: Callable[[str], None] | N
     path = None if key is None else cache_dir() / "keys" / f"{key}.zkey"
     if path is not None and path.exists():
         try:
-            pk = read_zkey(path)
+            # our own cache: the points are not re-validated (a G2 subgroup check per B2 point took ~40 s
+            # at B=64); a damaged key can only make proofs that the verifier rejects, never a false one
+            pk = read_zkey(path, validate=False)
             if pk.n_wires == r1cs.n_wires:
                 return pk, r1cs, False
         except Exception:  # noqa: BLE001 - a broken cache entry is remade
@@ -99,7 +101,7 @@ def proving_key(batch_size: int, depth: int, progress: Callable[[str], None] | N
         write_zkey(pk, tmp)
         os.replace(tmp, path)
         del pk  # as large as the file: free it before the file is mapped and read (halves the peak memory)
-        pk = read_zkey(path)  # memory-mapped, as a later run sees it
+        pk = read_zkey(path, validate=False)  # memory-mapped, as a later run sees it
     return pk, r1cs, True
 
 
