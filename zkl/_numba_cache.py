@@ -14,6 +14,7 @@ import hashlib
 from importlib import metadata
 import os
 import platform
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -23,11 +24,15 @@ _PACKAGE = Path(__file__).resolve().parent
 _KEEP = 3
 
 
+#: a module that imports numba (and so may define kernels)
+_IMPORTS_NUMBA = re.compile(r"^\s*(from numba\b|import numba\b)", re.MULTILINE)
+
+
 def _sources() -> list[Path]:
-    """The files whose text can end up inside compiled kernels."""
+    """The files whose text can end up inside compiled kernels: zkl.algebra and every module importing numba."""
     files = sorted(_PACKAGE.glob("algebra/**/*.py"))
     for path in sorted(_PACKAGE.rglob("*.py")):
-        if path not in files and "numba" in path.read_text(encoding="utf-8", errors="ignore"):
+        if path not in files and _IMPORTS_NUMBA.search(path.read_text(encoding="utf-8", errors="ignore")):
             files.append(path)
     return files
 
