@@ -1,0 +1,35 @@
+"""examples/: the Python API story runs end to end (small tree) and ends where the rules say."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_rollup_story_runs_and_rebuilds_the_final_root(tmp_path: Path) -> None:
+    env = {**os.environ, "ZKL_CACHE_DIR": os.environ.get("ZKL_TEST_CACHE_DIR") or str(tmp_path / "cache"),
+           "PYTHONWARNINGS": "ignore"}
+    done = subprocess.run([sys.executable, str(ROOT / "examples" / "rollup_story.py"), str(tmp_path / "net"),
+                           "--batch-size", "4", "--depth", "4"],
+                          capture_output=True, text=True, env=env, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = done.stdout
+    assert "bob claims 700 on L1" in out
+    final = re.search(r"final root\s+(\d+)", out).group(1)
+    rebuilt = re.search(r"rebuilt root\s+(\d+) match: True", out).group(1)
+    assert final == rebuilt and int(final) != 0
+    batches = re.findall(r"^batch (\d+): (\d+) txs", out, re.MULTILINE)
+    assert [int(n) for n, _ in batches] == list(range(1, len(batches) + 1))
+    # the sequencer's fee account, 2 deposits, 2 transfers, 1 withdrawal
+    assert sum(int(t) for _, t in batches) == 6
+    alice = eval(re.search(r"^alice (\{.*\})$", out, re.MULTILINE).group(1))  # noqa: S307 - our own dict repr
+    bob = eval(re.search(r"^bob (\{.*\})$", out, re.MULTILINE).group(1))  # noqa: S307
+    assert alice["l1"] == 100_000 - 10_000 and bob["l1"] == 100_000 - 2_000 + 700
+    fee = 10_000 - 1_500 + 200 - alice["l2"]  # alice sent one transfer
+    assert fee > 0 and bob["l2"] == 2_000 + 1_500 - 200 - 700 - 2 * fee
+    assert alice["nonce"] == 1 and bob["nonce"] == 2 and alice["claimable"] == bob["claimable"] == 0
