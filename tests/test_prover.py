@@ -360,13 +360,13 @@ def test_zkey_malformed(tmp_path, pk):
     sec = _sections(bytes(data))
     bad = tmp_path / "bad.zkey"
 
-    def expect(blob: bytes, error: type, match: str = "", **kw) -> None:
+    def expect(blob: bytes, error: type, match: str, **kw) -> None:
         bad.write_bytes(blob)
         with pytest.raises(error, match=match):
             read_zkey(bad, **kw)
 
     expect(b"ptau" + bytes(data[4:]), FormatError, "magic")
-    expect(bytes(data[:-5]), FormatError)
+    expect(bytes(data[:-5]), FormatError, r"section \d+ declares \d+ bytes, only \d+ remain")
     proto = bytearray(data)
     proto[sec[1][0]] = 2
     expect(bytes(proto), FormatError, "protocol")
