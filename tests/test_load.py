@@ -19,7 +19,7 @@ Invalid transactions use amounts in [1000, 2000) and valid ones amounts in [1, 1
 invalid transaction can share its hash (the signed message) with a valid one.
 
 `ZKL_LOAD_TXS=10000 pytest -s tests/test_load.py` is the full run: 6,557 valid transactions in 822
-proven batches, 44 min wall and 41 min CPU on the shared 2-core machine, ~95% of it proving. With -s
+proven batches, 21 min wall and 35 min CPU on the quiet 2-core machine, ~94% of it proving. With -s
 the run prints one JSON line of figures (`load:`).
 Keys are cached under $ZKL_TEST_CACHE_DIR if set, else in the session's temporary directory.
 """
