@@ -13,15 +13,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from contextlib import contextmanager
-from typing import Iterator
 
-import numba
 import numpy as np
 
 from zkl.algebra._kernels import convert
 from zkl.algebra._kernels import msm as _k
-from zkl.algebra._threads import serial_below
+from zkl.algebra._threads import numba_threads, serial_below
 from zkl.algebra.constants import Q, R
 from zkl.algebra.limbs import check_below, ints_to_limbs, montgomery_to_ints
 from zkl.algebra.points import G1Point, G2Point, g1_to_array, g2_to_array
@@ -142,7 +139,7 @@ def _run(
     if n == 0:
         return np.zeros((2, *rows), dtype=np.uint64)
     scalars = np.ascontiguousarray(scalars)
-    with _threads(threads) as nthreads:
+    with numba_threads(threads) as nthreads:
         kind = _k._classify(scalars, flat)
         general = np.flatnonzero(kind == 2)
         ones = np.flatnonzero(kind == 1)
@@ -158,23 +155,6 @@ def _run(
         else:
             partials = np.zeros((4, *rows), dtype=np.uint64)
         return _k._combine(windows, c, partials)
-
-
-@contextmanager
-def _threads(threads: int | None) -> Iterator[int]:
-    """Run with `threads` numba threads (default: the current setting); yields the count in use."""
-    previous = numba.get_num_threads()
-    if threads is None:
-        yield previous
-        return
-    limit = numba.config.NUMBA_NUM_THREADS
-    if not _is_int(threads) or not 1 <= threads <= limit:
-        raise MalformedInput(f"threads must be an int in [1, {limit}], not {threads!r}")
-    numba.set_num_threads(threads)
-    try:
-        yield threads
-    finally:
-        numba.set_num_threads(previous)
 
 
 def _is_int(value: object) -> bool:

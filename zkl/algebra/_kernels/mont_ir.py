@@ -16,15 +16,11 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-import numpy as np
 from numba import config, types
 from numba.extending import intrinsic
 
-_M64 = (1 << 64) - 1
+from zkl.algebra.constants import int_to_limbs
 
-
-def _limbs(x: int) -> list[int]:
-    return [(x >> (64 * i)) & _M64 for i in range(4)]
 
 
 def _python_ops(p: int) -> SimpleNamespace:
@@ -34,8 +30,7 @@ def _python_ops(p: int) -> SimpleNamespace:
     def val(a) -> int:
         return int(a[0]) | int(a[1]) << 64 | int(a[2]) << 128 | int(a[3]) << 192
 
-    def tup(x: int):
-        return tuple(np.uint64(v) for v in _limbs(x))
+    tup = int_to_limbs
 
     def mul(a, b):
         """a*b*2^-256 mod p."""
@@ -70,7 +65,7 @@ def _jit_ops(p: int) -> SimpleNamespace:
 
     i64, i128, i256 = ir.IntType(64), ir.IntType(128), ir.IntType(256)
     limb = types.UniTuple(types.uint64, 4)
-    p_limbs = _limbs(p)
+    p_limbs = [int(v) for v in int_to_limbs(p)]
     pinv = (-pow(p, -1, 1 << 64)) % (1 << 64)
     p256 = ir.Constant(i256, p)
     sixty_four = ir.Constant(i128, 64)
