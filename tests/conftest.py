@@ -1,11 +1,19 @@
-"""Shared pytest fixtures: seeded random sources, so every test run draws the same data."""
+"""Shared pytest options and fixtures: seeded random sources, and the optional parallel kernel warm-up."""
 
 from __future__ import annotations
 
+import os
 import random
 
 import numpy as np
 import pytest
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """--warm: compile every numba kernel first, on all cores (what CI does on its cold cache)."""
+    parser.addoption("--warm", action="store_true", default=os.environ.get("ZKL_WARM") == "1",
+                     help="compile every numba kernel in parallel worker processes before the tests (zkl warmup); "
+                          "also ZKL_WARM=1")
 
 
 @pytest.fixture
@@ -22,9 +30,9 @@ def pyrng() -> random.Random:
 
 @pytest.fixture(scope="session", autouse=True)
 def _warm_kernels(request: pytest.FixtureRequest) -> None:
-    """On a large run (CI), compile every numba kernel first in parallel worker processes (zkl warmup)."""
-    if len(request.session.items) < 200:
-        return  # a few files: compile lazily, only what they use
+    """With --warm, compile every numba kernel first in parallel worker processes (zkl warmup)."""
+    if not request.config.getoption("--warm"):
+        return  # compile lazily, only what the selected tests use
     from zkl.warmup import ensure_warm
 
     ensure_warm(progress=False)

@@ -18,8 +18,8 @@ from zkl.circuits.std.poseidon import constraint_count, poseidon
 from zkl.circuits.testing import assert_circuit
 from zkl.crypto.poseidon import N_ROUNDS_P, poseidon_hash
 from zkl.errors import CircuitError, UnsatisfiedConstraint
+from tests.paths import FIXTURES, ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 EXPECTED = [213, 240, 261, 297, 321, 354, 381, 402, 417, 459, 465, 504, 543, 537, 573, 609]
 """Constraints of Poseidon over 1..16 variable inputs: 3 per S-box, 3 * (8 t + R_P) - 3."""
 
@@ -179,7 +179,7 @@ def test_circom_count_matches(tmp_path):
     circom = ROOT / "js" / "node_modules" / ".bin" / "circom2"
     if shutil.which("node") is None or not circom.exists():
         pytest.skip("node or js/node_modules/circom2 is missing")
-    source = Path("tests") / "circuits_fixtures" / "poseidon.circom"
+    source = (FIXTURES / "poseidon.circom").relative_to(ROOT)
     done = subprocess.run([str(circom), str(source), "--r1cs", "--O2", "-l", "js", "-o", str(tmp_path)],
                           cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr

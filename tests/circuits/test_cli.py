@@ -10,8 +10,8 @@ from click.testing import CliRunner
 
 from zkl.circuits import R, read_r1cs, read_wtns
 from zkl.cli import main
+from tests.paths import FIXTURES
 
-FIXTURES = Path(__file__).resolve().parent / "circuits_fixtures"
 POWER = f"{FIXTURES / 'cli_circuits.py'}:Power"
 SLOPPY = f"{FIXTURES / 'cli_circuits.py'}:Sloppy"
 

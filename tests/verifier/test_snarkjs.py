@@ -1,10 +1,10 @@
 """Groth16 interop with the real snarkjs 0.7.6 and circom 2 from js/node_modules (`npm ci --prefix js`).
 
 A session-scoped fixture builds, once per run in a tmp dir, the circuit of
-tests/fixtures_snarkjs/verifier_fixture.circom (a product and circomlib's
+tests/fixtures/verifier_fixture.circom (a product and circomlib's
 Poseidon, public signals [c, h, x, y]), a powers-of-tau ceremony, a
 contributed .zkey, its verification_key.json, and four proofs with their
-public.json (tests/fixtures_snarkjs/build.py lists the commands).  Then: snarkjs
+public.json (tests/oracles/snarkjs_build.py lists the commands).  Then: snarkjs
 proofs verify with zkl; tampered ones are rejected by zkl and by `snarkjs
 groth16 verify`; malformed inputs raise; our JSON round-trips snarkjs's files
 byte for byte; vk_alphabeta_12 equals snarkjs's; files written by zkl verify
@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from fixtures_snarkjs import build as snarkjs_build
+from tests.oracles import snarkjs_build
 from zkl.algebra.constants import Q, R
 from zkl.algebra.points import G1Point, G2Point
 from zkl.commands._groth16_verify import verify_command

@@ -13,6 +13,7 @@ from zkl.circuits import R1CS, Circuit, Public, R, Secret, SparseRows, Witness, 
 from zkl.circuits import cache, circom
 from zkl.circuits.field import ints_to_limbs, limbs_below_modulus, limbs_to_ints
 from zkl.errors import FieldElementOutOfRange, FormatError, MalformedInput, ShapeMismatch, UnsatisfiedConstraint
+from tests.paths import ROOT
 
 
 @pytest.fixture(autouse=True)
@@ -364,7 +365,7 @@ def test_kernel_check_without_jit(tmp_path):
     code = """
 import random
 from zkl.circuits import R
-import tests.test_circuits_r1cs as t
+import tests.circuits.test_r1cs as t
 rng = random.Random(5)
 r1cs, w = t._satisfiable_r1cs(rng)
 r1cs.check(w)
@@ -377,7 +378,7 @@ assert obj == list(az) + list(bz) + list(cz)
 print("ok")
 """
     env = {**os.environ, "NUMBA_DISABLE_JIT": "1", "ZKL_CACHE_DIR": str(tmp_path)}
-    root = Path(__file__).resolve().parents[1]
+    root = ROOT
     done = subprocess.run([sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True,
                           timeout=300)
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr

@@ -10,7 +10,7 @@ a client would (check the contract, retry if not applied) and the remaining step
 ledger (every row of every table: roots, balances, queue, batches, claims, events, blocks) must
 equal the reference.
 
-This file is also the child: ``python test_settlement_crash.py DATA_DIR STEP_JSON``.
+This file is also the child: ``python -m tests.settlement.test_crash DATA_DIR STEP_JSON`` (from the repository root).
 """
 
 from __future__ import annotations
@@ -24,11 +24,8 @@ from pathlib import Path
 
 import pytest
 
-HERE = Path(__file__).resolve().parent
-if str(HERE) not in sys.path:
-    sys.path.insert(0, str(HERE))
-
-from settlement_helpers import (  # noqa: E402
+from tests.paths import ROOT
+from tests.settlement.helpers import (
     ALICE,
     BOB,
     CAROL,
@@ -116,8 +113,8 @@ def _child(data_dir: Path, step: dict, crash_at: str | None, tmp_path: Path) -> 
     env.pop(CRASH_ENV, None)
     if crash_at:
         env[CRASH_ENV] = crash_at
-    return subprocess.run([sys.executable, __file__, str(data_dir), str(step_file)], env=env,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run([sys.executable, "-m", "tests.settlement.test_crash", str(data_dir), str(step_file)], env=env,
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
 
 
 CASES = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from settlement_helpers import (
+from tests.settlement.helpers import (
     ALICE,
     BOB,
     BOND,

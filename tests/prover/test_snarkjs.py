@@ -1,7 +1,7 @@
 """Groth16 interop with the real snarkjs 0.7.6 and circom 2 from js/node_modules.
 
 Artifacts are made at test time in one session-scoped directory: circom2 compiles the fixture
-circuits of tests/circuits_fixtures (.r1cs, witness generator), snarkjs makes a small
+circuits of tests/fixtures (.r1cs, witness generator), snarkjs makes a small
 powers-of-tau (power 7: new, one contribution, prepare phase2) and its .zkeys.  Poseidon needs
 2^10 rows, too many for a fast snarkjs ceremony, so its .ptau is written by zkl
 (`write_ptau`) and snarkjs's `groth16 setup` runs on that.
@@ -26,12 +26,11 @@ from zkl.circuits.circom import read_wtns_limbs
 from zkl.prover import prove, public_inputs, read_ptau, read_zkey, setup, setup_from_ptau, write_zkey
 from zkl.prover import _json
 from zkl.prover.ptau import write_ptau
+from tests.paths import FIXTURES, ROOT
 
 pytestmark = pytest.mark.js
 
-ROOT = Path(__file__).resolve().parents[1]
 JS = ROOT / "js"
-FIXTURES = ROOT / "tests" / "circuits_fixtures"
 CIRCOM = JS / "node_modules" / "circom2" / "cli.js"
 SNARKJS = JS / "node_modules" / "snarkjs" / "build" / "cli.cjs"
 INPUTS = {"multiplier": {"k": "5", "a": "3", "b": "7"},

@@ -22,9 +22,9 @@ from zkl.crypto import babyjubjub as nb
 from zkl.crypto import eddsa as ne
 from zkl.crypto.poseidon import poseidon_hash
 from zkl.errors import UnsatisfiedConstraint
+from tests.paths import ORACLES, ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
-ORACLE = ROOT / "tests" / "js" / "oracle_crypto.cjs"
+ORACLE = ORACLES / "oracle_crypto.cjs"
 L = nb.SUBGROUP_ORDER
 CIRCOMLIB_CONSTRAINTS = 4217  # EdDSAPoseidonVerifier, circom --O2
 bjj.register_attacks()

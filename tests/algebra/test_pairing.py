@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from py_ecc import optimized_bn128 as pe
 
+from tests.paths import ROOT
 from zkl.algebra import tower as T
 from zkl.algebra.constants import G1_GENERATOR, G2_GENERATOR, Q, R
 from zkl.algebra.pairing import (
@@ -308,13 +309,12 @@ def test_miller_steps():
 def test_miller_steps_without_jit():
     """The same steps in pure Python (NUMBA_DISABLE_JIT=1, in a subprocess) agree with the reference and the JIT."""
     script = (
-        "import json, sys; sys.path.insert(0, sys.argv[1]); import test_pairing; "
-        "print(json.dumps(test_pairing.first_steps()))"
+        "import json; from tests.algebra import test_pairing; print(json.dumps(test_pairing.first_steps()))"
     )
     env = dict(os.environ, NUMBA_DISABLE_JIT="1")
     proc = subprocess.run(
-        [sys.executable, "-c", script, os.path.dirname(os.path.abspath(__file__))],
-        env=env, capture_output=True, text=True, timeout=300,
+        [sys.executable, "-c", script],
+        env=env, cwd=ROOT, capture_output=True, text=True, timeout=300,
     )
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -328,7 +328,7 @@ def test_g2_point_outside_subgroup_is_refused():
 
     import importlib
 
-    from test_curve import twist_point
+    from tests.algebra.test_curve import twist_point
     from zkl.algebra import curve
 
     pairing_mod = importlib.import_module("zkl.algebra.pairing")

@@ -1,4 +1,4 @@
-"""Build snarkjs Groth16 artifacts for tests/fixtures_snarkjs/verifier_fixture.circom in a directory.
+"""Build snarkjs Groth16 artifacts for tests/fixtures/verifier_fixture.circom in a directory.
 
 The real tools from js/node_modules (`npm ci --prefix js`): circom 2 (wasm build) compiles the
 circuit, then snarkjs 0.7.6 runs the usual ceremony and proves:
@@ -16,7 +16,7 @@ circuit, then snarkjs 0.7.6 runs the usual ceremony and proves:
 
 Power 8 (2^8 >= 241 constraints + 4 public signals + 1) keeps `prepare phase2`, the slow step
 (~5 s of CPU at power 8, ~22 s at power 10), short.  Run as a script
-(`python tests/fixtures_snarkjs/build.py OUT_DIR`) to keep the files.
+(`python -m tests.oracles.snarkjs_build OUT_DIR`) to keep the files.
 """
 
 from __future__ import annotations
@@ -28,11 +28,11 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-JS = ROOT / "js"
+from tests.paths import FIXTURES, JS, ROOT
+
 CIRCOM = JS / "node_modules" / "circom2" / "cli.js"
 SNARKJS = JS / "node_modules" / "snarkjs" / "build" / "cli.cjs"
-CIRCUIT = Path(__file__).resolve().parent / "verifier_fixture.circom"
+CIRCUIT = FIXTURES / "verifier_fixture.circom"
 NAME = CIRCUIT.stem
 #: powers of tau: 2^POWER constraints at most
 POWER = 8

@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 from click.testing import CliRunner
-from settlement_helpers import (
+from tests.settlement.helpers import (
     ALICE,
     BOB,
     BOND,

@@ -30,12 +30,12 @@ from zkl.crypto.blake512 import blake512
 from zkl.crypto.eddsa import Signature
 from zkl.crypto.merkle import empty_hashes
 from zkl.crypto.poseidon import FIELD_MODULUS, MAX_INPUTS, poseidon_hash, poseidon_params
+from tests.paths import ORACLES, ROOT
 
 pytestmark = pytest.mark.js
 
-ROOT = Path(__file__).resolve().parents[1]
 JS_DIR = ROOT / "js"
-ORACLE = ROOT / "tests" / "js" / "oracle_crypto.cjs"
+ORACLE = ORACLES / "oracle_crypto.cjs"
 R = FIELD_MODULUS
 L = SUBGROUP_ORDER
 

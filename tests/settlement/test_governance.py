@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from settlement_helpers import ALICE, GOVERNOR, TIMELOCK, ToyGroth16, assert_rejected, make_world
+from tests.settlement.helpers import ALICE, GOVERNOR, TIMELOCK, ToyGroth16, assert_rejected, make_world
 
 from zkl.crypto.pubdata import TxRecord, TxType
 from zkl.errors import BadProof, MalformedInput, NoPendingChange, TimelockActive, Unauthorized

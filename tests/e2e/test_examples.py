@@ -7,8 +7,8 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_rollup_story_runs_and_rebuilds_the_final_root(tmp_path: Path) -> None:

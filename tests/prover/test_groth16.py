@@ -45,8 +45,8 @@ from zkl.prover import (
 from zkl.prover import qap
 from zkl.prover.ptau import write_ptau
 from zkl.verifier.keys import Proof, VerifyingKey
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 TOXIC = ToxicWaste(tau=0x1234567890ABCDEF1234567890, alpha=31337, beta=0xBEEF ** 5, gamma=97, delta=2 ** 200 + 3)
 #: a point of the G2 twist outside the order-r subgroup (tests/test_curve.py's twist_point, random.Random(7))
 TWIST_POINT = G2Point(
@@ -528,8 +528,7 @@ NOJIT_SCRIPT = textwrap.dedent('''
     import json, sys
     from zkl.circuits import Circuit, Public, Secret, compile, solve
     from zkl.prover import ToxicWaste, setup, prove
-    sys.path.insert(0, sys.argv[1])
-    from test_prover import Poly, TOXIC, poly_inputs
+    from tests.prover.test_groth16 import Poly, TOXIC, poly_inputs
     r1cs = compile(Poly(), cache=False)
     w = solve(Poly(), poly_inputs(3, 11), r1cs=r1cs)
     pk = setup(r1cs, toxic=TOXIC)
@@ -541,7 +540,7 @@ NOJIT_SCRIPT = textwrap.dedent('''
 @pytest.mark.slow
 def test_kernels_without_jit(poly, pk):
     env = {**os.environ, "NUMBA_DISABLE_JIT": "1"}
-    done = subprocess.run([sys.executable, "-c", NOJIT_SCRIPT, str(Path(__file__).parent)], env=env, cwd=ROOT,
+    done = subprocess.run([sys.executable, "-c", NOJIT_SCRIPT], env=env, cwd=ROOT,
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     got = json.loads(done.stdout.strip().splitlines()[-1])
