@@ -24,6 +24,7 @@ def main() -> None:
 
     net = Devnet.init(data_dir, batch_size=args.batch_size, depth=args.depth,
                       progress=lambda step: print(f"... {step}"))
+    print(f"deployment: {net.contract.domain} (every L2 signature names it)")
     for name in ("alice", "bob"):
         net.add_user(name, l1_funds=100_000)         # an L2 key and a faucet-funded L1 address
     net.deposit("alice", 10_000)                      # L1 deposit; the L2 node sees the queue
@@ -38,12 +39,13 @@ def main() -> None:
     for info in net.seal_all():
         print(f"batch {info['number']}: {info['transactions']} txs, proof {info['prove_s']:.1f} s")
 
-    print("bob claims", net.claim("bob"), "on L1")
+    print(f"bob claims {net.claim('bob')} on L1")
     for name in ("alice", "bob"):
-        print(name, net.balance(name))
+        b = net.balance(name)
+        print(f"{name}: L1 {b['l1']}, L2 {b['l2']} at index {b['index']}, nonce {b['nonce']}, claimable {b['claimable']}")
     sync = net.sync()                                 # the L2 state rebuilt from L1's posted data alone
-    print("final root  ", net.contract.state_root)
-    print("rebuilt root", sync["rebuilt_root"], "match:", sync["match"])
+    print(f"final root   {net.contract.state_root}")
+    print(f"rebuilt root {sync['rebuilt_root']} match: {sync['match']}")
     assert sync["match"]
     net.close()
 

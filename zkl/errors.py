@@ -72,6 +72,10 @@ class FieldMismatch(MalformedInput, TypeError):
     """An operation mixes elements of two different fields (Fq and Fr)."""
 
 
+class WrongDomain(ExecutionError):
+    """A transaction is signed for another deployment (another chain id or rollup contract) than this one."""
+
+
 class InvalidSignature(ExecutionError):
     """A transaction's signature does not verify under its account's public key."""
 

@@ -8,9 +8,10 @@ import random
 import pytest
 
 from zkl.circuits import compile, solve
-from zkl.circuits.rollup import BatchCircuit, levels
+from zkl.circuits.rollup import BatchCircuit
 from zkl.crypto.merkle import MerkleTree
-from zkl.crypto.pubdata import BatchHeader, TxRecord, TxType, commitment, decode, encode
+from zkl.crypto.protocol import PUBLIC_INPUTS, Domain, TxType, levels
+from zkl.crypto.pubdata import BatchHeader, TxRecord, commitment, decode, encode
 from zkl.errors import (
     AmountOutOfRange,
     CircuitError,
@@ -24,10 +25,11 @@ from zkl.execution.accounts import Account
 from zkl.execution.batch import Batch
 from zkl.execution.state import State
 from zkl.execution.wallet import Wallet
-from zkl.execution.witness import BatchWitness, MemoryLedger, Slot, execute
+from zkl.execution.execute import BatchWitness, MemoryStore, Slot, execute
 
 WALLETS = [Wallet(bytes([i + 1]) * 32) for i in range(6)]
 L1 = 0xABCDEF0123456789ABCDEF0123456789ABCDEF01
+DOMAIN = Domain(3, 0xC0DE)
 
 
 @pytest.fixture(autouse=True)
@@ -40,12 +42,12 @@ def dep(wallet: int, to: int, amount: int) -> Slot:
 
 
 def xfer(wallet: int, frm: int, to: int, amount: int, fee: int, nonce: int) -> Slot:
-    tx = WALLETS[wallet].transfer(frm, to, amount, fee, nonce)
+    tx = WALLETS[wallet].transfer(frm, to, amount, fee, nonce, domain=DOMAIN)
     return Slot.from_record(tx.record, tx.signature)
 
 
 def wdraw(wallet: int, frm: int, amount: int, fee: int, nonce: int) -> Slot:
-    tx = WALLETS[wallet].withdraw(frm, amount, fee, L1, nonce)
+    tx = WALLETS[wallet].withdraw(frm, amount, fee, L1, nonce, domain=DOMAIN)
     return Slot.from_record(tx.record, tx.signature)
 
 
@@ -66,39 +68,42 @@ def test_parameters_are_validated():
         with pytest.raises(CircuitError):
             BatchCircuit(**bad)
     assert [levels(d) for d in (1, 2, 3, 16, 17, 32)] == [1, 1, 2, 8, 9, 16]
+    # the public inputs are the protocol's, in its order
+    small = compile(BatchCircuit(1, 2))
+    assert [small.wire_name(w) for w in (1, 2, 3)] == list(PUBLIC_INPUTS)
 
 
 def test_a_batch_of_every_type_at_an_even_depth():
-    ledger = MemoryLedger(4)
+    ledger = MemoryStore(4)
     w1 = execute(ledger, [dep(0, 0, 1000), dep(1, 1, 50), dep(2, 2, 0)], batch_number=1, fee_account=2,
-                 deposits_before=0)
+                 deposits_before=0, domain=DOMAIN.element)
     check_accepts(w1)
     w2 = execute(ledger, [xfer(0, 0, 1, 100, 3, 0), wdraw(1, 1, 20, 2, 0), dep(0, 0, 5)], batch_number=2,
-                 fee_account=2, deposits_before=w1.deposits_after)
+                 fee_account=2, deposits_before=w1.deposits_after, domain=DOMAIN.element)
     check_accepts(w2)
     assert ledger.account(0) == Account(WALLETS[0].pubkey, 1000 - 103 + 5, 1)
     assert ledger.account(1) == Account(WALLETS[1].pubkey, 50 + 100 - 22, 1)
     assert ledger.account(2) == Account(WALLETS[2].pubkey, 5, 0)
     assert w2.old_root == w1.new_root and w2.roots[-1] == ledger.root
     records = [s.record() for s in (t.slot for t in w2.txs)]
-    header = BatchHeader(2, 2, 5, w1.deposits_after, w2.deposits_after)
+    header = BatchHeader(DOMAIN.element, 2, 2, 5, w1.deposits_after, w2.deposits_after)
     assert commitment(header, records) == w2.commitment
     assert decode(encode(records)) == records
 
 
 def test_odd_depth_and_an_empty_fee_account_without_fees():
-    ledger = MemoryLedger(5)  # 3 levels of a 4-ary tree, indices < 32
-    w = execute(ledger, [dep(0, 31, 9), NOOP, NOOP], batch_number=1, fee_account=17, deposits_before=0)
+    ledger = MemoryStore(5)  # 3 levels of a 4-ary tree, indices < 32
+    w = execute(ledger, [dep(0, 31, 9), NOOP, NOOP], batch_number=1, fee_account=17, deposits_before=0, domain=DOMAIN.element)
     assert w.fee.empty == 1
     check_accepts(w)
 
 
 def test_self_transfer_and_two_deposits_to_one_new_key():
-    ledger = MemoryLedger(4)
-    w = execute(ledger, [dep(3, 5, 10), dep(3, 5, 11), NOOP], batch_number=1, fee_account=5, deposits_before=0)
+    ledger = MemoryStore(4)
+    w = execute(ledger, [dep(3, 5, 10), dep(3, 5, 11), NOOP], batch_number=1, fee_account=5, deposits_before=0, domain=DOMAIN.element)
     check_accepts(w)
     w = execute(ledger, [xfer(3, 5, 5, 7, 2, 0), NOOP, NOOP], batch_number=2, fee_account=5,
-                deposits_before=w.deposits_after)
+                deposits_before=w.deposits_after, domain=DOMAIN.element)
     check_accepts(w)
     assert ledger.account(5) == Account(WALLETS[3].pubkey, 21, 1)  # the fee comes back to the sequencer
 
@@ -106,7 +111,7 @@ def test_self_transfer_and_two_deposits_to_one_new_key():
 def test_random_batches_match_state_and_circuit():
     rng = random.Random(7)
     depth, size = 4, 3
-    ledger, state = MemoryLedger(depth), State(depth)
+    ledger, state = MemoryStore(depth), State(depth)
     owners: dict[int, int] = {}
     nonces: dict[int, int] = {}
     chain = 0
@@ -136,8 +141,8 @@ def test_random_batches_match_state_and_circuit():
                 slots.append(xfer(owners[frm], frm, rng.choice(list(owners)), amount, fee, nonce) if kind == "xfer"
                              else wdraw(owners[frm], frm, amount, fee, nonce))
         fee_account = min(owners)
-        wm = execute(ledger, slots, batch_number=number, fee_account=fee_account, deposits_before=chain)
-        ws = execute(state, slots, batch_number=number, fee_account=fee_account, deposits_before=chain)
+        wm = execute(ledger, slots, batch_number=number, fee_account=fee_account, deposits_before=chain, domain=DOMAIN.element)
+        ws = execute(state, slots, batch_number=number, fee_account=fee_account, deposits_before=chain, domain=DOMAIN.element)
         assert wm.to_json() == ws.to_json()
         check_accepts(wm)
         chain = wm.deposits_after
@@ -145,8 +150,8 @@ def test_random_batches_match_state_and_circuit():
 
 
 def test_strict_execution_refuses_and_leaves_the_ledger_unchanged():
-    ledger = MemoryLedger(4)
-    execute(ledger, [dep(0, 0, 100), dep(1, 1, (1 << 64) - 2)], batch_number=1, fee_account=0, deposits_before=0)
+    ledger = MemoryStore(4)
+    execute(ledger, [dep(0, 0, 100), dep(1, 1, (1 << 64) - 2)], batch_number=1, fee_account=0, deposits_before=0, domain=DOMAIN.element)
     root = ledger.root
     cases = [
         (xfer(0, 0, 1, 200, 1, 0), InsufficientBalance),
@@ -161,21 +166,21 @@ def test_strict_execution_refuses_and_leaves_the_ledger_unchanged():
     ]
     for slot, error in cases:
         with pytest.raises(error, match="slot 0"):
-            execute(ledger, [slot], batch_number=2, fee_account=0, deposits_before=0)
+            execute(ledger, [slot], batch_number=2, fee_account=0, deposits_before=0, domain=DOMAIN.element)
         assert ledger.root == root
 
 
 def test_fees_need_a_fee_account():
-    ledger = MemoryLedger(4)
-    execute(ledger, [dep(0, 0, 100)], batch_number=1, fee_account=0, deposits_before=0)
+    ledger = MemoryStore(4)
+    execute(ledger, [dep(0, 0, 100)], batch_number=1, fee_account=0, deposits_before=0, domain=DOMAIN.element)
     with pytest.raises(UnknownAccount, match="fee account"):
-        execute(ledger, [xfer(0, 0, 0, 10, 1, 0)], batch_number=2, fee_account=3, deposits_before=0)
+        execute(ledger, [xfer(0, 0, 0, 10, 1, 0)], batch_number=2, fee_account=3, deposits_before=0, domain=DOMAIN.element)
 
 
 def test_batch_witness_and_batch_round_trip(tmp_path):
-    ledger = MemoryLedger(4)
+    ledger = MemoryStore(4)
     slots = [dep(0, 0, 1000), dep(1, 1, 5), NOOP]
-    w = execute(ledger, slots, batch_number=1, fee_account=0, deposits_before=0)
+    w = execute(ledger, slots, batch_number=1, fee_account=0, deposits_before=0, domain=DOMAIN.element)
     assert BatchWitness.from_json(w.to_json()).to_json() == w.to_json()
     batch = Batch(1, [s.record() for s in slots], w, 1, 2)
     path = tmp_path / "batch.json"
@@ -192,8 +197,8 @@ def test_batch_witness_and_batch_round_trip(tmp_path):
 
 
 def test_state_roots_are_merkle_tree_roots():
-    ledger = MemoryLedger(6)
-    execute(ledger, [dep(0, 0, 1), dep(1, 63, 2), dep(2, 17, 3)], batch_number=1, fee_account=0, deposits_before=0)
+    ledger = MemoryStore(6)
+    execute(ledger, [dep(0, 0, 1), dep(1, 63, 2), dep(2, 17, 3)], batch_number=1, fee_account=0, deposits_before=0, domain=DOMAIN.element)
     tree = MerkleTree(3, 4)
     for i, a in ledger.accounts.items():
         tree.set(i, a.leaf())
@@ -219,12 +224,12 @@ def test_groth16_end_to_end_on_a_sealed_batch(tmp_path):
     from zkl.verifier.groth16 import verify
 
     alice, seq = WALLETS[0], WALLETS[1]
-    node = Node.init(tmp_path / "l2", depth=4, batch_size=2, fee_pubkey=seq.pubkey)
+    node = Node.init(tmp_path / "l2", depth=4, batch_size=2, fee_pubkey=seq.pubkey, domain=DOMAIN)
     node.add_deposit(alice.pubkey, 100)
     node.add_deposit(seq.pubkey, 0)
     node.seal()
-    node.submit(alice.transfer(0, 1, 10, node.min_fee, 0))
-    node.submit(alice.withdraw(0, 5, node.min_fee, L1, 1))
+    node.submit(alice.transfer(0, 1, 10, node.min_fee, 0, domain=DOMAIN))
+    node.submit(alice.withdraw(0, 5, node.min_fee, L1, 1, domain=DOMAIN))
     batch = node.seal()
     node.close()
     r1cs = compile(batch.circuit())
@@ -239,9 +244,9 @@ def test_groth16_end_to_end_on_a_sealed_batch(tmp_path):
 def test_depth_32_with_the_last_index():
     last = (1 << 32) - 1
     state = State(32)
-    w = execute(state, [dep(0, last, 50), dep(1, 0, 1)], batch_number=1, fee_account=0, deposits_before=0)
+    w = execute(state, [dep(0, last, 50), dep(1, 0, 1)], batch_number=1, fee_account=0, deposits_before=0, domain=DOMAIN.element)
     check_accepts(w)
     w = execute(state, [xfer(0, last, 0, 20, 3, 0), NOOP], batch_number=2, fee_account=0,
-                deposits_before=w.deposits_after)
+                deposits_before=w.deposits_after, domain=DOMAIN.element)
     check_accepts(w)
     assert state.account(last).balance == 27 and state.account(0).balance == 24

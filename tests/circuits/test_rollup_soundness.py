@@ -27,17 +27,20 @@ from zkl.circuits.testing import ADVERSARIES
 from zkl.crypto import eddsa
 from zkl.crypto.babyjubjub import SUBGROUP_ORDER, Point
 from zkl.crypto.poseidon import poseidon_hash
-from zkl.crypto.pubdata import BatchHeader, TxRecord, TxType, commitment, deposit_hash
+from zkl.crypto.protocol import Domain, TxType, deposit_hash, nonce_word
+from zkl.crypto.pubdata import BatchHeader, TxRecord, commitment
 from zkl.errors import UnsatisfiedConstraint
 from zkl.execution.accounts import Account
 from zkl.execution.wallet import Wallet
-from zkl.execution.witness import BatchExecutor, BatchWitness, MemoryLedger, Slot, slot_elements
+from zkl.execution.execute import BatchExecutor, BatchWitness, MemoryStore, Slot, slot_elements
 
 B, DEPTH = 3, 4
 ALICE, BOB, SEQ, CAROL = 0, 1, 2, 3
 W = {name: Wallet(bytes([i + 1]) * 32) for i, name in enumerate(["alice", "bob", "seq", "carol", "dave", "erin",
                                                                  "mallory"])}
 L1 = 0x1111111111111111111111111111111111111111
+DOMAIN = Domain(9, 0xBEEF).element  # the deployment the batches are for
+ELSEWHERE = Domain(9, 0xF00D).element  # another deployment of the same circuit
 EVIL_L1 = 0x6666666666666666666666666666666666666666
 
 
@@ -54,7 +57,7 @@ def r1cs(tmp_path_factory):
 # -- building witnesses -----------------------------------------------------------------------
 
 
-class TamperLedger(MemoryLedger):
+class TamperLedger(MemoryStore):
     """A ledger whose writes pass through `hook(index, account) -> account` (the sequencer cheats)."""
 
     def __init__(self, depth: int, hook: Callable[[int, Account], Account] | None = None) -> None:
@@ -78,16 +81,16 @@ def world(hook: Callable[[int, Account], Account] | None = None, **balances: int
 
 
 def signed(wallet: str, kind: int, frm: int, to: int = 0, amount: int = 0, fee: int = 0, nonce: int = 0,
-           e1: int = 0) -> Slot:
-    """A slot with raw fields (any values) signed by `wallet` over Poseidon(e0, e1, nonce)."""
+           e1: int = 0, domain: int = DOMAIN) -> Slot:
+    """A slot with raw fields (any values) signed by `wallet` over Poseidon(e0, e1, nonce + 2^32 domain)."""
     slot = Slot(kind, frm, to, amount, fee, e1, 0)
     e0, e1r, _ = slot_elements(slot)
-    sig = eddsa.sign(W[wallet].private_key, poseidon_hash([e0, e1r, nonce % R]))
+    sig = eddsa.sign(W[wallet].private_key, poseidon_hash([e0, e1r, nonce_word(nonce, domain) % R]))
     return Slot(kind, frm, to, amount, fee, e1, 0, sig)
 
 
-def transfer(wallet="alice", frm=ALICE, to=BOB, amount=100, fee=3, nonce=0) -> Slot:
-    return signed(wallet, TxType.TRANSFER, frm, to, amount, fee, nonce)
+def transfer(wallet="alice", frm=ALICE, to=BOB, amount=100, fee=3, nonce=0, domain=DOMAIN) -> Slot:
+    return signed(wallet, TxType.TRANSFER, frm, to, amount, fee, nonce, domain=domain)
 
 
 def withdraw(wallet="bob", frm=BOB, amount=50, fee=2, nonce=0, l1=L1) -> Slot:
@@ -102,12 +105,12 @@ def deposit(name: str, to: int, amount: int) -> Slot:
 NOOP = Slot(TxType.NOOP)
 
 
-def build(slots: list[Slot], ledger: MemoryLedger | None = None, fee_account: int = SEQ,
-          between: Callable[[int, MemoryLedger], None] | None = None) -> BatchWitness:
-    """The witness of the slots (padded with no-ops) on the ledger, nothing checked (mod r)."""
+def build(slots: list[Slot], ledger: MemoryStore | None = None, fee_account: int = SEQ,
+          between: Callable[[int, MemoryStore], None] | None = None, domain: int = DOMAIN) -> BatchWitness:
+    """The witness of the slots (padded with no-ops) on the ledger for `domain`, nothing checked (mod r)."""
     ledger = world() if ledger is None else ledger
     slots = (slots + [NOOP] * B)[:B]
-    executor = BatchExecutor(ledger, batch_number=1, deposits_before=0, strict=False)
+    executor = BatchExecutor(ledger, domain=domain, batch_number=1, deposits_before=0, strict=False)
     for i, slot in enumerate(slots):
         executor.apply(slot)
         if between is not None:
@@ -116,14 +119,14 @@ def build(slots: list[Slot], ledger: MemoryLedger | None = None, fee_account: in
 
 
 def contract_commitment(records: list[TxRecord], queue: list[tuple[str, int]], fee_account: int = SEQ,
-                        total_fees: int | None = None) -> int:
-    """The commitment the base layer computes from posted records and ITS deposit queue."""
+                        total_fees: int | None = None, domain: int = DOMAIN) -> int:
+    """The commitment the base layer of `domain` computes from posted records and ITS deposit queue."""
     n = sum(r.type == TxType.DEPOSIT for r in records)
     after = 0
     for name, amount in queue[:n]:
         after = deposit_hash(after, W[name].pubkey, amount)
     fees = sum(r.fee for r in records) if total_fees is None else total_fees
-    return commitment(BatchHeader(1, fee_account, fees, 0, after), records)
+    return commitment(BatchHeader(domain, 1, fee_account, fees, 0, after), records)
 
 
 def records_of(slots: list[Slot]) -> list[TxRecord]:
@@ -185,6 +188,36 @@ def test_tampered_input_wire_of_honest_witness_is_rejected_by_r1cs(r1cs):
     wire = 1 + input_names(BatchCircuit(B, DEPTH)).index("amount[0]")
     forged = witness.with_values({wire: witness[wire] + 1})
     assert not r1cs.is_satisfied(forged)
+
+
+# -- the deployment domain -------------------------------------------------------------------------
+
+
+def test_a_signature_for_another_deployment_is_refused(r1cs):
+    """Alice signed this transfer for ELSEWHERE (same index, same nonce): in a batch for DOMAIN it is no signature."""
+    w = build([transfer(domain=ELSEWHERE)])
+    assert assert_rejected(r1cs, w.assignment(), "tx0/signature")
+
+
+def test_a_batch_for_another_deployment_does_not_reach_this_contracts_commitment(r1cs):
+    """Built for ELSEWHERE, every signature checks; but its commitment is not what DOMAIN's contract recomputes,
+    and forcing that commitment in makes the constraints fail."""
+    slots = [transfer(domain=ELSEWHERE)]
+    w = build(slots, domain=ELSEWHERE)
+    solve(BatchCircuit(B, DEPTH), w.assignment(), r1cs=r1cs)  # a valid statement about ELSEWHERE
+    here = contract_commitment(records_of(slots), [], total_fees=3)
+    assert w.commitment == contract_commitment(records_of(slots), [], total_fees=3, domain=ELSEWHERE) != here
+    a = w.assignment()
+    a["commitment"] = here
+    assert_rejected(r1cs, a, "pubdata")
+
+
+def test_the_domain_input_is_bound(r1cs):
+    """Changing only the domain input of an honest witness breaks the commitment and every signature."""
+    _, a = honest_assignment()
+    a["domain"] = ELSEWHERE
+    labels = assert_rejected(r1cs, a, "pubdata")
+    assert any("tx0/signature" in label for label in labels) and any("tx1/signature" in label for label in labels)
 
 
 # -- balances and amounts ------------------------------------------------------------------------

@@ -15,7 +15,6 @@ from zkl.crypto.babyjubjub import (
     BASE8,
     COFACTOR,
     D,
-    FIELD_MODULUS,
     GENERATOR,
     IDENTITY,
     ORDER,
@@ -32,9 +31,10 @@ from zkl.crypto.babyjubjub import (
     scalar_mul,
     unpack_point,
 )
+from zkl.algebra.constants import R
 from zkl.errors import FieldElementOutOfRange, MalformedInput, NotOnCurve
 
-P = FIELD_MODULUS
+P = R
 L = SUBGROUP_ORDER
 HYPOTHESIS = settings(max_examples=25, deadline=None, derandomize=True)
 

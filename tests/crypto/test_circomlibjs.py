@@ -29,14 +29,15 @@ from zkl.crypto.babyjubjub import (
 from zkl.crypto.blake512 import blake512
 from zkl.crypto.eddsa import Signature
 from zkl.crypto.merkle import empty_hashes
-from zkl.crypto.poseidon import FIELD_MODULUS, MAX_INPUTS, poseidon_hash, poseidon_params
+from zkl.algebra.constants import R
+from zkl.crypto.poseidon import MAX_INPUTS, poseidon_hash, poseidon_params
 from tests.paths import ORACLES, ROOT
 
 pytestmark = pytest.mark.js
 
 JS_DIR = ROOT / "js"
 ORACLE = ORACLES / "oracle_crypto.cjs"
-R = FIELD_MODULUS
+R = R
 L = SUBGROUP_ORDER
 
 

@@ -9,7 +9,6 @@ import pytest
 from zkl.crypto import eddsa
 from zkl.crypto.babyjubjub import (
     BASE8,
-    FIELD_MODULUS,
     GENERATOR,
     IDENTITY,
     SUBGROUP_ORDER,
@@ -23,9 +22,10 @@ from zkl.crypto.babyjubjub import (
 from zkl.crypto.blake512 import blake512
 from zkl.crypto.eddsa import Signature, derive_scalar, public_key, sign, verify
 from zkl.crypto.poseidon import poseidon_hash
+from zkl.algebra.constants import R
 from zkl.errors import FieldElementOutOfRange, MalformedInput, NotOnCurve
 
-R = FIELD_MODULUS
+
 L = SUBGROUP_ORDER
 
 

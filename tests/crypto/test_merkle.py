@@ -16,10 +16,11 @@ from zkl.crypto.merkle import (
     root_from_path,
     verify_proof,
 )
-from zkl.crypto.poseidon import FIELD_MODULUS, poseidon_hash
+from zkl.algebra.constants import R
+from zkl.crypto.poseidon import poseidon_hash
 from zkl.errors import FieldElementOutOfRange, MalformedInput, ShapeMismatch
 
-R = FIELD_MODULUS
+R = R
 #: (arity, largest depth the naive build is run at)
 SHAPES = [(2, 4), (4, 2), (3, 2)]
 

@@ -9,7 +9,6 @@ import pytest
 
 from zkl.crypto import poseidon as poseidon_module
 from zkl.crypto.poseidon import (
-    FIELD_MODULUS,
     MAX_INPUTS,
     N_ROUNDS_F,
     N_ROUNDS_P,
@@ -18,9 +17,10 @@ from zkl.crypto.poseidon import (
     poseidon_params,
     poseidon_permutation,
 )
+from zkl.algebra.constants import R
 from zkl.errors import FieldElementOutOfRange, MalformedInput, ShapeMismatch
 
-R = FIELD_MODULUS
+
 WIDTHS = range(2, MAX_INPUTS + 2)
 
 

@@ -7,17 +7,11 @@ import random
 import pytest
 
 from zkl.crypto.poseidon import poseidon_hash
-from zkl.crypto.pubdata import (
-    BatchHeader,
-    TxRecord,
-    TxType,
-    commitment,
-    decode,
-    deposit_hash,
-    encode,
-    message_to_sign,
-)
+from zkl.crypto.protocol import Domain, TxType, deposit_hash
+from zkl.crypto.pubdata import BatchHeader, TxRecord, commitment, decode, encode, total_fees
 from zkl.errors import MalformedInput
+
+DOMAIN = Domain(5, 0xD0).element
 
 
 def random_record(rng: random.Random) -> TxRecord:
@@ -62,6 +56,10 @@ def test_elements_pack_fields_without_overlap():
         dict(type=TxType.TRANSFER, pubkey=(1, 2)),
         dict(type=TxType.NOOP, amount=1),
         dict(type=TxType.WITHDRAW, l1_address=1 << 160),
+        dict(type=7),
+        dict(type=TxType.DEPOSIT, pubkey=(1 << 254, 1)),
+        dict(type=TxType.TRANSFER, amount="5"),
+        dict(type=TxType.TRANSFER, amount=True),
     ],
 )
 def test_malformed_records_are_refused(kwargs):
@@ -78,30 +76,41 @@ def test_malformed_bytes_name_the_offset(data, where):
 def test_commitment_binds_every_part():
     rng = random.Random(2)
     records = [random_record(rng) for _ in range(8)]
-    header = BatchHeader(batch_number=3, fee_account=1, total_fees=77, deposits_before=11, deposits_after=12)
+    header = BatchHeader(domain=DOMAIN, batch_number=3, fee_account=1, total_fees=77, deposits_before=11,
+                         deposits_after=12)
     c = commitment(header, records)
-    c0 = poseidon_hash([3, 1, 77, 11])
+    c0 = poseidon_hash([DOMAIN, 3, 1, 77, 11])
     for r in records:
         c0 = poseidon_hash([c0, *r.elements()])
     assert c == poseidon_hash([c0, 12])
     swapped = records[1:2] + records[:1] + records[2:]
     if records[0] != records[1]:
         assert commitment(header, swapped) != c
-    for field in ("batch_number", "fee_account", "total_fees", "deposits_before", "deposits_after"):
+    for field in ("domain", "batch_number", "fee_account", "total_fees", "deposits_before", "deposits_after"):
         changed = BatchHeader(**{**header.__dict__, field: getattr(header, field) + 1})
         assert commitment(changed, records) != c
 
 
-def test_signed_message_binds_nonce_and_fields():
+def test_signed_message_binds_nonce_fields_and_domain():
     t = TxRecord(TxType.TRANSFER, from_index=1, to_index=2, amount=10, fee=1)
-    assert message_to_sign(t, 0) != message_to_sign(t, 1)
-    assert message_to_sign(t, 0) != message_to_sign(TxRecord(TxType.TRANSFER, from_index=1, to_index=2, amount=10, fee=2), 0)
+    assert t.message(0, DOMAIN) != t.message(1, DOMAIN)
+    assert t.message(0, DOMAIN) != t.message(0, Domain(6, 0xD0).element)
+    assert t.message(0, DOMAIN) != TxRecord(TxType.TRANSFER, from_index=1, to_index=2, amount=10, fee=2).message(0, DOMAIN)
     w = TxRecord(TxType.WITHDRAW, from_index=1, amount=10, fee=1, l1_address=0xABC)
-    assert message_to_sign(w, 0) != message_to_sign(TxRecord(TxType.WITHDRAW, from_index=1, amount=10, fee=1, l1_address=0xABD), 0)
+    assert w.message(0, DOMAIN) != TxRecord(TxType.WITHDRAW, from_index=1, amount=10, fee=1,
+                                            l1_address=0xABD).message(0, DOMAIN)
     with pytest.raises(MalformedInput):
-        message_to_sign(TxRecord(TxType.NOOP), 0)
+        TxRecord(TxType.NOOP).message(0, DOMAIN)
     with pytest.raises(MalformedInput):
-        message_to_sign(t, 1 << 32)
+        t.message(1 << 32, DOMAIN)
+    with pytest.raises(MalformedInput):
+        t.message(0, 1 << 221)
+
+
+def test_total_fees_counts_transfers_and_withdrawals():
+    records = [TxRecord(TxType.TRANSFER, amount=1, fee=3), TxRecord(TxType.WITHDRAW, amount=1, fee=4),
+               TxRecord(TxType.DEPOSIT, amount=9, pubkey=(1, 2)), TxRecord(TxType.NOOP)]
+    assert total_fees(records) == 7
 
 
 def test_deposit_chain_is_order_sensitive():

@@ -39,6 +39,12 @@ def test_devnet_story_step_by_step(tmp_path) -> None:
     assert [b["number"] for b in out["batches"]] == [2] and out["l1_batches"] == 2
     status = _zkl(d, "status")
     assert status["users"]["alice"]["l2"] == 4000 and status["users"]["alice"]["l1"] == 6000
+    # the deployment domain: the L1 ledger's chain id (drawn at genesis) and the contract; shown for people too
+    l1 = _zkl(d, "l1-status")
+    assert status["domain"] == l1["contract"]["domain"] and int(status["domain"]["chain_id"]) == l1["chain_id"]
+    text = CliRunner().invoke(main, ["rollup", "status", "--data-dir", str(d)])
+    assert text.exit_code == 0 and status["domain"]["element"] in text.output and "chain id" in text.output
+    assert "{" not in text.output and "'l2'" not in text.output  # tables, not a Python repr
     fee = status["l2"]["min_fee"]
     _zkl(d, "transfer", "alice", "bob", "500")
     _zkl(d, "withdraw", "bob", "300")
@@ -63,3 +69,32 @@ def test_devnet_story_step_by_step(tmp_path) -> None:
     assert status["l1"]["exodus"] is True
     assert status["users"]["alice"]["l1"] == 6000 + alice_l2  # the overdue deposit was refunded too
     _zkl(d, "exit", "alice", ok=False)  # only once
+
+
+def test_a_transaction_signed_for_another_devnet_is_refused(tmp_path) -> None:
+    """Two devnets from the same seed: the same wallets at the same indices with the same nonces. The devnet's
+    wallet signs for its own node's domain, and that signature is refused by the other devnet's node."""
+    from zkl.devnet import Devnet
+    from zkl.errors import WrongDomain
+
+    nets = [Devnet.init(tmp_path / name, batch_size=2, depth=4, seed=5) for name in ("a", "b")]
+    try:
+        for net in nets:
+            net.add_user("alice", l1_funds=10_000)
+            net.add_user("bob", l1_funds=10_000)
+            net.deposit("alice", 1_000)
+            net.deposit("bob", 1_000)
+            net.seal_all()
+        a, b = nets
+        assert a.account_index("alice") == b.account_index("alice") and a.node.root == b.node.root
+        assert a.node.domain == a.contract.domain != b.contract.domain == b.node.domain
+        tx_id = a.transfer("alice", "bob", 10)
+        (signed,) = a.node.mempool.transactions()
+        assert signed.id == tx_id and signed.domain == a.node.domain.element  # signed for the node it talks to
+        with pytest.raises(WrongDomain):
+            b.node.submit(signed.to_json())
+        assert len(b.node.mempool) == 0
+        assert a.seal()["transactions"] == 1 and a.sync()["match"]
+    finally:
+        for net in nets:
+            net.close()

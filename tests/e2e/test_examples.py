@@ -27,9 +27,16 @@ def test_rollup_story_runs_and_rebuilds_the_final_root(tmp_path: Path) -> None:
     assert [int(n) for n, _ in batches] == list(range(1, len(batches) + 1))
     # the sequencer's fee account, 2 deposits, 2 transfers, 1 withdrawal
     assert sum(int(t) for _, t in batches) == 6
-    alice = eval(re.search(r"^alice (\{.*\})$", out, re.MULTILINE).group(1))  # noqa: S307 - our own dict repr
-    bob = eval(re.search(r"^bob (\{.*\})$", out, re.MULTILINE).group(1))  # noqa: S307
+    alice, bob = (_balances(out, name) for name in ("alice", "bob"))
+    assert re.search(r"^deployment: chain \d+, contract 0x[0-9a-f]{40}", out, re.MULTILINE)
     assert alice["l1"] == 100_000 - 10_000 and bob["l1"] == 100_000 - 2_000 + 700
     fee = 10_000 - 1_500 + 200 - alice["l2"]  # alice sent one transfer
     assert fee > 0 and bob["l2"] == 2_000 + 1_500 - 200 - 700 - 2 * fee
     assert alice["nonce"] == 1 and bob["nonce"] == 2 and alice["claimable"] == bob["claimable"] == 0
+
+
+def _balances(out: str, name: str) -> dict[str, int]:
+    """A user's line of the story: 'alice: L1 90000, L2 8298 at index 1, nonce 1, claimable 0'."""
+    line = re.search(rf"^{name}: L1 (\d+), L2 (\d+) at index (\d+), nonce (\d+), claimable (\d+)$", out, re.MULTILINE)
+    assert line, out
+    return dict(zip(("l1", "l2", "index", "nonce", "claimable"), map(int, line.groups())))

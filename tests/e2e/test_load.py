@@ -34,7 +34,7 @@ from collections import Counter
 
 import pytest
 
-from zkl.crypto.pubdata import TxType, message_to_sign
+from zkl.crypto.protocol import Domain, TxType
 from zkl.errors import (
     AmountOutOfRange,
     FeeTooLow,
@@ -43,6 +43,7 @@ from zkl.errors import (
     MalformedInput,
     NonceMismatch,
     UnknownAccount,
+    WrongDomain,
 )
 
 N_TXS = int(os.environ.get("ZKL_LOAD_TXS", "300"))
@@ -52,11 +53,13 @@ DEPTH = 4
 L1_FUNDS = 10**12
 DEPOSIT = 10**10
 KINDS = ("bad_signature", "replayed_nonce", "duplicate", "nonce_ahead", "fee_too_low", "insufficient",
-         "unknown_account", "index_out_of_tree", "amount_out_of_range", "malformed_json", "unknown_sender")
+         "unknown_account", "index_out_of_tree", "amount_out_of_range", "malformed_json", "unknown_sender",
+         "wrong_domain")
 ERRORS = {"bad_signature": InvalidSignature, "replayed_nonce": NonceMismatch, "duplicate": NonceMismatch,
           "nonce_ahead": NonceMismatch, "fee_too_low": FeeTooLow, "insufficient": InsufficientBalance,
           "unknown_account": UnknownAccount, "index_out_of_tree": MalformedInput,
-          "amount_out_of_range": AmountOutOfRange, "malformed_json": MalformedInput, "unknown_sender": UnknownAccount}
+          "amount_out_of_range": AmountOutOfRange, "malformed_json": MalformedInput, "unknown_sender": UnknownAccount,
+          "wrong_domain": WrongDomain}
 CYCLE = 32  # KINDS[n % CYCLE] for n % CYCLE < len(KINDS), else valid: about a third invalid
 
 
@@ -74,10 +77,11 @@ def _settled_ids(contract) -> Counter:
     """
     nonces: Counter = Counter()
     ids: Counter = Counter()
+    domain = contract.domain.element
     for batch in contract.batches():
         for r in batch.records():
             if r.type in (TxType.TRANSFER, TxType.WITHDRAW):
-                ids[f"{message_to_sign(r, nonces[r.from_index]):064x}"] += 1
+                ids[f"{r.message(nonces[r.from_index], domain):064x}"] += 1
                 nonces[r.from_index] += 1
     return ids
 
@@ -121,9 +125,9 @@ def test_load_mempool_to_settlement(tmp_path) -> None:
         amount = rng.randrange(1, 1000) if kind == "valid" else rng.randrange(1000, 2000)
         if kind == "valid":
             if n % 3:
-                tx = w.transfer(frm, to, amount, fee, nonce[i])
+                tx = w.transfer(frm, to, amount, fee, nonce[i], domain=node.domain)
             else:
-                tx = w.withdraw(frm, amount, fee, net.l1_addresses[names[i]], nonce[i])
+                tx = w.withdraw(frm, amount, fee, net.l1_addresses[names[i]], nonce[i], domain=node.domain)
             start = time.perf_counter()
             valid.append(node.submit(tx))
             admit_s += time.perf_counter() - start
@@ -138,29 +142,32 @@ def test_load_mempool_to_settlement(tmp_path) -> None:
             continue
         payload: object
         if kind == "bad_signature":
-            payload = wallets[j].transfer(frm, to, amount, fee, nonce[i])
+            payload = wallets[j].transfer(frm, to, amount, fee, nonce[i], domain=node.domain)
         elif kind == "replayed_nonce":
-            payload = w.transfer(frm, to, amount, fee, nonce[i] - 1 if nonce[i] else nonce[i] + 1)
+            payload = w.transfer(frm, to, amount, fee, nonce[i] - 1 if nonce[i] else nonce[i] + 1, domain=node.domain)
             if not nonce[i]:
                 kind = "nonce_ahead"
         elif kind == "duplicate":
             payload = last_valid
         elif kind == "nonce_ahead":
-            payload = w.transfer(frm, to, amount, fee, nonce[i] + 2)
+            payload = w.transfer(frm, to, amount, fee, nonce[i] + 2, domain=node.domain)
         elif kind == "fee_too_low":
-            payload = w.transfer(frm, to, amount, fee - 1, nonce[i])
+            payload = w.transfer(frm, to, amount, fee - 1, nonce[i], domain=node.domain)
         elif kind == "insufficient":
-            payload = w.transfer(frm, to, balance[i] + 1, fee, nonce[i])
+            payload = w.transfer(frm, to, balance[i] + 1, fee, nonce[i], domain=node.domain)
         elif kind == "unknown_account":
-            payload = w.transfer(frm, stranger, amount, fee, nonce[i])
+            payload = w.transfer(frm, stranger, amount, fee, nonce[i], domain=node.domain)
+        elif kind == "wrong_domain":  # signed for another deployment (another chain id, the same contract)
+            elsewhere = Domain(node.domain.chain_id ^ 1, node.domain.contract)
+            payload = w.transfer(frm, to, amount, fee, nonce[i], domain=elsewhere)
         elif kind == "unknown_sender":
-            payload = w.transfer(stranger, to, amount, fee, 0)
+            payload = w.transfer(stranger, to, amount, fee, 0, domain=node.domain)
         elif kind == "index_out_of_tree":
-            payload = w.transfer(frm, 1 << DEPTH, amount, fee, nonce[i])
+            payload = w.transfer(frm, 1 << DEPTH, amount, fee, nonce[i], domain=node.domain)
         elif kind == "amount_out_of_range":  # the JSON form: an amount that does not fit 64 bits
-            payload = {**w.transfer(frm, to, amount, fee, nonce[i]).to_json(), "amount": str(1 << 64)}
+            payload = {**w.transfer(frm, to, amount, fee, nonce[i], domain=node.domain).to_json(), "amount": str(1 << 64)}
         else:  # malformed_json: a field missing
-            payload = {k: v for k, v in w.transfer(frm, to, amount, fee, nonce[i]).to_json().items() if k != "nonce"}
+            payload = {k: v for k, v in w.transfer(frm, to, amount, fee, nonce[i], domain=node.domain).to_json().items() if k != "nonce"}
         if not isinstance(payload, dict) and kind != "duplicate":  # a duplicate is the valid one again
             invalid.append(payload.id)
         size = len(node.mempool)

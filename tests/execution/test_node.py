@@ -9,14 +9,15 @@ from click.testing import CliRunner
 
 from zkl.circuits import compile, read_wtns, solve
 from zkl.circuits.rollup import BatchCircuit
-from zkl.crypto.pubdata import AMOUNT_BITS, TxType, deposit_hash
-from zkl.errors import ExecutionError, FeeTooLow, InsufficientBalance, NonceMismatch
+from zkl.crypto.protocol import AMOUNT_BITS, Domain, TxType, deposit_hash
+from zkl.errors import ExecutionError, FeeTooLow, InsufficientBalance, NonceMismatch, WrongDomain
 from zkl.execution.accounts import Account
 from zkl.execution.node import Node, chain_of
-from zkl.execution.transactions import Deposit, parse_tx
+from zkl.execution.transactions import QueuedDeposit, parse_tx
 
 ALICE, BOB, CAROL, SEQ = range(4)
 B, DEPTH = 3, 4
+DOMAIN = Domain(1, 0xA11CE)
 
 
 @pytest.fixture(autouse=True)
@@ -32,12 +33,12 @@ def wallets():
 
 
 def new_node(path, wallets, **kw) -> Node:
-    return Node.init(path, depth=DEPTH, batch_size=B, fee_pubkey=wallets[SEQ].pubkey, **kw)
+    return Node.init(path, depth=DEPTH, batch_size=B, fee_pubkey=wallets[SEQ].pubkey, **{"domain": DOMAIN, **kw})
 
 
-def funded(path, wallets) -> Node:
+def funded(path, wallets, **kw) -> Node:
     """A node after one batch: Alice 1000 at 0, Bob 50 at 1, the sequencer's account at 2."""
-    node = new_node(path, wallets)
+    node = new_node(path, wallets, **kw)
     node.add_deposit(wallets[ALICE].pubkey, 1000)
     node.add_deposit(wallets[BOB].pubkey, 50)
     node.add_deposit(wallets[SEQ].pubkey, 0)
@@ -57,9 +58,9 @@ def test_a_node_seals_batches_the_circuit_accepts(tmp_path, wallets):
     assert (b1.first_deposit, b1.last_deposit) == (1, 3) and node.deposits_processed == 3
     assert node.account(0) == Account(wallets[ALICE].pubkey, 1000)
     fee = node.min_fee
-    node.submit(wallets[ALICE].transfer(0, 1, 100, fee, 0))
-    node.submit(wallets[ALICE].transfer(0, 1, 10, fee, 1).to_json())  # the JSON form works as well
-    node.submit(wallets[BOB].withdraw(1, 20, fee, "0x" + "12" * 20, 0))
+    node.submit(wallets[ALICE].transfer(0, 1, 100, fee, 0, domain=DOMAIN))
+    node.submit(wallets[ALICE].transfer(0, 1, 10, fee, 1, domain=DOMAIN).to_json())  # the JSON form works as well
+    node.submit(wallets[BOB].withdraw(1, 20, fee, "0x" + "12" * 20, 0, domain=DOMAIN))
     b2 = node.seal()
     assert b2.number == 2 and b2.old_root == b1.new_root and b2.new_root == node.root
     assert [r.type for r in b2.records] == [TxType.TRANSFER, TxType.TRANSFER, TxType.WITHDRAW]
@@ -76,9 +77,9 @@ def test_a_node_seals_batches_the_circuit_accepts(tmp_path, wallets):
 
 def test_a_restarted_node_continues_where_it_stopped(tmp_path, wallets):
     node = funded(tmp_path / "n", wallets)
-    node.submit(wallets[ALICE].transfer(0, 1, 100, node.min_fee, 0))
+    node.submit(wallets[ALICE].transfer(0, 1, 100, node.min_fee, 0, domain=DOMAIN))
     node.seal()
-    node.submit(wallets[ALICE].transfer(0, 1, 1, node.min_fee, 1))  # waits in the mempool
+    node.submit(wallets[ALICE].transfer(0, 1, 1, node.min_fee, 1, domain=DOMAIN))  # waits in the mempool
     node.add_deposit(wallets[CAROL].pubkey, 7)
     root, fee, n = node.root, node.min_fee, node.next_batch
     accounts = list(node.state.accounts())
@@ -90,7 +91,7 @@ def test_a_restarted_node_continues_where_it_stopped(tmp_path, wallets):
     again.state.verify()
     b = again.seal()
     assert b.old_root == root and [r.type for r in b.records] == [TxType.DEPOSIT, TxType.TRANSFER, TxType.NOOP]
-    queue = [Deposit(i, wallets[w].pubkey, a) for i, (w, a) in enumerate([(ALICE, 1000), (BOB, 50), (SEQ, 0),
+    queue = [QueuedDeposit(i, wallets[w].pubkey, a) for i, (w, a) in enumerate([(ALICE, 1000), (BOB, 50), (SEQ, 0),
                                                                            (CAROL, 7)], 1)]
     assert again.deposit_chain == chain_of(queue) == b.header.deposits_after
     again.close()
@@ -98,7 +99,7 @@ def test_a_restarted_node_continues_where_it_stopped(tmp_path, wallets):
 
 def test_a_failed_seal_changes_nothing(tmp_path, wallets, monkeypatch):
     node = funded(tmp_path / "n", wallets)
-    node.submit(wallets[ALICE].transfer(0, 1, 100, node.min_fee, 0))
+    node.submit(wallets[ALICE].transfer(0, 1, 100, node.min_fee, 0, domain=DOMAIN))
     node.add_deposit(wallets[CAROL].pubkey, 7)
     root, chain, fee = node.root, node.deposit_chain, node.min_fee
 
@@ -152,7 +153,7 @@ def test_transfers_wait_for_the_sequencer_account(tmp_path, wallets):
     node.add_deposit(wallets[ALICE].pubkey, 100)
     node.add_deposit(wallets[BOB].pubkey, 100)
     node.seal()
-    node.submit(wallets[ALICE].transfer(0, 1, 10, node.min_fee, 0))
+    node.submit(wallets[ALICE].transfer(0, 1, 10, node.min_fee, 0, domain=DOMAIN))
     b = node.seal()  # no fee account yet: an empty batch, the transfer waits
     assert [r.type for r in b.records] == [TxType.NOOP] * 3 and b.header.total_fees == 0
     assert len(node.mempool) == 1
@@ -168,9 +169,9 @@ def test_the_minimum_fee_follows_demand(tmp_path, wallets):
     node = funded(tmp_path / "n", wallets)  # batch 1 was full: the fee rose above the floor
     assert node.min_fee == 2
     with pytest.raises(FeeTooLow, match="minimum fee 2"):
-        node.submit(wallets[ALICE].transfer(0, 1, 10, 1, 0))
+        node.submit(wallets[ALICE].transfer(0, 1, 10, 1, 0, domain=DOMAIN))
     for nonce in range(3):
-        node.submit(wallets[ALICE].transfer(0, 1, 10, node.min_fee, nonce))
+        node.submit(wallets[ALICE].transfer(0, 1, 10, node.min_fee, nonce, domain=DOMAIN))
     node.seal()
     assert node.min_fee == 3
     node.seal(allow_empty=True)
@@ -184,12 +185,12 @@ def test_the_minimum_fee_follows_demand(tmp_path, wallets):
 def test_refused_transactions_change_nothing(tmp_path, wallets):
     node = funded(tmp_path / "n", wallets)
     root = node.root
-    tx = wallets[ALICE].transfer(0, 1, 10, node.min_fee, 0)
+    tx = wallets[ALICE].transfer(0, 1, 10, node.min_fee, 0, domain=DOMAIN)
     node.submit(tx)
     with pytest.raises(NonceMismatch):
         node.submit(tx)
     with pytest.raises(InsufficientBalance):
-        node.submit(wallets[BOB].transfer(1, 0, 50, node.min_fee, 0))
+        node.submit(wallets[BOB].transfer(1, 0, 50, node.min_fee, 0, domain=DOMAIN))
     assert len(node.mempool) == 1 and node.root == root
     node.close()
 
@@ -197,9 +198,9 @@ def test_refused_transactions_change_nothing(tmp_path, wallets):
 def test_transactions_that_no_longer_pass_are_dropped(tmp_path, wallets):
     node = funded(tmp_path / "n", wallets)
     fee = node.min_fee
-    node.mempool.add(wallets[BOB].transfer(1, 0, 500, fee, 0))  # bypasses validation: Bob has 50
-    node.mempool.add(wallets[BOB].transfer(1, 0, 1, fee, 1))  # after it: can never pass
-    node.submit(wallets[ALICE].transfer(0, 1, 5, fee, 0))
+    node.mempool.add(wallets[BOB].transfer(1, 0, 500, fee, 0, domain=DOMAIN))  # bypasses validation: Bob has 50
+    node.mempool.add(wallets[BOB].transfer(1, 0, 1, fee, 1, domain=DOMAIN))  # after it: can never pass
+    node.submit(wallets[ALICE].transfer(0, 1, 5, fee, 0, domain=DOMAIN))
     b = node.seal()
     assert [r.type for r in b.records] == [TxType.TRANSFER, TxType.NOOP, TxType.NOOP]
     assert len(node.last_dropped) == 2 and len(node.mempool) == 0
@@ -214,7 +215,7 @@ def test_seal_reads_only_the_head_of_the_mempool(tmp_path, wallets, monkeypatch)
     node = funded(tmp_path / "n", wallets)
     fee = node.min_fee
     for k in range(40):
-        node.submit(wallets[ALICE].transfer(0, 1, 1, fee, k))
+        node.submit(wallets[ALICE].transfer(0, 1, 1, fee, k, domain=DOMAIN))
     node.close()
     node = Node(tmp_path / "n")  # a fresh process's view: every row must be parsed from its JSON
     parsed = []
@@ -227,6 +228,45 @@ def test_seal_reads_only_the_head_of_the_mempool(tmp_path, wallets, monkeypatch)
         pass
     assert node.account(0).nonce == 40 and not node.mempool and node.mempool.pending(0).count == 0
     node.close()
+
+
+def test_a_node_serves_one_deployment(tmp_path, wallets):
+    """Two nodes in the same state (alice at index 0, nonce 0 on both): a transfer signed for A is refused by B,
+    and the batches of the two bind their own domains in their commitments."""
+    other = Domain(1, 0xB0B)
+    a, b = funded(tmp_path / "a", wallets), funded(tmp_path / "b", wallets, domain=other)
+    assert a.root == b.root and a.domain == DOMAIN and b.domain == other
+    assert Node(tmp_path / "b").domain == other  # persisted at init
+    tx = wallets[ALICE].transfer(0, 1, 100, a.min_fee, 0, domain=a.domain)
+    with pytest.raises(WrongDomain, match="not for this deployment"):
+        b.submit(tx)
+    with pytest.raises(WrongDomain):
+        b.submit(tx.to_json())
+    assert len(b.mempool) == 0
+    a.submit(tx)
+    b.submit(wallets[ALICE].transfer(0, 1, 100, b.min_fee, 0, domain=b.domain))
+    ba, bb = a.seal(), b.seal()
+    assert ba.new_root == bb.new_root  # the same state change
+    assert ba.witness.domain == DOMAIN.element and bb.witness.domain == other.element
+    assert ba.commitment != bb.commitment  # bound to different deployments
+    proves(ba)
+    proves(bb)
+    with pytest.raises(Exception, match="domain"):
+        new_node(tmp_path / "c", wallets, domain=DOMAIN.element)  # a Domain, not its element
+    a.close()
+    b.close()
+
+
+def test_a_node_database_without_a_domain_is_refused(tmp_path, wallets):
+    import sqlite3
+
+    new_node(tmp_path / "n", wallets).close()
+    db = sqlite3.connect(tmp_path / "n" / "node.db")
+    db.execute("DELETE FROM node_meta WHERE key = 'domain'")
+    db.commit()
+    db.close()
+    with pytest.raises(ExecutionError, match="predates deployment domains"):
+        Node(tmp_path / "n")
 
 
 def test_init_refuses_an_existing_node(tmp_path, wallets):
@@ -264,11 +304,11 @@ def test_the_state_rebuilds_from_public_data_alone(tmp_path, wallets):
     from zkl.execution.replay import rebuild
 
     node = funded(tmp_path / "n", wallets)
-    node.submit(wallets[ALICE].transfer(0, 1, 100, node.min_fee, 0))
-    node.submit(wallets[BOB].withdraw(1, 30, node.min_fee, "0x" + "34" * 20, 0))
+    node.submit(wallets[ALICE].transfer(0, 1, 100, node.min_fee, 0, domain=DOMAIN))
+    node.submit(wallets[BOB].withdraw(1, 30, node.min_fee, "0x" + "34" * 20, 0, domain=DOMAIN))
     node.add_deposit(wallets[CAROL].pubkey, 9)
     node.seal()
-    node.submit(wallets[CAROL].transfer(3, 0, 4, node.min_fee, 0))
+    node.submit(wallets[CAROL].transfer(3, 0, 4, node.min_fee, 0, domain=DOMAIN))
     node.seal()
     posted = [(b.header.fee_account, decode(b.pubdata)) for b in map(node.batch, range(1, node.next_batch))]
     state = rebuild(DEPTH, posted)

@@ -9,7 +9,8 @@ import pytest
 
 from zkl.crypto.merkle import MerkleTree, empty_hashes, verify_proof
 from zkl.errors import AmountOutOfRange, ExecutionError, FieldElementOutOfRange, MalformedInput
-from zkl.execution.accounts import Account, check_account, leaf_hash
+from zkl.crypto.protocol import leaf_hash
+from zkl.execution.accounts import Account, check_account
 from zkl.crypto.poseidon import poseidon_hash
 from zkl.execution.state import State
 

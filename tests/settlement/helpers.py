@@ -24,8 +24,11 @@ from zkl.algebra.curve import G1_GENERATOR, G2_GENERATOR, g1_mul, g2_mul
 from zkl.crypto import eddsa
 from zkl.crypto.merkle import MerkleProof, MerkleTree
 from zkl.crypto.poseidon import poseidon_hash
-from zkl.crypto.pubdata import TxRecord, TxType
-from zkl.settlement import L1BatchHeader, Ledger, RollupContract, init_settlement, levels, named_address
+from zkl.crypto.protocol import TxType, levels
+from zkl.crypto.pubdata import BatchHeader, TxRecord, commitment, encode, total_fees
+from zkl.errors import SkippedDeposit
+from zkl.settlement import L1BatchHeader, Ledger, RollupContract, init_settlement, named_address
+from zkl.settlement.storage import CONTRACT
 from zkl.verifier.keys import Proof, VerifyingKey
 
 
@@ -134,8 +137,29 @@ def make_batch(
 ) -> tuple[L1BatchHeader, bytes, Proof]:
     """Apply records to l2 (mutated) and return the next batch's header, public data and a valid proof."""
     new_root = l2.apply(records, fee_account)
-    header, _, data = contract.prepare_batch(records, new_root, fee_account)
+    header, _, data = prepare_batch(contract, records, new_root, fee_account)
     return header, data, toy.prove(header.public_inputs())
+
+
+def prepare_batch(contract: RollupContract, records: list[TxRecord], new_root: int, fee_account: int,
+                  old_root: int | None = None) -> tuple[L1BatchHeader, BatchHeader, bytes]:
+    """The header, commitment header and public data the contract expects for these records as its next batch.
+
+    D_before / D_after come from the contract's deposit chain (the DEPOSIT records are taken to be the
+    next queued ones, as submit_batch will check); old_root defaults to the current root.
+    """
+    records = list(records)
+    variables = contract.ledger.storage(CONTRACT)
+    processed, count = variables["deposits_processed"], variables["deposit_count"]
+    n = sum(1 for r in records if r.type == TxType.DEPOSIT)
+    if processed + n > count:
+        raise SkippedDeposit(f"the records hold {n} deposits but only {count - processed} are queued")
+    d_before, d_after = contract.deposit_chain(processed), contract.deposit_chain(processed + n)
+    number = contract.batch_number + 1
+    root = contract.state_root if old_root is None else old_root
+    inner = BatchHeader(contract.domain.element, number, fee_account, total_fees(records), d_before, d_after)
+    header = L1BatchHeader(number, root, new_root, fee_account, commitment(inner, records))
+    return header, inner, encode(records)
 
 
 def deposit_record(to_index: int, pubkey: tuple[int, int], amount: int) -> TxRecord:
@@ -165,6 +189,7 @@ CLOCK = 1_700_000_000
 ALICE, BOB, CAROL, SEQUENCER, GOVERNOR = (named_address(n) for n in ("alice", "bob", "carol", "sequencer", "governor"))
 GENESIS = {ALICE: 10**9, BOB: 10**9, CAROL: 0, SEQUENCER: 10**7, GOVERNOR: 1}
 DEPTH = 4
+CHAIN_ID = 7  # fixed, so that two runs of a scenario give the same ledger byte for byte
 FEE_ACCOUNT = 0
 BOND = 50_000
 DEADLINE = 10
@@ -193,7 +218,7 @@ def make_world(data_dir, toy: ToyGroth16, **overrides) -> World:
     """Create a ledger in data_dir and deploy the contract with the test parameters (overridable)."""
     l2 = MiniL2(DEPTH, {FEE_ACCOUNT: Account(pubkey_of(9))})
     params = dict(genesis=GENESIS, sequencer=SEQUENCER, governor=GOVERNOR, bond=BOND, deposit_deadline=DEADLINE,
-                  vk_timelock=TIMELOCK, clock=lambda: CLOCK)
+                  vk_timelock=TIMELOCK, chain_id=CHAIN_ID, clock=lambda: CLOCK)
     params.update(overrides)
     ledger, contract = init_settlement(data_dir, toy.vk, l2.root, DEPTH, **params)
     return World(ledger, contract, l2, toy)

@@ -11,6 +11,7 @@ from tests.settlement.helpers import (
     BOB,
     BOND,
     CAROL,
+    CHAIN_ID,
     DEADLINE,
     DEPTH,
     FEE_ACCOUNT,
@@ -20,6 +21,7 @@ from tests.settlement.helpers import (
     assert_rejected,
     deposit_record,
     make_world,
+    prepare_batch,
     pubkey_of,
     transfer_record,
     withdraw_record,
@@ -29,7 +31,8 @@ from zkl.algebra.constants import Q, R
 from zkl.algebra.curve import G2_B, is_in_subgroup_g2, is_on_curve_g2
 from zkl.algebra.points import G1Point, G2Point
 from zkl.crypto.babyjubjub import GENERATOR
-from zkl.crypto.pubdata import BatchHeader, TxRecord, TxType, commitment, decode, deposit_hash, encode
+from zkl.crypto.protocol import Domain, TxType, deposit_hash
+from zkl.crypto.pubdata import BatchHeader, TxRecord, commitment, decode, encode, total_fees
 from zkl.errors import (
     AlreadyClaimed,
     BadProof,
@@ -49,7 +52,7 @@ from zkl.errors import (
     Unauthorized,
     WrongCommitment,
 )
-from zkl.settlement import ROLLUP_ADDRESS, L1BatchHeader, Ledger, RollupContract, open_settlement
+from zkl.settlement import ROLLUP_ADDRESS, L1BatchHeader, Ledger, RollupContract, address_hex, open_settlement
 from zkl.verifier.keys import Proof
 
 
@@ -81,7 +84,12 @@ def test_deploy(world, toy):
     assert (s.exodus, s.exodus_activated, s.pending_vk, s.bond, s.escrow) == (False, False, None, BOND, BOND)
     assert world.ledger.balance(SEQUENCER) == GENESIS[SEQUENCER] - BOND
     assert world.contract.verifying_key() == toy.vk
+    # the deployment domain: the ledger's chain id and the contract's address, fixed at deployment
+    assert s.domain == world.contract.domain == Domain(CHAIN_ID, ROLLUP_ADDRESS)
+    assert s.to_dict()["domain"] == {"chain_id": str(CHAIN_ID), "contract": address_hex(ROLLUP_ADDRESS),
+                                     "element": f"0x{Domain(CHAIN_ID, ROLLUP_ADDRESS).element:056x}"}
     assert [e.kind for e in world.ledger.events()] == ["genesis", "deploy"]
+    assert world.ledger.events("deploy")[0].data["domain"] == s.to_dict()["domain"]
     with pytest.raises(LedgerError, match="already deployed"):
         RollupContract.deploy(world.ledger, toy.vk, 0, DEPTH, sequencer=SEQUENCER)
 
@@ -138,11 +146,6 @@ def test_batch_settles_deposits_transfers_and_withdrawals(world):
     ]
     header, data, proof = world.batch(records)
     assert header.old_root != header.new_root == world.l2.root
-    from types import SimpleNamespace
-
-    l2_batch = SimpleNamespace(number=1, old_root=header.old_root, new_root=header.new_root,
-                               commitment=header.commitment, header=SimpleNamespace(fee_account=FEE_ACCOUNT))
-    assert L1BatchHeader.from_batch(l2_batch) == header
     batch = c.submit_batch(header, data, proof)
     status = c.status()
     assert (status.batch_number, status.state_root, status.queue_length) == (1, world.l2.root, 0)
@@ -154,7 +157,7 @@ def test_batch_settles_deposits_transfers_and_withdrawals(world):
     assert stored.records() == records and decode(stored.public_data) == records
     assert stored.total_fees == 5 and (stored.deposits_from, stored.deposits_to) == (0, 2)
     assert stored.deposits_after == c.deposit_chain(2) and stored.deposits_before == 0
-    expected = commitment(BatchHeader(1, FEE_ACCOUNT, 5, 0, c.deposit_chain(2)), records)
+    expected = commitment(BatchHeader(c.domain.element, 1, FEE_ACCOUNT, 5, 0, c.deposit_chain(2)), records)
     assert stored.commitment == header.commitment == expected
     assert stored.proof == proof and stored.sender == SEQUENCER
     # withdrawals are claimable at once, and paid once
@@ -259,12 +262,27 @@ def test_wrong_commitment(world, pending):
                     lambda: c.submit_batch(header, encode(records[:-1]), resign(world, header)))
     # the fee total is recomputed by the contract, not taken from the sequencer
     d_after = c.deposit_chain(2)
-    lying = commitment(BatchHeader(1, FEE_ACCOUNT, 0, 0, d_after), records)
+    lying = commitment(BatchHeader(c.domain.element, 1, FEE_ACCOUNT, 0, 0, d_after), records)
     liar = dataclasses.replace(header, commitment=lying)
     assert_rejected(world.ledger, WrongCommitment, lambda: c.submit_batch(liar, data, resign(world, liar)))
     # the fee account is bound too
     other_fee = dataclasses.replace(header, fee_account=1)
     assert_rejected(world.ledger, WrongCommitment, lambda: c.submit_batch(other_fee, data, resign(world, other_fee)))
+
+
+def test_a_batch_committed_to_another_deployment_is_refused(world, pending):
+    """The commitment binds the domain: a batch (and its proof) made for deployment A is no batch of B."""
+    records, header, _, _ = pending
+    c = world.contract
+    other = Domain(CHAIN_ID + 1, ROLLUP_ADDRESS).element
+    assert other != c.domain.element
+    d_after = c.deposit_chain(2)
+    for_a = commitment(BatchHeader(other, 1, FEE_ACCOUNT, total_fees(records), 0, d_after), records)
+    assert for_a != header.commitment  # the same records, another domain: another statement
+    batch_a = dataclasses.replace(header, commitment=for_a)
+    assert_rejected(world.ledger, WrongCommitment,
+                    lambda: c.submit_batch(batch_a, encode(records), resign(world, batch_a)))
+    c.submit_batch(header, encode(records), resign(world, header))  # the same batch for this domain settles
 
 
 def test_skipped_deposits(world, pending):
@@ -273,7 +291,7 @@ def test_skipped_deposits(world, pending):
     d1, d2, *rest = records
 
     def attempt(recs):
-        hdr, _, data = c.prepare_batch(recs, header.new_root, FEE_ACCOUNT)  # a commitment true to the data
+        hdr, _, data = prepare_batch(c, recs, header.new_root, FEE_ACCOUNT)  # a commitment true to the data
         return lambda: c.submit_batch(hdr, data, resign(world, hdr))
 
     assert_rejected(world.ledger, SkippedDeposit, attempt([d2] + rest), match="must be queued deposit 1")
@@ -285,12 +303,12 @@ def test_skipped_deposits(world, pending):
     # a deposit that was never made: the contract cannot even compute D_after for it
     extra = deposit_record(3, pubkey_of(3), 5)
     with pytest.raises(SkippedDeposit):
-        c.prepare_batch([d1, d2, extra], header.new_root, FEE_ACCOUNT)
+        prepare_batch(c, [d1, d2, extra], header.new_root, FEE_ACCOUNT)
     data = encode([d1, d2, extra])
     assert_rejected(world.ledger, SkippedDeposit, lambda: c.submit_batch(header, data, resign(world, header)),
                     match="only 2 are queued")
     # leaving deposits in the queue is allowed (until their deadline): the next batch takes them
-    partial, _, pdata = c.prepare_batch([d1], header.new_root, FEE_ACCOUNT)
+    partial, _, pdata = prepare_batch(c, [d1], header.new_root, FEE_ACCOUNT)
     c.submit_batch(partial, pdata, resign(world, partial))
     assert [d.status for d in c.deposits()] == ["processed", "queued"]
 
@@ -400,29 +418,25 @@ def test_only_the_sequencer_submits(world, pending):
 def test_cli_l1_status(world, tmp_path):
     import json
 
-    import click
-
-    from zkl.commands._rollup_settlement import register
+    from zkl.cli import main
 
     world.settle(deposit_two(world))
-
-    @click.group()
-    def rollup():
-        pass
-
-    register(rollup)
     runner = CliRunner()
-    out = runner.invoke(rollup, ["l1-status", "--data-dir", str(tmp_path / "data"), "--json"])
+    where = ["--data-dir", str(tmp_path / "data")]
+    out = runner.invoke(main, ["rollup", "l1-status", *where, "--json"])
     assert out.exit_code == 0, out.output
     info = json.loads(out.output)
-    assert info["height"] == world.ledger.height
+    assert info["height"] == world.ledger.height and info["chain_id"] == CHAIN_ID
     assert info["contract"]["batch_number"] == 1
     assert info["contract"]["state_root"] == str(world.l2.root)
-    text = runner.invoke(rollup, ["l1-status", "--data-dir", str(tmp_path / "data")])
+    assert info["contract"]["domain"] == world.contract.domain.to_json()
+    text = runner.invoke(main, ["rollup", "l1-status", *where])
     assert text.exit_code == 0 and "batch number" in text.output and str(world.l2.root) in text.output
-    events = runner.invoke(rollup, ["l1-events", "--data-dir", str(tmp_path / "data"), "--kind", "batch", "--json"])
-    assert [e["kind"] for e in json.loads(events.output)] == ["batch"]
-    accounts = runner.invoke(rollup, ["l1-accounts", "--data-dir", str(tmp_path / "data"), "--json"])
-    assert sum(json.loads(accounts.output).values()) == world.ledger.total_supply()
-    missing = runner.invoke(rollup, ["l1-status", "--data-dir", str(tmp_path / "nowhere")])
+    assert world.contract.domain.to_json()["element"] in text.output
+    assert "{" not in text.output and "'" not in text.output  # a table, not a Python repr
+    events = runner.invoke(main, ["rollup", "l1-events", *where, "--kind", "batch", "--json"])
+    assert [e["kind"] for e in json.loads(events.output)["events"]] == ["batch"]
+    accounts = runner.invoke(main, ["rollup", "l1-accounts", *where, "--json"])
+    assert sum(json.loads(accounts.output)["accounts"].values()) == world.ledger.total_supply()
+    missing = runner.invoke(main, ["rollup", "l1-status", "--data-dir", str(tmp_path / "nowhere")])
     assert missing.exit_code != 0 and "no ledger" in missing.output

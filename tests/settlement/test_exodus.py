@@ -33,7 +33,8 @@ from zkl.errors import (
     NothingToClaim,
     NotInExodus,
 )
-from zkl.settlement import BURN_ADDRESS, ROLLUP_ADDRESS, exit_message
+from zkl.crypto.protocol import exit_message
+from zkl.settlement import BURN_ADDRESS, ROLLUP_ADDRESS
 
 
 @pytest.fixture(scope="module")
@@ -41,16 +42,22 @@ def toy():
     return ToyGroth16(seed=12)
 
 
-@pytest.fixture
-def world(tmp_path, toy):
+def _world(data_dir, toy, **overrides):
     """Batch 1 final (accounts 0, 1, 2; 250 claimable by CAROL); deposit 3 queued at the returned height."""
-    w = make_world(tmp_path / "data", toy)
+    w = make_world(data_dir, toy, **overrides)
     c = w.contract
     c.deposit(pubkey_of(1), 1000, sender=ALICE)
     c.deposit(pubkey_of(2), 700, sender=BOB)
     w.settle([deposit_record(1, pubkey_of(1), 1000), deposit_record(2, pubkey_of(2), 700),
               transfer_record(1, 2, 100, fee=3), withdraw_record(2, 250, CAROL, fee=2)])
     w.queued = c.deposit(pubkey_of(3), 400, sender=ALICE)
+    return w
+
+
+@pytest.fixture
+def world(tmp_path, toy):
+    """Batch 1 final (accounts 0, 1, 2; 250 claimable by CAROL); deposit 3 queued at the returned height."""
+    w = _world(tmp_path / "data", toy)
     yield w
     w.ledger.close()
 
@@ -58,7 +65,7 @@ def world(tmp_path, toy):
 def exit_args(world, index, to, key=None, model=None):
     model = model or world.l2
     acc = model.accounts[index]
-    sig = eddsa.sign(private_key(index if key is None else key), exit_message(index, to))
+    sig = eddsa.sign(private_key(index if key is None else key), exit_message(world.contract.domain.element, index, to))
     return (index, acc.pubkey, acc.balance, acc.nonce, model.proof(index), to, sig)
 
 
@@ -150,7 +157,7 @@ def test_bad_exits_change_nothing(world):
     assert_rejected(ledger, BadExitProof, attempt(proof=short), match="levels")
     assert_rejected(ledger, BadExitProof, attempt(proof="proof"))
     # only the owner's key chooses where the money goes
-    thief = eddsa.sign(private_key(2), exit_message(1, BOB))
+    thief = eddsa.sign(private_key(2), exit_message(world.contract.domain.element, 1, BOB))
     assert_rejected(ledger, BadExitProof, attempt(l1_address=BOB, signature=thief), match="signature")
     assert_rejected(ledger, BadExitProof, attempt(l1_address=BOB), match="signature")  # signed for ALICE
     # an unused index has an empty leaf: nothing to exit with, and no preimage reaches it
@@ -162,6 +169,23 @@ def test_bad_exits_change_nothing(world):
     assert not c.status().exodus_activated  # every failed exit also rolled its activation back
     c.exit(**{"account_index": index, "pubkey": pk, "balance": balance, "nonce": nonce, "proof": proof,
               "l1_address": to, "signature": sig})
+
+
+def test_an_exit_signed_for_another_deployment_is_refused(tmp_path, toy):
+    """Two deployments in the same state, alice's key at the same index: her exit for A pays nothing on B."""
+    a, b = _world(tmp_path / "a", toy, chain_id=1), _world(tmp_path / "b", toy, chain_id=2)
+    assert a.l2.root == b.l2.root and a.contract.state_root == b.contract.state_root
+    assert a.contract.domain.chain_id == 1 and b.contract.domain.chain_id == 2
+    assert a.contract.domain.element != b.contract.domain.element
+    for w in (a, b):
+        w.ledger.mine(DEADLINE)
+    for_a = exit_args(a, 1, ALICE)
+    assert_rejected(b.ledger, BadExitProof, lambda: b.contract.exit(*for_a), match="for this deployment")
+    assert not b.contract.exited(1)
+    assert a.contract.exit(*for_a) == 897  # where it was signed, it pays
+    assert b.contract.exit(*exit_args(b, 1, ALICE)) == 897  # and on B, a signature for B does
+    for w in (a, b):
+        w.ledger.close()
 
 
 def test_exit_must_use_the_last_final_root(world):

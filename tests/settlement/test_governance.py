@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from tests.settlement.helpers import ALICE, GOVERNOR, TIMELOCK, ToyGroth16, assert_rejected, make_world
+from tests.settlement.helpers import ALICE, GOVERNOR, TIMELOCK, ToyGroth16, assert_rejected, make_world, prepare_batch
 
-from zkl.crypto.pubdata import TxRecord, TxType
+from zkl.crypto.protocol import TxType
+from zkl.crypto.pubdata import TxRecord
 from zkl.errors import BadProof, MalformedInput, NoPendingChange, TimelockActive, Unauthorized
 from zkl.settlement import vk_hash
 from zkl.verifier.snarkjs_json import vk_to_snarkjs_json
@@ -26,7 +27,7 @@ def world(tmp_path, keys):
 
 
 def batch_with(world, toy):
-    header, _, data = world.contract.prepare_batch(NOOPS, world.contract.state_root, 0)
+    header, _, data = prepare_batch(world.contract, NOOPS, world.contract.state_root, 0)
     return header, data, toy.prove(header.public_inputs())
 
 

@@ -34,6 +34,23 @@ def test_genesis(ledger, tmp_path):
     assert ledger.path == tmp_path / "l1" / "ledger.sqlite3"
 
 
+def test_chain_id_is_fixed_at_genesis(tmp_path):
+    """Each ledger draws its own chain id (the embedded base layer's half of the deployment domain)."""
+    ids = []
+    for name in ("x", "y"):
+        with Ledger.create(tmp_path / name, {A: 1}) as ledger:
+            ids.append(ledger.chain_id)
+        with Ledger.open(tmp_path / name) as ledger:
+            assert ledger.chain_id == ids[-1]  # persisted
+    assert ids[0] != ids[1] and all(isinstance(i, int) and 0 <= i < 2**64 for i in ids)
+    with Ledger.create(tmp_path / "z", {A: 1}, chain_id=31337) as ledger:
+        assert ledger.chain_id == 31337
+    for bad in (-1, 2**64, "zkl-l1", True):
+        with pytest.raises(MalformedInput, match="chain_id"):
+            Ledger.create(tmp_path / f"bad{bad!s}", {A: 1}, chain_id=bad)
+        assert not Ledger.exists(tmp_path / f"bad{bad!s}")
+
+
 def test_sqlite_settings(ledger):
     assert ledger.pragma("journal_mode") == "wal"
     assert ledger.pragma("synchronous") == 2  # FULL

@@ -1,11 +1,16 @@
 """The rollup's batch circuit: `BatchCircuit(batch_size, depth)` proves that a batch of transactions
 moves the account tree from `old_root` to `new_root` and that `commitment` is the Poseidon
-commitment of the batch's public data (`zkl.crypto.pubdata`). Native twin: `zkl.execution.witness`
-(`execute` applies a batch to a ledger and returns the `BatchWitness` whose `assignment()` solves it).
+commitment of the batch's public data (`zkl.crypto.pubdata`). Native twin: `zkl.execution.execute`
+(`execute` applies a batch to an account store and returns the `BatchWitness` whose `assignment()`
+solves it). Every number and formula the circuit shares with the L2 and the contract comes from
+`zkl.crypto.protocol` (widths, e0 shifts, arity, levels, the signed message, the commitment).
 
-Public inputs: old_root, new_root, commitment (in that order). The header fields (batch number,
-fee account, deposit-queue hashes) are secret inputs bound through the commitment, as is the
-total fee, which the circuit sums itself.
+Public inputs: `protocol.PUBLIC_INPUTS` = old_root, new_root, commitment (in that order). The
+header fields (deployment domain, batch number, fee account, deposit-queue hashes) are secret
+inputs bound through the commitment, as is the total fee, which the circuit sums itself. The
+contract recomputes the commitment with its own domain, so the domain needs no range check here:
+a witness with any other value fails the contract, and this domain's value makes every
+signature's message name this deployment.
 
 Accounts live in the 4-ary Poseidon tree of `zkl.crypto.merkle` with L = ceil(depth / 2) levels;
 leaf = Poseidon(pubkey.x, pubkey.y, balance, nonce), an empty leaf is 0. Indices are
@@ -21,7 +26,9 @@ Every transaction slot has the same layout (a circuit cannot branch on values):
   rules out overspending and wrap-around (balances stay below 2^64 by induction: every leaf the
   circuit writes has a range-checked balance), the new nonce to 32 bits;
 - signature (transfer, withdraw): EdDSA-Poseidon by the sender leaf's key over
-  Poseidon(e0, e1, nonce) with the sender's leaf nonce (a replayed signature names an old nonce);
+  Poseidon(e0, e1, nonce + 2^32 domain) with the sender's leaf nonce (a replayed signature names
+  an old nonce, another deployment's signature another domain; nonce < 2^32 by induction, as every
+  leaf the circuit writes has a range-checked nonce, so the pair is injective);
 - receiver update (deposit, transfer): the leaf of `to` gets balance + amount (range-checked);
   a deposit's leaf must carry the deposit's key (e1, e2), and only a deposit may use an empty
   leaf (then created with balance 0 and nonce 0 before the credit);
@@ -35,14 +42,15 @@ not credit) leaves the root as it is whatever its witness: `en * (old - root) = 
 the header) is credited once with the sum of the fees (it may be empty only if that sum is 0),
 and the root reached must be `new_root`.
 
-    c_0 = Poseidon(batch_number, fee_account, total_fees, D_before)
+    c_0 = Poseidon(domain, batch_number, fee_account, total_fees, D_before)
     c_i = Poseidon(c_{i-1}, e0_i, e1_i, e2_i);  commitment = Poseidon(c_B, D_after)
 
 Constraints per slot, for an even depth: 1,204 L + 2 depth + 5,652 (15,316 at depth 16, 20,148 at
 24, 24,980 at 32): two account updates, each L levels of `merkle_update` (602 a level) and two
 leaf hashes (297 each); EdDSA 3,296 and its message hash 261; the deposit-chain and public-data
 hashes (297 each); about 400 for range checks and selections. Once per batch: the fee credit and
-the commitment's first and last hashes (6,036 at depth 16).
+the commitment's first and last hashes (6,060 at depth 16; binding the deployment domain costs
+24 of them, and nothing per transaction).
 """
 
 from __future__ import annotations
@@ -55,23 +63,23 @@ from zkl.circuits.lincomb import Variable
 from zkl.circuits.std.eddsa import Signature, verify_eddsa
 from zkl.circuits.std.merkle import merkle_update
 from zkl.circuits.std.poseidon import poseidon
-from zkl.crypto.pubdata import AMOUNT_BITS, INDEX_BITS, NONCE_BITS
+from zkl.crypto.protocol import (
+    AMOUNT_BITS,
+    E0_AMOUNT_SHIFT,
+    E0_FEE_SHIFT,
+    E0_FROM_SHIFT,
+    E0_TO_SHIFT,
+    MAX_DEPTH,
+    NONCE_BITS,
+    TREE_ARITY,
+    levels,
+)
 from zkl.errors import CircuitError
 
 if TYPE_CHECKING:
     from zkl.circuits.api import API
 
-__all__ = ["BatchCircuit", "MAX_DEPTH", "levels", "tree_update"]
-
-MAX_DEPTH = INDEX_BITS
-"""Deepest tree: indices are 32-bit fields of e0."""
-
-ARITY = 4
-
-
-def levels(depth: int) -> int:
-    """Return the levels of the 4-ary tree holding 2^depth accounts: ceil(depth / 2)."""
-    return (depth + 1) // 2
+__all__ = ["BatchCircuit", "tree_update"]
 
 
 def _path_bits(api: API, index: Variable, depth: int) -> list[Variable]:
@@ -88,7 +96,7 @@ def tree_update(api: API, root: Variable, enabled: Variable, old_leaf: Variable,
     enabled = 0 returns `root` (the path is then unconstrained). `enabled` must be known boolean
     (or the constant 1). merkle_update plus 2 constraints (1 for a constant enabled).
     """
-    old_root, new_root = merkle_update(api, old_leaf, new_leaf, path_bits, siblings, arity=ARITY)
+    old_root, new_root = merkle_update(api, old_leaf, new_leaf, path_bits, siblings, arity=TREE_ARITY)
     with api.scope(label):
         if api.is_constant(enabled):
             if enabled != 1:
@@ -114,6 +122,7 @@ class BatchCircuit(Circuit):
         self.depth = depth
         b, lv = batch_size, levels(depth)
         # header (bound through the commitment)
+        self.domain = Secret()
         self.batch_number = Secret()
         self.fee_account = Secret()
         self.deposits_before = Secret()
@@ -132,19 +141,19 @@ class BatchCircuit(Circuit):
         self.sender_pubkey = Secret((b, 2))
         self.sender_balance = Secret(b)
         self.sender_nonce = Secret(b)
-        self.sender_siblings = Secret((b, lv, ARITY - 1))
+        self.sender_siblings = Secret((b, lv, TREE_ARITY - 1))
         # receiver leaf before the update (after the sender's), empty flag, and its path
         self.receiver_pubkey = Secret((b, 2))
         self.receiver_balance = Secret(b)
         self.receiver_nonce = Secret(b)
         self.receiver_empty = Secret(b)
-        self.receiver_siblings = Secret((b, lv, ARITY - 1))
+        self.receiver_siblings = Secret((b, lv, TREE_ARITY - 1))
         # the fee account, credited once after the last transaction
         self.fee_pubkey = Secret(2)
         self.fee_balance = Secret()
         self.fee_nonce = Secret()
         self.fee_empty = Secret()
-        self.fee_siblings = Secret((lv, ARITY - 1))
+        self.fee_siblings = Secret((lv, TREE_ARITY - 1))
 
     def define(self, api: API) -> None:
         """Constrain the batch (see the module docstring)."""
@@ -163,7 +172,7 @@ class BatchCircuit(Circuit):
         with api.scope("roots"):
             api.assert_equal(root, self.new_root)
         with api.scope("pubdata"):
-            c = poseidon(api, [self.batch_number, self.fee_account, total_fees, self.deposits_before])
+            c = poseidon(api, [self.domain, self.batch_number, self.fee_account, total_fees, self.deposits_before])
             for e in elements:
                 c = poseidon(api, [c, *e])
             api.assert_equal(poseidon(api, [c, chain]), self.commitment)
@@ -185,8 +194,9 @@ class BatchCircuit(Circuit):
             api.range_check(amount, AMOUNT_BITS)
             api.range_check(fee, AMOUNT_BITS)
             api.constraint(api.sub(1, spends), fee, 0, "fee_only_when_spending")
-            e0 = api.lincomb([(1, self.tx_type[i]), (1 << 8, self.from_index[i]), (1 << 40, self.to_index[i]),
-                              (1 << 72, amount), (1 << 136, fee)])
+            e0 = api.lincomb([(1, self.tx_type[i]), (1 << E0_FROM_SHIFT, self.from_index[i]),
+                              (1 << E0_TO_SHIFT, self.to_index[i]), (1 << E0_AMOUNT_SHIFT, amount),
+                              (1 << E0_FEE_SHIFT, fee)])
 
         with api.scope("sender"):
             pk = self.sender_pubkey[i]
@@ -204,7 +214,7 @@ class BatchCircuit(Circuit):
                                label="root")
 
         with api.scope("signature"):
-            message = poseidon(api, [e0, e1, nonce])
+            message = poseidon(api, [e0, e1, api.lincomb([(1, nonce), (1 << NONCE_BITS, self.domain)])])
             r8 = self.sig_r8[i]
             verify_eddsa(api, (pk[0], pk[1]), message, Signature((r8[0], r8[1]), self.sig_s[i]), enabled=spends)
 

@@ -1,4 +1,4 @@
-"""`zkl demo`: the whole rollup story with real proofs (zkl.demo.run_demo).
+"""`zkl demo`: the whole rollup story with real proofs (zkl.devnet.demo.run_demo).
 
     zkl demo [--data-dir DIR] [--batch-size 4] [--depth 16] [--transfers 6] [--withdrawals 2] [--seed N] [--json]
 
@@ -9,47 +9,40 @@ final_root, rebuilt_root, ...). Exits 1 if the state rebuilt from L1 differs fro
 
 from __future__ import annotations
 
-import json
-
 import click
 
-from zkl.demo import DEFAULT_BATCH_SIZE, DEFAULT_DEPTH
+from zkl.commands._output import fail, json_flag, kv_table, show, show_json
 
 
 @click.command("demo")
 @click.option("--data-dir", type=click.Path(file_okay=False), default=None,
               help="Fresh data directory to create (default: a new temporary directory).")
-@click.option("--batch-size", "-b", type=click.IntRange(1, 256), default=DEFAULT_BATCH_SIZE, show_default=True,
+@click.option("--batch-size", "-b", type=click.IntRange(1, 256), default=4, show_default=True,
               help="Transactions per batch.")
-@click.option("--depth", "-d", type=click.IntRange(2, 32), default=DEFAULT_DEPTH, show_default=True,
+@click.option("--depth", "-d", type=click.IntRange(2, 32), default=16, show_default=True,
               help="Account tree holds 2^depth accounts.")
 @click.option("--transfers", type=click.IntRange(0, 10_000), default=6, show_default=True)
 @click.option("--withdrawals", type=click.IntRange(0, 10_000), default=2, show_default=True)
 @click.option("--seed", type=int, default=None, help="Seed of the random transfers.")
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object (last line).")
+@json_flag
 def demo(data_dir: str | None, batch_size: int, depth: int, transfers: int, withdrawals: int, seed: int | None,
          as_json: bool) -> None:
     """Run the rollup end to end: genesis, keys, deposits, transfers, withdrawals, proofs, settlement, claims, sync."""
-    from zkl.demo import run_demo
+    from zkl.devnet.demo import run_demo
     from zkl.errors import ZklError
 
     try:
         summary = run_demo(data_dir, batch_size=batch_size, depth=depth, transfers=transfers,
                            withdrawals=withdrawals, seed=seed, progress=True)
     except (ZklError, FileExistsError) as e:
-        raise click.ClickException(str(e)) from None
+        fail(e)
     if as_json:
-        click.echo(json.dumps(summary))
+        show_json(summary)
     else:
-        from rich.console import Console
-        from rich.table import Table
-
-        table = Table(title="zkl demo: the rollup end to end")
-        table.add_column("")
-        table.add_column("value", justify="right")
         rows = [("batches", summary["batches"]), ("transactions", summary["transactions"]),
                 ("batch size / depth", f"{summary['batch_size']} / {summary['depth']}"),
-                ("constraints per batch", summary["constraints"]),
+                ("deployment", f"chain {summary['domain']['chain_id']}, contract {summary['domain']['contract']}"),
+                ("constraints per batch", f"{summary['constraints']:,}"),
                 ("kernel compile (first run)", f"{summary['compile_s']} s"),
                 ("proving key", f"{summary['setup']} ({summary['keys_s']} s)"),
                 ("prove time per batch (median)", f"{summary['prove_s']} s"),
@@ -59,9 +52,7 @@ def demo(data_dir: str | None, batch_size: int, depth: int, transfers: int, with
                 ("final root", summary["final_root"]), ("rebuilt root", summary["rebuilt_root"]),
                 ("rebuilt == final", summary["match"]), ("wall time", f"{summary['wall_s']} s"),
                 ("data directory", summary["data_dir"])]
-        for k, v in rows:
-            table.add_row(k, str(v))
-        Console().print(table)
+        show(kv_table("zkl demo: the rollup end to end", rows))
     if not summary["match"] or summary["final_root"] != summary["rebuilt_root"]:
         raise SystemExit(1)
 

@@ -17,7 +17,6 @@ import operator
 from dataclasses import dataclass
 
 from zkl.crypto.babyjubjub import (
-    FIELD_MODULUS,
     IDENTITY,
     SUBGROUP_ORDER,
     Point,
@@ -28,6 +27,7 @@ from zkl.crypto.babyjubjub import (
     scalar_mul,
     unpack_point,
 )
+from zkl.algebra.constants import R
 from zkl.crypto.blake512 import blake512
 from zkl.crypto.poseidon import poseidon_hash
 from zkl.errors import FieldElementOutOfRange, MalformedInput
@@ -95,8 +95,8 @@ def _check_message(message: object) -> int:
         if isinstance(message, bool) or not hasattr(message, "__index__"):
             raise MalformedInput(f"message must be an int field element, not {type(message).__name__}")
         message = operator.index(message)
-    if not 0 <= message < FIELD_MODULUS:
-        raise FieldElementOutOfRange(f"message must be in [0, r), r = {FIELD_MODULUS}; got {message}")
+    if not 0 <= message < R:
+        raise FieldElementOutOfRange(f"message must be in [0, r), r = {R}; got {message}")
     return message
 
 

@@ -17,11 +17,12 @@ import operator
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from zkl.crypto.poseidon import FIELD_MODULUS, MAX_INPUTS, poseidon_hash
+from zkl.algebra.constants import R
+from zkl.crypto.poseidon import MAX_INPUTS, poseidon_hash
 from zkl.errors import FieldElementOutOfRange, MalformedInput, ShapeMismatch
 
 __all__ = [
-    "MAX_DEPTH",
+    "MAX_LEVELS",
     "MerkleProof",
     "MerkleTree",
     "empty_hashes",
@@ -31,7 +32,7 @@ __all__ = [
 ]
 
 #: deepest tree supported (a binary tree keyed by a 254-bit hash still fits)
-MAX_DEPTH = 256
+MAX_LEVELS = 256
 
 
 @dataclass(frozen=True)
@@ -70,18 +71,18 @@ def _check_arity(arity: object) -> int:
 
 
 def _check_depth(depth: object) -> int:
-    """Return depth as an int in [1, MAX_DEPTH], or raise MalformedInput."""
+    """Return depth as an int in [1, MAX_LEVELS], or raise MalformedInput."""
     depth = _check_int(depth, "depth")
-    if not 1 <= depth <= MAX_DEPTH:
-        raise MalformedInput(f"depth must be in [1, {MAX_DEPTH}], not {depth}")
+    if not 1 <= depth <= MAX_LEVELS:
+        raise MalformedInput(f"depth must be in [1, {MAX_LEVELS}], not {depth}")
     return depth
 
 
 def _check_field_element(value: object, what: str) -> int:
     """Return value as an int in [0, r), or raise."""
     value = _check_int(value, what)
-    if not 0 <= value < FIELD_MODULUS:
-        raise FieldElementOutOfRange(f"{what} must be in [0, r), r = {FIELD_MODULUS}; got {value}")
+    if not 0 <= value < R:
+        raise FieldElementOutOfRange(f"{what} must be in [0, r), r = {R}; got {value}")
     return value
 
 

@@ -1,20 +1,12 @@
 """The rollup's data-availability record: transactions as compact bytes and field elements, and their commitment.
 
-This module is the single definition shared by the L2 (zkl.execution builds
-it), the batch circuit (zkl.circuits recomputes the same commitment in
-constraints) and the base layer (zkl.settlement recomputes it from the bytes
-posted with a batch).  It sits in zkl.crypto because both sides import it.
+The L2 (zkl.execution) builds it, the batch circuit (zkl.circuits.rollup) recomputes the same
+commitment in constraints, and the base layer (zkl.settlement) recomputes it from the bytes
+posted with a batch. The numbers and formulas it uses (widths, e0 packing, the commitment's
+hashes, the deployment domain) are defined once in `zkl.crypto.protocol`.
 
-Accounts live in a 4-ary Poseidon Merkle tree of ceil(depth / 2) levels
-(room for at least 2^depth accounts; indices are range-checked to `depth`
-bits).  Leaf = Poseidon(pubkey.x, pubkey.y, balance, nonce); empty leaf 0.
-Amounts, fees and balances are 64-bit; nonces 32-bit; indices 32-bit.
+Field elements of one transaction, (e0, e1, e2), e0 = `protocol.pack_e0(type, from, to, amount, fee)`:
 
-Transaction types: NOOP 0, DEPOSIT 1, TRANSFER 2, WITHDRAW 3.
-
-Field elements of one transaction, (e0, e1, e2):
-
-    e0 = type + from_index * 2^8 + to_index * 2^40 + amount * 2^72 + fee * 2^136   (< 2^200)
     deposit:  e1, e2 = the L2 public key (x, y) credited; from_index = 0, fee = 0
     transfer: e1 = e2 = 0
     withdraw: e1 = the L1 address (160-bit int) paid on the base layer, e2 = 0; to_index = 0
@@ -27,47 +19,32 @@ Compact bytes of one transaction (big-endian integers), what a batch posts:
     transfer  25 bytes: type, from u32, to u32, amount u64, fee u64
     withdraw  41 bytes: type, from u32, amount u64, fee u64, l1 address 20 bytes
 
-Batch header: batch number, fee account index (the sequencer's account,
-credited once per batch with the sum of the fees), and the deposit-queue
-hashes before and after the batch.  The deposit queue is a hash chain kept
-by the base layer: D_0 = 0, D_k = Poseidon(D_{k-1}, pubkey.x, pubkey.y, amount)
-for the k-th deposit; the circuit chains every deposit it applies, in order,
-from D_before to D_after, so a skipped, reordered, re-keyed or re-valued
-deposit cannot reach the D_after that the contract holds.
-
-Commitment (a public input of the batch circuit):
-
-    c_0 = Poseidon(batch_number, fee_account, total_fees, D_before)
-    c_i = Poseidon(c_{i-1}, e0_i, e1_i, e2_i)            for each of the B transactions
-    commitment = Poseidon(c_B, D_after)
-
-The signed message of a transfer or withdrawal binds every field and the nonce:
-    message = Poseidon(e0, e1, nonce)
+Batch header: the deployment domain (its element), batch number, fee account index (the
+sequencer's account, credited once per batch with the sum of the fees), the total fees and the
+deposit-queue hashes before and after the batch. `commitment(header, records)` is the
+protocol's commitment over them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import IntEnum
 
-from zkl.crypto.poseidon import poseidon_hash
+from zkl.crypto.protocol import (
+    ADDRESS_BITS,
+    AMOUNT_BITS,
+    INDEX_BITS,
+    TxType,
+    commitment_final,
+    commitment_start,
+    commitment_step,
+    message_to_sign,
+    pack_e0,
+)
+from zkl.algebra.constants import R
 from zkl.errors import MalformedInput
 
-AMOUNT_BITS = 64
-NONCE_BITS = 32
-INDEX_BITS = 32
-ADDRESS_BITS = 160
 _LIMITS = {"amount": AMOUNT_BITS, "fee": AMOUNT_BITS, "from_index": INDEX_BITS, "to_index": INDEX_BITS}
-
-
-class TxType(IntEnum):
-    """Transaction types as they appear in e0 and in the compact bytes."""
-
-    NOOP = 0
-    DEPOSIT = 1
-    TRANSFER = 2
-    WITHDRAW = 3
-
 
 _SIZES = {TxType.NOOP: 1, TxType.DEPOSIT: 77, TxType.TRANSFER: 25, TxType.WITHDRAW: 41}
 
@@ -85,13 +62,16 @@ class TxRecord:
     l1_address: int = 0
 
     def __post_init__(self) -> None:
+        if self.type not in TxType._value2member_map_:
+            raise MalformedInput(f"a transaction type must be one of 0..{max(TxType)}, not {self.type!r}")
         object.__setattr__(self, "type", TxType(self.type))
-        for name, bits in _LIMITS.items():
+        for name, bits in (*_LIMITS.items(), ("l1_address", ADDRESS_BITS)):
             value = getattr(self, name)
-            if not isinstance(value, int) or not 0 <= value < 1 << bits:
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 1 << bits:
                 raise MalformedInput(f"{name} must be an integer in [0, 2^{bits}), not {value!r}")
-        if not 0 <= self.l1_address < 1 << ADDRESS_BITS:
-            raise MalformedInput(f"l1_address must be a {ADDRESS_BITS}-bit integer, not {self.l1_address!r}")
+        if not isinstance(self.pubkey, tuple) or len(self.pubkey) != 2 or not all(
+                isinstance(v, int) and not isinstance(v, bool) and 0 <= v < R for v in self.pubkey):
+            raise MalformedInput(f"pubkey must be a pair of field elements (x, y) below r, not {self.pubkey!r}")
         expected_zero = {
             TxType.NOOP: ("from_index", "to_index", "amount", "fee", "l1_address"),
             TxType.DEPOSIT: ("from_index", "fee", "l1_address"),
@@ -108,12 +88,19 @@ class TxRecord:
         """(e0, e1, e2), the field elements the commitment and the circuit use."""
         if self.type == TxType.NOOP:
             return (0, 0, 0)
-        e0 = int(self.type) + (self.from_index << 8) + (self.to_index << 40) + (self.amount << 72) + (self.fee << 136)
+        e0 = pack_e0(self.type, self.from_index, self.to_index, self.amount, self.fee)
         if self.type == TxType.DEPOSIT:
             return (e0, self.pubkey[0], self.pubkey[1])
         if self.type == TxType.WITHDRAW:
             return (e0, self.l1_address, 0)
         return (e0, 0, 0)
+
+    def message(self, nonce: int, domain: int) -> int:
+        """What the sender signs for this transfer or withdrawal at `nonce` in `domain` (protocol.message_to_sign)."""
+        if self.type not in (TxType.TRANSFER, TxType.WITHDRAW):
+            raise MalformedInput(f"only transfers and withdrawals are signed, not a {self.type.name.lower()}")
+        e0, e1, _ = self.elements()
+        return message_to_sign(e0, e1, nonce, domain)
 
     def to_bytes(self) -> bytes:
         """The compact big-endian encoding posted on the base layer."""
@@ -128,16 +115,6 @@ class TxRecord:
                     + self.amount.to_bytes(8, "big") + self.fee.to_bytes(8, "big"))
         return (t + self.from_index.to_bytes(4, "big") + self.amount.to_bytes(8, "big")
                 + self.fee.to_bytes(8, "big") + self.l1_address.to_bytes(20, "big"))
-
-
-def message_to_sign(record: TxRecord, nonce: int) -> int:
-    """The field element an account signs for a transfer or withdrawal: Poseidon(e0, e1, nonce)."""
-    if record.type not in (TxType.TRANSFER, TxType.WITHDRAW):
-        raise MalformedInput(f"only transfers and withdrawals are signed, not a {record.type.name.lower()}")
-    if not 0 <= nonce < 1 << NONCE_BITS:
-        raise MalformedInput(f"nonce must be in [0, 2^{NONCE_BITS}), not {nonce!r}")
-    e0, e1, _ = record.elements()
-    return poseidon_hash([e0, e1, nonce])
 
 
 def encode(records: list[TxRecord]) -> bytes:
@@ -172,15 +149,11 @@ def decode(data: bytes) -> list[TxRecord]:
     return records
 
 
-def deposit_hash(previous: int, pubkey: tuple[int, int], amount: int) -> int:
-    """Next link of the deposit-queue hash chain: Poseidon(previous, pubkey.x, pubkey.y, amount)."""
-    return poseidon_hash([previous, pubkey[0], pubkey[1], amount])
-
-
 @dataclass(frozen=True)
 class BatchHeader:
-    """What the commitment binds besides the transactions."""
+    """What the commitment binds besides the transactions (domain: the deployment's `Domain.element`)."""
 
+    domain: int
     batch_number: int
     fee_account: int
     total_fees: int
@@ -188,9 +161,15 @@ class BatchHeader:
     deposits_after: int
 
 
-def commitment(header: BatchHeader, records: list[TxRecord]) -> int:
-    """The Poseidon commitment to a batch's public data (a public input of the batch circuit)."""
-    c = poseidon_hash([header.batch_number, header.fee_account, header.total_fees, header.deposits_before])
+def total_fees(records: Sequence[TxRecord]) -> int:
+    """The sum of the fees of the TRANSFER and WITHDRAW records (what the fee account is credited)."""
+    return sum(r.fee for r in records if r.type in (TxType.TRANSFER, TxType.WITHDRAW))
+
+
+def commitment(header: BatchHeader, records: Sequence[TxRecord]) -> int:
+    """The commitment to a batch's public data (the batch circuit's third public input)."""
+    c = commitment_start(header.domain, header.batch_number, header.fee_account, header.total_fees,
+                         header.deposits_before)
     for record in records:
-        c = poseidon_hash([c, *record.elements()])
-    return poseidon_hash([c, header.deposits_after])
+        c = commitment_step(c, *record.elements())
+    return commitment_final(c, header.deposits_after)

@@ -1,7 +1,7 @@
 """L2 accounts: a public key, a balance and a nonce at an index of the account tree.
 
-Leaf = Poseidon(pubkey.x, pubkey.y, balance, nonce); an index that holds no account has the
-leaf 0. Balances are 64-bit, nonces 32-bit (`check_account` enforces it where accounts enter
+Leaf = `zkl.crypto.protocol.leaf_hash` = Poseidon(pubkey.x, pubkey.y, balance, nonce); an index
+that holds no account has the leaf 0. Balances are 64-bit, nonces 32-bit (`check_account` enforces it where accounts enter
 the state; `Account` itself is plain data, so a witness builder can hold any values).
 """
 
@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from zkl.crypto.babyjubjub import FIELD_MODULUS
-from zkl.crypto.poseidon import poseidon_hash
-from zkl.crypto.pubdata import AMOUNT_BITS, NONCE_BITS
+from zkl.algebra.constants import R
+from zkl.crypto.protocol import AMOUNT_BITS, NONCE_BITS, leaf_hash
 from zkl.errors import AmountOutOfRange, FieldElementOutOfRange, MalformedInput
 
-__all__ = ["Account", "check_account", "leaf_hash"]
+__all__ = ["Account", "check_account"]
 
 
 @dataclass(frozen=True)
@@ -35,12 +34,6 @@ class Account:
                 "nonce": self.nonce}
 
 
-def leaf_hash(pubkey: tuple[int, int], balance: int, nonce: int) -> int:
-    """Poseidon(pubkey.x, pubkey.y, balance, nonce), values reduced mod r."""
-    return poseidon_hash([pubkey[0] % FIELD_MODULUS, pubkey[1] % FIELD_MODULUS, balance % FIELD_MODULUS,
-                          nonce % FIELD_MODULUS])
-
-
 def _int(value: object, what: str) -> int:
     """Return value if it is an int (not a bool), else raise MalformedInput."""
     if isinstance(value, bool) or not isinstance(value, int):
@@ -57,7 +50,7 @@ def check_account(account: object) -> Account:
     except (TypeError, ValueError):
         raise MalformedInput(f"an account's pubkey must be a pair (x, y), not {account.pubkey!r}") from None
     for name, v in (("pubkey.x", x), ("pubkey.y", y)):
-        if not 0 <= _int(v, name) < FIELD_MODULUS:
+        if not 0 <= _int(v, name) < R:
             raise FieldElementOutOfRange(f"{name} must be in [0, r), not {v}")
     if not 0 <= _int(account.balance, "balance") < 1 << AMOUNT_BITS:
         raise AmountOutOfRange(f"balance must be in [0, 2^{AMOUNT_BITS}), not {account.balance}")

@@ -2,13 +2,13 @@
 
     batch.public_inputs      [old_root, new_root, commitment]: the Groth16 statement
     batch.pubdata            the compact bytes posted on the base layer (zkl.crypto.pubdata.encode)
-    batch.header             BatchHeader(number, fee_account, total_fees, deposits_before, deposits_after)
+    batch.header             BatchHeader(domain, number, fee_account, total_fees, deposits_before, deposits_after)
     batch.first_deposit, batch.last_deposit   queue indices consumed (inclusive; None if none)
     batch.circuit()          BatchCircuit(batch_size, depth)
     batch.assignment()       its input values (zkl.circuits.solve(batch.circuit(), batch.assignment()))
     batch.save(path) / Batch.load(path)       JSON
 
-File format (JSON object): {"format": "zkl-batch-1", "number", "depth", "batch_size", "old_root",
+File format (JSON object): {"format": "zkl-batch-2", "number", "depth", "batch_size", "old_root",
 "new_root", "commitment", "pubdata": hex, "first_deposit", "deposit_count", "withdrawals":
 [{"l1_address": "0x..", "amount": ".."}], "witness": BatchWitness.to_json()}; big integers as
 decimal strings. `load` re-derives the records from the pubdata and checks that they, the header
@@ -23,13 +23,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from zkl.crypto.pubdata import BatchHeader, TxRecord, TxType, commitment, decode, encode
+from zkl.crypto.protocol import TxType
+from zkl.crypto.pubdata import BatchHeader, TxRecord, commitment, decode, encode
 from zkl.errors import MalformedInput
-from zkl.execution.witness import BatchWitness, slot_elements
+from zkl.execution.execute import BatchWitness, slot_elements
 
 __all__ = ["Batch", "FORMAT"]
 
-FORMAT = "zkl-batch-1"
+FORMAT = "zkl-batch-2"
 
 
 @dataclass
@@ -81,7 +82,7 @@ class Batch:
     def header(self) -> BatchHeader:
         """The header the commitment binds."""
         w = self.witness
-        return BatchHeader(self.number, w.fee_account, w.total_fees, w.deposits_before, w.deposits_after)
+        return BatchHeader(w.domain, self.number, w.fee_account, w.total_fees, w.deposits_before, w.deposits_after)
 
     @property
     def pubdata(self) -> bytes:
@@ -166,6 +167,6 @@ class Batch:
         """Read and check a batch file."""
         try:
             data = json.loads(Path(path).read_text())
-        except (OSError, json.JSONDecodeError) as exc:
+        except (OSError, ValueError, RecursionError) as exc:  # not JSON, too deeply nested, a huge number
             raise MalformedInput(f"cannot read the batch file {path}: {exc}") from None
         return cls.from_json(data)

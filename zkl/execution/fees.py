@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from zkl.crypto.pubdata import AMOUNT_BITS
+from zkl.crypto.protocol import AMOUNT_BITS
 from zkl.errors import MalformedInput
 
 __all__ = ["FeePolicy"]

@@ -5,10 +5,11 @@
     mempool_pending(from_index INTEGER PRIMARY KEY, count INTEGER, debit TEXT)
                                                       per sender: how many wait, the sum of their debits
 
-`submit(tx, state, min_fee)` validates a transaction against the state and what the mempool
-already holds for its account (`zkl.execution.transactions.validate`), then stores it; a
-refused transaction raises its specific error and leaves the mempool as it was. Pass
-`sqlite3.connect(":memory:")` for a mempool that does not persist.
+A mempool serves one deployment (`domain`). `submit(tx, state, min_fee)` validates a
+transaction against the domain, the state and what the mempool already holds for its account
+(`zkl.execution.transactions.validate`), then stores it; a refused transaction raises its
+specific error and leaves the mempool as it was. Pass `sqlite3.connect(":memory:")` for a
+mempool that does not persist.
 
 Every operation costs the same however many transactions wait: `mempool_pending` is kept in
 step with `mempool` by `add` and `remove` (in the caller's SQLite transaction), so `pending`
@@ -25,7 +26,8 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 
-from zkl.errors import ExecutionError
+from zkl.crypto.protocol import Domain
+from zkl.errors import ExecutionError, MalformedInput
 from zkl.execution.state import State
 from zkl.execution.transactions import Pending, SignedTx, parse_tx, validate
 
@@ -42,10 +44,13 @@ _CHUNK = 64
 
 
 class Mempool:
-    """Pending transactions in arrival order, persisted in a SQLite connection."""
+    """Pending transactions of one deployment in arrival order, persisted in a SQLite connection."""
 
-    def __init__(self, db: sqlite3.Connection) -> None:
+    def __init__(self, db: sqlite3.Connection, domain: Domain) -> None:
+        if not isinstance(domain, Domain):
+            raise MalformedInput(f"domain must be a zkl.crypto.protocol.Domain, not {type(domain).__name__}")
         self._db = db
+        self.domain = domain
         self._parsed: dict[str, tuple[str, SignedTx]] = {}
         """id -> (stored JSON text, parsed transaction) of the transactions this object added"""
         db.execute(_SCHEMA)
@@ -86,7 +91,7 @@ class Mempool:
     def submit(self, tx: SignedTx, state: State, min_fee: int = 0) -> str:
         """Validate and store a transaction; return its id. Raises the specific error, storing nothing."""
         pending = self.pending(tx.record.from_index)
-        validate(tx, state, min_fee=min_fee, pending=pending)
+        validate(tx, state, domain=self.domain, min_fee=min_fee, pending=pending)
         self._insert(tx, pending)
         return tx.id
 

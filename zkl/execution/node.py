@@ -1,6 +1,6 @@
 """The L2 node: state, mempool, deposit queue, fee market and batches in one SQLite file.
 
-    node = Node.init("data/", depth=16, batch_size=4, fee_pubkey=sequencer.pubkey)
+    node = Node.init("data/", depth=16, batch_size=4, fee_pubkey=sequencer.pubkey, domain=contract.domain)
     node.add_deposit(wallet.pubkey, 1000)          # from the base layer's queue, in order
     node.submit(tx)                                 # SignedTx or its JSON form; specific errors
     batch = node.seal()                             # build, apply and persist one batch atomically
@@ -9,7 +9,7 @@
 Everything lives in `<data_dir>/node.db`: the state tables (`zkl.execution.state`), the mempool
 (`zkl.execution.mempool`), and
 
-    node_meta(key TEXT PRIMARY KEY, value TEXT)   depth, batch_size, fee_pubkey, fee floor,
+    node_meta(key TEXT PRIMARY KEY, value TEXT)   depth, batch_size, fee_pubkey, fee floor, domain,
                                                   min_fee, next_batch, deposits_processed, deposit_chain
     deposits(queue_index INTEGER PRIMARY KEY, pkx TEXT, pky TEXT, amount TEXT, batch INTEGER NULL)
     batches(number INTEGER PRIMARY KEY, old_root TEXT, new_root TEXT, commitment TEXT,
@@ -18,6 +18,10 @@ Everything lives in `<data_dir>/node.db`: the state tables (`zkl.execution.state
 `seal` runs in one SQLite transaction (BEGIN IMMEDIATE ... COMMIT): the state rows, the batch,
 the consumed deposits, the mempool removals and the new fee all land together or not at all, so
 a node stopped at any point reopens at the last sealed batch with the same root.
+
+A node serves one deployment, its `domain` (`zkl.crypto.protocol.Domain`: the base layer's chain
+id and the rollup contract), fixed at init: its mempool refuses transactions signed for another
+(WrongDomain) and its batches bind the domain in their commitment.
 """
 
 from __future__ import annotations
@@ -28,15 +32,15 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from zkl.crypto.pubdata import deposit_hash
+from zkl.crypto.protocol import Domain, check_depth, deposit_hash
 from zkl.errors import ExecutionError, MalformedInput
 from zkl.execution.accounts import Account
 from zkl.execution.batch import Batch
 from zkl.execution.fees import FeePolicy
 from zkl.execution.mempool import Mempool
 from zkl.execution.sequencer import BuildResult, Sequencer
-from zkl.execution.state import State, check_depth
-from zkl.execution.transactions import Deposit, SignedTx, parse_tx
+from zkl.execution.state import State
+from zkl.execution.transactions import QueuedDeposit, SignedTx, parse_tx
 
 __all__ = ["DB_NAME", "Node"]
 
@@ -77,17 +81,27 @@ class Node:
             self.fee_policy = FeePolicy(int(meta["fee_floor"]))
         except (KeyError, ValueError) as exc:
             raise ExecutionError(f"the node database in {data_dir} is incomplete: {exc!r}") from None
+        if "domain" not in meta:
+            raise ExecutionError(f"the node database in {data_dir} predates deployment domains (signatures bound "
+                                 "to their deployment); create a new node")
+        self.domain = Domain.from_json(json.loads(meta["domain"]))
         self.state = State(self.depth, self._db)
-        self.mempool = Mempool(self._db)
-        self.sequencer = Sequencer(self.state, batch_size=self.batch_size, fee_pubkey=self.fee_pubkey)
+        self.mempool = Mempool(self._db, self.domain)
+        self.sequencer = Sequencer(self.state, batch_size=self.batch_size, fee_pubkey=self.fee_pubkey,
+                                   domain=self.domain)
         self.last_dropped: dict[str, str] = {}
         """id -> reason of the mempool transactions the last `seal` dropped"""
 
     @classmethod
     def init(cls, data_dir: str | os.PathLike, *, depth: int, batch_size: int, fee_pubkey: tuple[int, int],
-             fee_floor: int = 1) -> Node:
-        """Create a node with an empty state in data_dir (created if missing; must not hold a node)."""
+             domain: Domain, fee_floor: int = 1) -> Node:
+        """Create a node with an empty state in data_dir (created if missing; must not hold a node).
+
+        domain: the deployment the node serves (the rollup contract's `domain`).
+        """
         check_depth(depth)
+        if not isinstance(domain, Domain):
+            raise MalformedInput(f"domain must be a zkl.crypto.protocol.Domain, not {type(domain).__name__}")
         if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
             raise MalformedInput(f"batch_size must be a positive integer, not {batch_size!r}")
         policy = FeePolicy(fee_floor)
@@ -102,11 +116,11 @@ class Node:
             for statement in _SCHEMA:
                 db.execute(statement)
             meta = {"depth": depth, "batch_size": batch_size, "fee_pubkey": json.dumps([str(v) for v in fee_pubkey]),
-                    "fee_floor": policy.floor, "min_fee": policy.floor, "next_batch": 1, "deposits_processed": 0,
+                    "domain": json.dumps(domain.to_json()), "fee_floor": policy.floor, "min_fee": policy.floor, "next_batch": 1, "deposits_processed": 0,
                     "deposit_chain": 0}
             db.executemany("INSERT INTO node_meta VALUES (?, ?)", [(k, str(v)) for k, v in meta.items()])
             State(depth, db)
-            Mempool(db)
+            Mempool(db, domain)
             db.execute("COMMIT")
         finally:
             db.close()
@@ -159,11 +173,11 @@ class Node:
         """The account at an index, or None."""
         return self.state.account(index)
 
-    def pending_deposits(self) -> list[Deposit]:
+    def pending_deposits(self) -> list[QueuedDeposit]:
         """The deposits not yet in a batch, in queue order."""
         rows = self._db.execute("SELECT queue_index, pkx, pky, amount FROM deposits WHERE batch IS NULL "
                                 "ORDER BY queue_index")
-        return [Deposit(q, (int(x), int(y)), int(a)) for q, x, y, a in rows]
+        return [QueuedDeposit(q, (int(x), int(y)), int(a)) for q, x, y, a in rows]
 
     def deposit_count(self) -> int:
         """How many deposits the node has seen (consumed or not): the queue index of the last one."""
@@ -185,12 +199,12 @@ class Node:
 
     # -- writing -------------------------------------------------------------------------------
 
-    def add_deposit(self, pubkey: tuple[int, int], amount: int, queue_index: int | None = None) -> Deposit:
+    def add_deposit(self, pubkey: tuple[int, int], amount: int, queue_index: int | None = None) -> QueuedDeposit:
         """Record the next deposit of the base layer's queue (indices from 1; a given queue_index must be the next)."""
         expected = self.deposit_count() + 1
         if queue_index is None:
             queue_index = expected
-        deposit = Deposit(queue_index, (pubkey[0], pubkey[1]), amount)
+        deposit = QueuedDeposit(queue_index, (pubkey[0], pubkey[1]), amount)
         if queue_index != expected:
             raise ExecutionError(f"the next deposit of the queue is {expected}, not {queue_index}")
         self._db.execute("INSERT INTO deposits VALUES (?, ?, ?, ?, NULL)",
@@ -234,7 +248,8 @@ class Node:
                 self.state.rollback()
             else:  # rows were written, then the transaction failed: reload what SQLite holds
                 self.state = State(self.depth, self._db)
-                self.sequencer = Sequencer(self.state, batch_size=self.batch_size, fee_pubkey=self.fee_pubkey)
+                self.sequencer = Sequencer(self.state, batch_size=self.batch_size, fee_pubkey=self.fee_pubkey,
+                                           domain=self.domain)
             raise
         return result.batch
 
@@ -256,7 +271,7 @@ class Node:
         self.last_dropped = dict(result.dropped)
 
 
-def chain_of(deposits: list[Deposit], start: int = 0) -> int:
+def chain_of(deposits: list[QueuedDeposit], start: int = 0) -> int:
     """The deposit-queue hash after `deposits`, starting from the hash `start` (D_0 = 0)."""
     d = start
     for deposit in deposits:

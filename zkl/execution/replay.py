@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from zkl.crypto.pubdata import TxRecord, TxType
+from zkl.crypto.protocol import TxType
+from zkl.crypto.pubdata import TxRecord
 from zkl.errors import ExecutionError
 from zkl.execution.accounts import Account
 from zkl.execution.state import State

@@ -22,12 +22,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from zkl.crypto.pubdata import AMOUNT_BITS, TxRecord, TxType
+from zkl.crypto.protocol import AMOUNT_BITS, Domain, TxType
+from zkl.crypto.pubdata import TxRecord
 from zkl.errors import ExecutionError, MalformedInput, NonceMismatch
 from zkl.execution.batch import Batch
+from zkl.execution.execute import BatchExecutor, Slot
 from zkl.execution.state import State
-from zkl.execution.transactions import Deposit, SignedTx
-from zkl.execution.witness import BatchExecutor, Slot
+from zkl.execution.transactions import QueuedDeposit, SignedTx
 
 __all__ = ["BuildResult", "Sequencer"]
 
@@ -46,12 +47,13 @@ class BuildResult:
 
 
 class Sequencer:
-    """Builds batches of `batch_size` slots over a state; fees go to the account of `fee_pubkey`."""
+    """Builds batches of `batch_size` slots over a state for one deployment; fees go to the account of `fee_pubkey`."""
 
-    def __init__(self, state: State, *, batch_size: int, fee_pubkey: tuple[int, int]) -> None:
+    def __init__(self, state: State, *, batch_size: int, fee_pubkey: tuple[int, int], domain: Domain) -> None:
         if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
             raise MalformedInput(f"batch_size must be a positive integer, not {batch_size!r}")
         self.state = state
+        self.domain = domain
         self.batch_size = batch_size
         self.fee_pubkey = (int(fee_pubkey[0]), int(fee_pubkey[1]))
 
@@ -60,7 +62,7 @@ class Sequencer:
         held = self.state.find(self.fee_pubkey)
         return held[0] if held else None
 
-    def deposit_index(self, deposit: Deposit) -> int:
+    def deposit_index(self, deposit: QueuedDeposit) -> int:
         """Where a deposit goes: the lowest account of its key that stays below 2^64, else a new one."""
         for index in self.state.find(deposit.pubkey):
             account = self.state.account(index)
@@ -72,7 +74,7 @@ class Sequencer:
                                  f"deposit {deposit.queue_index} cannot open an account")
         return index
 
-    def build(self, *, number: int, deposits: Sequence[Deposit], deposits_before: int,
+    def build(self, *, number: int, deposits: Sequence[QueuedDeposit], deposits_before: int,
               transactions: Iterable[SignedTx] = ()) -> BuildResult:
         """Apply one batch to the state and return it (see the module docstring).
 
@@ -81,7 +83,8 @@ class Sequencer:
         mempool in arrival order, read only as far as the batch needs (an iterator is fine).
         """
         state = self.state
-        executor = BatchExecutor(state, batch_number=number, deposits_before=deposits_before)
+        executor = BatchExecutor(state, domain=self.domain.element, batch_number=number,
+                                 deposits_before=deposits_before)
         records: list[TxRecord] = []
         taken = list(deposits[: self.batch_size])
         for k, deposit in enumerate(taken):

@@ -1,7 +1,7 @@
 """The L2 state: accounts at the indices of a sparse 4-ary Poseidon Merkle tree, kept in SQLite.
 
 The tree is exactly `zkl.crypto.merkle.MerkleTree(levels, arity=4)` with levels =
-ceil(depth / 2) (room for 4^levels >= 2^depth leaves; indices are limited to 2^depth as the
+`zkl.crypto.protocol.levels(depth)` = ceil(depth / 2) (room for 4^levels >= 2^depth leaves; indices are limited to 2^depth as the
 circuit range-checks them), so its roots and proofs are those the batch circuit and the base
 layer's exit proofs use. Only non-empty nodes are stored, one dict per height (height 0: the
 leaves), so an empty depth-32 tree costs nothing and an update costs `levels` hashes.
@@ -25,14 +25,11 @@ from collections.abc import Iterator
 
 from zkl.crypto.merkle import MerkleProof, empty_hashes
 from zkl.crypto.poseidon import poseidon_hash
+from zkl.crypto.protocol import TREE_ARITY, check_depth, levels
 from zkl.errors import ExecutionError, MalformedInput
 from zkl.execution.accounts import Account, check_account
 
-__all__ = ["ARITY", "MAX_DEPTH", "MIN_DEPTH", "State", "levels"]
-
-ARITY = 4
-MIN_DEPTH = 1
-MAX_DEPTH = 32
+__all__ = ["State"]
 
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS state_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -43,25 +40,13 @@ _SCHEMA = (
 )
 
 
-def levels(depth: int) -> int:
-    """Levels of the 4-ary tree with room for 2^depth accounts: ceil(depth / 2)."""
-    return (depth + 1) // 2
-
-
-def check_depth(depth: object) -> int:
-    """Return depth if it is an integer in [MIN_DEPTH, MAX_DEPTH], else raise MalformedInput."""
-    if isinstance(depth, bool) or not isinstance(depth, int) or not MIN_DEPTH <= depth <= MAX_DEPTH:
-        raise MalformedInput(f"depth must be an integer in [{MIN_DEPTH}, {MAX_DEPTH}], not {depth!r}")
-    return depth
-
-
 class State:
     """Accounts in a sparse 4-ary Poseidon Merkle tree of 2^depth leaves, optionally persisted in SQLite."""
 
     def __init__(self, depth: int, db: sqlite3.Connection | None = None) -> None:
         self.depth = check_depth(depth)
         self.levels = levels(depth)
-        self._empty = empty_hashes(self.levels, ARITY)
+        self._empty = empty_hashes(self.levels, TREE_ARITY)
         self._nodes: list[dict[int, int]] = [{} for _ in range(self.levels + 1)]
         self._accounts: dict[int, Account] = {}
         self._by_key: dict[tuple[int, int], list[int]] = {}
@@ -217,11 +202,11 @@ class State:
         path, siblings = [], []
         for height in range(self.levels):
             level, empty = self._nodes[height], self._empty[height]
-            position = index % ARITY
+            position = index % TREE_ARITY
             first = index - position
             path.append(position)
-            siblings.append(tuple(level.get(first + j, empty) for j in range(ARITY) if j != position))
-            index //= ARITY
+            siblings.append(tuple(level.get(first + j, empty) for j in range(TREE_ARITY) if j != position))
+            index //= TREE_ARITY
         return MerkleProof(tuple(path), tuple(siblings))
 
     # -- writing -------------------------------------------------------------------------------
@@ -255,16 +240,16 @@ class State:
             if height == self.levels:
                 break
             level, empty = self._nodes[height], self._empty[height]
-            first = index - index % ARITY
-            node = poseidon_hash([level.get(first + j, empty) for j in range(ARITY)])
-            index //= ARITY
+            first = index - index % TREE_ARITY
+            node = poseidon_hash([level.get(first + j, empty) for j in range(TREE_ARITY)])
+            index //= TREE_ARITY
         return node
 
     def verify(self) -> None:
         """Recompute every leaf and node from the accounts and raise ExecutionError on any mismatch (slow)."""
         from zkl.crypto.merkle import MerkleTree
 
-        tree = MerkleTree.from_leaves(self.levels, {i: a.leaf() for i, a in self._accounts.items()}, ARITY)
+        tree = MerkleTree.from_leaves(self.levels, {i: a.leaf() for i, a in self._accounts.items()}, TREE_ARITY)
         if tree.root != self.root:
             raise ExecutionError(f"the stored root {self.root} is not the root of the stored accounts {tree.root}")
         for index, leaf in self._nodes[0].items():

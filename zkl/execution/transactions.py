@@ -1,13 +1,15 @@
 """L2 transactions: signed transfers and withdrawals, deposits from the base layer, and their checks.
 
-A transfer or withdrawal is a `zkl.crypto.pubdata.TxRecord` plus the sender's nonce and an
-EdDSA-Poseidon signature over `message_to_sign(record, nonce)` = Poseidon(e0, e1, nonce) by the
-key of the account `from_index`. Its JSON form (what a wallet sends, what `zkl` reads):
+A transfer or withdrawal is a `zkl.crypto.pubdata.TxRecord` plus the sender's nonce, the
+deployment domain it is signed for, and an EdDSA-Poseidon signature by the key of the account
+`from_index` over `protocol.message_to_sign(e0, e1, nonce, domain)` = Poseidon(e0, e1, nonce +
+2^32 domain). Its JSON form (what a wallet sends, what `zkl` reads):
 
     {"type": "transfer", "from": 3, "to": 5, "amount": "1000", "fee": "2", "nonce": 0,
+     "domain": "0x<56 hex digits: Domain.element>",
      "signature": "<128 hex digits: packed R8 then S, as circomlibjs packSignature>"}
     {"type": "withdraw", "from": 3, "amount": "1000", "fee": "2", "nonce": 1,
-     "l1_address": "0x<40 hex digits>", "signature": "..."}
+     "l1_address": "0x<40 hex digits>", "domain": "0x...", "signature": "..."}
 
 Amounts and fees are integers or decimal strings (JavaScript cannot hold 64-bit integers).
 
@@ -16,6 +18,7 @@ error and changes nothing:
 
     MalformedInput        a field of the wrong type or shape, an index outside the tree
     AmountOutOfRange      amount or fee not in [0, 2^64)
+    WrongDomain           signed for another deployment (another chain or contract)
     UnknownAccount        no account at `from` (or at `to` for a transfer)
     FeeTooLow             fee below the current minimum (the message states it)
     NonceMismatch         nonce already used (a replay) or ahead of the next one
@@ -30,9 +33,11 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from zkl.algebra.constants import R
 from zkl.crypto import eddsa
-from zkl.crypto.babyjubjub import FIELD_MODULUS, Point
-from zkl.crypto.pubdata import ADDRESS_BITS, AMOUNT_BITS, NONCE_BITS, TxRecord, TxType, message_to_sign
+from zkl.crypto.babyjubjub import Point
+from zkl.crypto.protocol import ADDRESS_BITS, AMOUNT_BITS, DOMAIN_BITS, INDEX_BITS, NONCE_BITS, Domain, TxType
+from zkl.crypto.pubdata import TxRecord
 from zkl.errors import (
     AmountOutOfRange,
     FeeTooLow,
@@ -41,13 +46,15 @@ from zkl.errors import (
     MalformedInput,
     NonceMismatch,
     UnknownAccount,
+    WrongDomain,
 )
 from zkl.execution.state import State
 
-__all__ = ["Deposit", "Pending", "SignedTx", "parse_tx", "validate"]
+__all__ = ["Pending", "QueuedDeposit", "SignedTx", "parse_tx", "validate"]
 
 _HEX64 = re.compile(r"[0-9a-fA-F]{128}")
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
+_DOMAIN = re.compile(r"0x[0-9a-fA-F]{1,56}")
 
 
 def _uint(value: object, what: str, bits: int, error: type[Exception] = AmountOutOfRange) -> int:
@@ -63,27 +70,32 @@ def _uint(value: object, what: str, bits: int, error: type[Exception] = AmountOu
 
 @dataclass(frozen=True)
 class SignedTx:
-    """A transfer or withdrawal signed by the key of account `record.from_index` at `nonce`."""
+    """A transfer or withdrawal signed by the key of account `record.from_index` at `nonce`, for `domain`.
+
+    domain: the `Domain.element` of the deployment the signature is meant for.
+    """
 
     record: TxRecord
     nonce: int
+    domain: int
     signature: eddsa.Signature
 
     def __post_init__(self) -> None:
         if not isinstance(self.record, TxRecord) or self.record.type not in (TxType.TRANSFER, TxType.WITHDRAW):
             raise MalformedInput(f"a signed transaction is a transfer or a withdrawal record, not {self.record!r}")
         _uint(self.nonce, "nonce", NONCE_BITS, MalformedInput)
+        _uint(self.domain, "domain", DOMAIN_BITS, MalformedInput)
         if not isinstance(self.signature, eddsa.Signature):
             raise MalformedInput(f"signature must be an eddsa.Signature, not {type(self.signature).__name__}")
 
     @cached_property
     def message(self) -> int:
-        """The signed field element, Poseidon(e0, e1, nonce) (computed once: the fields are frozen)."""
-        return message_to_sign(self.record, self.nonce)
+        """The signed field element (computed once: the fields are frozen)."""
+        return self.record.message(self.nonce, self.domain)
 
     @property
     def id(self) -> str:
-        """A stable identifier: the signed message in hex (one per fields and nonce)."""
+        """A stable identifier: the signed message in hex (one per fields, nonce and deployment)."""
         return f"{self.message:064x}"
 
     def verify(self, pubkey: tuple[int, int] | Point) -> bool:
@@ -102,6 +114,7 @@ class SignedTx:
         out.update({"amount": str(r.amount), "fee": str(r.fee), "nonce": self.nonce})
         if r.type == TxType.WITHDRAW:
             out["l1_address"] = f"0x{r.l1_address:040x}"
+        out["domain"] = f"0x{self.domain:056x}"
         out["signature"] = self.signature.pack().hex()
         return out
 
@@ -118,22 +131,28 @@ def parse_tx(data: object) -> SignedTx:
     kind = data.get("type")
     if kind not in ("transfer", "withdraw"):
         raise MalformedInput(f"transaction type must be 'transfer' or 'withdraw', not {kind!r}")
-    keys = {"type", "from", "amount", "fee", "nonce", "signature"} | ({"to"} if kind == "transfer" else {"l1_address"})
+    keys = {"type", "from", "amount", "fee", "nonce", "domain", "signature"} | (
+        {"to"} if kind == "transfer" else {"l1_address"})
     missing, extra = keys - set(data), set(data) - keys
     if missing:
         raise MalformedInput(f"a {kind} needs the field(s) {', '.join(sorted(missing))}")
     if extra:
         raise MalformedInput(f"a {kind} has no field(s) {', '.join(sorted(extra))}")
-    from_index = _uint(data["from"], "from", 32, MalformedInput)
+    from_index = _uint(data["from"], "from", INDEX_BITS, MalformedInput)
     amount = _uint(data["amount"], "amount", AMOUNT_BITS)
     fee = _uint(data["fee"], "fee", AMOUNT_BITS)
     nonce = _uint(data["nonce"], "nonce", NONCE_BITS, MalformedInput)
+    domain = data["domain"]
+    if not isinstance(domain, str) or not _DOMAIN.fullmatch(domain):
+        raise MalformedInput(f"domain must be '0x' and at most 56 hex digits (the deployment's domain element), "
+                             f"not {domain!r:.80}")
+    domain = _uint(int(domain, 16), "domain", DOMAIN_BITS, MalformedInput)
     sig_hex = data["signature"]
     if not isinstance(sig_hex, str) or not _HEX64.fullmatch(sig_hex):
         raise MalformedInput("signature must be 128 hex digits (packed R8 and S, as circomlibjs packSignature)")
     signature = eddsa.Signature.unpack(bytes.fromhex(sig_hex))
     if kind == "transfer":
-        to_index = _uint(data["to"], "to", 32, MalformedInput)
+        to_index = _uint(data["to"], "to", INDEX_BITS, MalformedInput)
         record = TxRecord(TxType.TRANSFER, from_index=from_index, to_index=to_index, amount=amount, fee=fee)
     else:
         address = data["l1_address"]
@@ -141,11 +160,11 @@ def parse_tx(data: object) -> SignedTx:
             address = int(address, 16)
         address = _uint(address, "l1_address", ADDRESS_BITS, MalformedInput)
         record = TxRecord(TxType.WITHDRAW, from_index=from_index, amount=amount, fee=fee, l1_address=address)
-    return SignedTx(record, nonce, signature)
+    return SignedTx(record, nonce, domain, signature)
 
 
 @dataclass(frozen=True)
-class Deposit:
+class QueuedDeposit:
     """A deposit from the base layer's queue: `amount` for the L2 key `pubkey`, at `queue_index` (from 1,
     as the rollup contract numbers them).
 
@@ -166,7 +185,7 @@ class Deposit:
         except (TypeError, ValueError):
             raise MalformedInput(f"a deposit's pubkey must be a pair (x, y), not {self.pubkey!r}") from None
         for name, v in (("x", x), ("y", y)):
-            if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v < FIELD_MODULUS:
+            if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v < R:
                 raise MalformedInput(f"a deposit's pubkey.{name} must be a field element, not {v!r}")
         object.__setattr__(self, "pubkey", (x, y))
 
@@ -180,7 +199,7 @@ class Deposit:
                 "amount": str(self.amount)}
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Deposit:
+    def from_json(cls, data: dict[str, Any]) -> QueuedDeposit:
         """Inverse of to_json."""
         try:
             return cls(int(data["queue_index"]), (int(data["pubkey"][0]), int(data["pubkey"][1])),
@@ -197,14 +216,17 @@ class Pending:
     debit: int = 0
 
 
-def validate(tx: SignedTx, state: State, *, min_fee: int = 0, pending: Pending = Pending()) -> None:
+def validate(tx: SignedTx, state: State, *, domain: Domain, min_fee: int = 0, pending: Pending = Pending()) -> None:
     """Raise the specific error for a transaction the mempool must refuse (see the module docstring).
 
-    The next nonce is the account's plus `pending.count`; the balance available is the
-    account's less `pending.debit`. Changes nothing.
+    domain: the deployment this mempool serves. The next nonce is the account's plus
+    `pending.count`; the balance available is the account's less `pending.debit`. Changes nothing.
     """
     if not isinstance(tx, SignedTx):
         raise MalformedInput(f"expected a SignedTx, not {type(tx).__name__}")
+    if tx.domain != domain.element:
+        raise WrongDomain(f"the transaction is signed for domain 0x{tx.domain:056x}, not for this deployment "
+                          f"({domain}: domain 0x{domain.element:056x})")
     r = tx.record
     for name in ("from_index", "to_index"):
         if getattr(r, name) >= state.capacity:

@@ -1,8 +1,11 @@
 """A wallet: an EdDSA-Poseidon key pair that signs L2 transfers and withdrawals.
 
     w = Wallet.generate()
-    tx = w.transfer(from_index=3, to_index=5, amount=1000, fee=2, nonce=0)
+    tx = w.transfer(from_index=3, to_index=5, amount=1000, fee=2, nonce=0, domain=node.domain)
     json.dumps(tx.to_json())                  # what a node's mempool takes (SignedTx.from_json)
+
+Every signature names the deployment it is for (`zkl.crypto.protocol.Domain`: chain id and
+rollup contract), so a transaction signed for one deployment is refused by every other.
 
 Keys are circomlibjs-compatible (`zkl.crypto.eddsa`): a 32-byte private key, public key
 (s >> 3) * Base8. A key file is JSON {"private_key": "<64 hex digits>", "pubkey": ["x", "y"]}.
@@ -17,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from zkl.crypto import eddsa
-from zkl.crypto.pubdata import TxRecord, TxType, message_to_sign
+from zkl.crypto.protocol import Domain, TxType
+from zkl.crypto.pubdata import TxRecord
 from zkl.errors import MalformedInput
 from zkl.execution.transactions import SignedTx
 
@@ -42,23 +46,28 @@ class Wallet:
     def __repr__(self) -> str:
         return f"Wallet(pubkey=({self.pubkey[0]:#x}, {self.pubkey[1]:#x}))"
 
-    def sign(self, record: TxRecord, nonce: int) -> SignedTx:
-        """Sign a transfer or withdrawal record at the account's nonce."""
-        return SignedTx(record, nonce, eddsa.sign(self.private_key, message_to_sign(record, nonce)))
+    def sign(self, record: TxRecord, nonce: int, domain: Domain) -> SignedTx:
+        """Sign a transfer or withdrawal record at the account's nonce, for the deployment `domain`."""
+        if not isinstance(domain, Domain):
+            raise MalformedInput(f"domain must be a zkl.crypto.protocol.Domain, not {type(domain).__name__}")
+        element = domain.element
+        return SignedTx(record, nonce, element, eddsa.sign(self.private_key, record.message(nonce, element)))
 
-    def transfer(self, from_index: int, to_index: int, amount: int, fee: int, nonce: int) -> SignedTx:
+    def transfer(self, from_index: int, to_index: int, amount: int, fee: int, nonce: int, *,
+                 domain: Domain) -> SignedTx:
         """A signed transfer of `amount` (plus `fee` to the sequencer) from account from_index to to_index."""
         record = TxRecord(TxType.TRANSFER, from_index=from_index, to_index=to_index, amount=amount, fee=fee)
-        return self.sign(record, nonce)
+        return self.sign(record, nonce, domain)
 
-    def withdraw(self, from_index: int, amount: int, fee: int, l1_address: int | str, nonce: int) -> SignedTx:
+    def withdraw(self, from_index: int, amount: int, fee: int, l1_address: int | str, nonce: int, *,
+                 domain: Domain) -> SignedTx:
         """A signed withdrawal of `amount` from account from_index, paid to `l1_address` on the base layer."""
         if isinstance(l1_address, str):
             if not re.fullmatch(r"0x[0-9a-fA-F]{40}", l1_address):
                 raise MalformedInput(f"an L1 address is 0x and 40 hex digits, not {l1_address!r}")
             l1_address = int(l1_address, 16)
         record = TxRecord(TxType.WITHDRAW, from_index=from_index, amount=amount, fee=fee, l1_address=l1_address)
-        return self.sign(record, nonce)
+        return self.sign(record, nonce, domain)
 
     def to_json(self) -> dict[str, Any]:
         """The key file's content (holds the private key: keep it secret)."""
@@ -87,6 +96,6 @@ class Wallet:
         """Read a key file."""
         try:
             data = json.loads(Path(path).read_text())
-        except (OSError, json.JSONDecodeError) as exc:
+        except (OSError, ValueError, RecursionError) as exc:  # not JSON, too deeply nested, a huge number
             raise MalformedInput(f"cannot read the key file {path}: {exc}") from None
         return cls.from_json(data)

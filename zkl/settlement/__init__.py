@@ -25,9 +25,7 @@ from zkl.settlement.contract import (
     RollupContract,
     RollupStatus,
     Withdrawal,
-    total_fees,
 )
-from zkl.settlement.exodus import exit_message, levels
 from zkl.settlement.governance import PendingChange, vk_hash
 from zkl.settlement.ledger import (
     BURN_ADDRESS,
@@ -56,13 +54,10 @@ __all__ = [
     "RollupStatus",
     "Withdrawal",
     "address_hex",
-    "exit_message",
     "init_settlement",
-    "levels",
     "named_address",
     "open_settlement",
     "to_address",
-    "total_fees",
     "vk_hash",
 ]
 
@@ -79,10 +74,14 @@ def init_settlement(
     bond: int = 0,
     deposit_deadline: int = DEFAULT_DEPOSIT_DEADLINE,
     vk_timelock: int = DEFAULT_VK_TIMELOCK,
+    chain_id: int | None = None,
     clock: Callable[[], int] | None = None,
 ) -> tuple[Ledger, RollupContract]:
-    """Create a ledger in data_dir with a genesis allocation and deploy the rollup contract on it."""
-    ledger = Ledger.create(data_dir, genesis, clock=clock)
+    """Create a ledger in data_dir with a genesis allocation and deploy the rollup contract on it.
+
+    chain_id: the ledger's id (default: random); with the contract's address, the deployment domain.
+    """
+    ledger = Ledger.create(data_dir, genesis, chain_id=chain_id, clock=clock)
     try:
         contract = RollupContract.deploy(
             ledger, vk, genesis_root, depth, sequencer=sequencer, governor=governor, bond=bond,

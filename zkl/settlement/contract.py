@@ -3,7 +3,9 @@
 One contract per ledger, at `ROLLUP_ADDRESS`; its L1 balance is the escrow (queued and
 processed deposits not yet withdrawn, plus the sequencer's bond).  Its variables live in
 the ledger's ``storage`` table (contract ``"rollup"``), its collections in ``rollup_*``
-tables (zkl.settlement.storage).  Every method that changes state is one L1 transaction
+tables (zkl.settlement.storage).  Its deployment domain (`domain`: the ledger's chain id and
+`ROLLUP_ADDRESS`, fixed at deployment) is what every L2 signature it accepts names: the
+commitment it recomputes binds it, and so does the message of an exit.  Every method that changes state is one L1 transaction
 (one block, one SQLite transaction); every rejection raises a specific SettlementError
 (or MalformedInput) and changes nothing.
 
@@ -17,7 +19,7 @@ submit_batch checks, in this order, before writing anything:
 5. the public data decodes (MalformedBatch) and its DEPOSIT records are, in order, exactly the
    next queued deposits (pubkey, amount) (SkippedDeposit);
 6. the claimed commitment equals the one recomputed from the posted data:
-   ``pubdata.commitment(BatchHeader(number, fee_account, total_fees, D_before, D_after), records)``
+   ``pubdata.commitment(BatchHeader(domain, number, fee_account, total_fees, D_before, D_after), records)``
    with total_fees the sum of TRANSFER and WITHDRAW fees and D the deposit chain at the
    first consumed index - 1 and at the last (WrongCommitment);
 7. the Groth16 proof verifies for public inputs [old_root, new_root, commitment] under the
@@ -35,7 +37,6 @@ from __future__ import annotations
 
 import json
 import operator
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,7 +44,17 @@ from zkl.algebra.constants import R
 from zkl.crypto import eddsa, pubdata
 from zkl.crypto.babyjubjub import IDENTITY, Point, check_point, is_in_subgroup
 from zkl.crypto.merkle import MerkleProof
-from zkl.crypto.pubdata import AMOUNT_BITS, INDEX_BITS, NONCE_BITS, BatchHeader, TxRecord, TxType
+from zkl.crypto.protocol import (
+    AMOUNT_BITS,
+    INDEX_BITS,
+    NONCE_BITS,
+    PUBLIC_INPUTS,
+    Domain,
+    TxType,
+    check_depth,
+    deposit_hash,
+)
+from zkl.crypto.pubdata import BatchHeader, TxRecord, total_fees
 from zkl.errors import (
     AlreadyClaimed,
     BadProof,
@@ -64,7 +75,7 @@ from zkl.settlement import exodus as _exodus
 from zkl.settlement import governance as _gov
 from zkl.settlement.governance import PendingChange
 from zkl.settlement.ledger import AddressLike, Ledger, Tx, address_hex, named_address, to_address
-from zkl.settlement.storage import crash_point
+from zkl.settlement.storage import CONTRACT, crash_point
 from zkl.verifier.groth16 import validate_proof, verify
 from zkl.verifier.keys import Proof, VerifyingKey
 from zkl.verifier.snarkjs_json import proof_from_snarkjs_json, proof_to_snarkjs_json
@@ -79,12 +90,10 @@ __all__ = [
     "Withdrawal",
 ]
 
-CONTRACT = "rollup"
 #: the contract's L1 address (its balance is the escrow)
 ROLLUP_ADDRESS = named_address("zkl.rollup")
 DEFAULT_DEPOSIT_DEADLINE = 100
 DEFAULT_VK_TIMELOCK = 50
-MAX_DEPTH = INDEX_BITS
 
 
 # ----------------------------------------------------------------------------- records
@@ -101,13 +110,8 @@ class L1BatchHeader:
     commitment: int
 
     def public_inputs(self) -> list[int]:
-        """The batch circuit's public inputs, in order: [old_root, new_root, commitment]."""
-        return [self.old_root, self.new_root, self.commitment]
-
-    @classmethod
-    def from_batch(cls, batch: Any) -> L1BatchHeader:
-        """The header of an L2 batch object (zkl.execution.Batch: number, old_root, new_root, commitment, header)."""
-        return cls(batch.number, batch.old_root, batch.new_root, batch.header.fee_account, batch.commitment)
+        """The batch circuit's public inputs in `protocol.PUBLIC_INPUTS` order: [old_root, new_root, commitment]."""
+        return [getattr(self, name) for name in PUBLIC_INPUTS]
 
 
 @dataclass(frozen=True)
@@ -167,6 +171,7 @@ class RollupStatus:
     """The contract at a glance, as a transaction in the next block would see it."""
 
     height: int
+    domain: Domain
     state_root: int
     batch_number: int
     depth: int
@@ -187,6 +192,7 @@ class RollupStatus:
         """JSON-ready form (addresses as hex, roots as decimal strings)."""
         return {
             "height": self.height,
+            "domain": self.domain.to_json(),
             "state_root": str(self.state_root),
             "batch_number": self.batch_number,
             "depth": self.depth,
@@ -276,11 +282,6 @@ def _check_proof(proof: object) -> Proof:
     return proof
 
 
-def total_fees(records: Sequence[TxRecord]) -> int:
-    """The sum of the fees of the TRANSFER and WITHDRAW records (what the fee account is credited)."""
-    return sum(r.fee for r in records if r.type in (TxType.TRANSFER, TxType.WITHDRAW))
-
-
 # ----------------------------------------------------------------------------- the contract
 
 
@@ -314,10 +315,9 @@ class RollupContract:
     ) -> RollupContract:
         """Deploy the contract (an L1 transaction by the sequencer, who escrows the bond)."""
         vk_json, digest = _gov.encode_vk(vk)
+        domain = Domain(ledger.chain_id, ROLLUP_ADDRESS)
         genesis_root = _field(genesis_root, "genesis_root", MalformedInput, MalformedInput)
-        depth = _int(depth, "depth")
-        if not 1 <= depth <= MAX_DEPTH:
-            raise MalformedInput(f"depth must be in [1, {MAX_DEPTH}], not {depth}")
+        depth = check_depth(depth)
         sequencer = to_address(sequencer, "sequencer")
         governor = sequencer if governor is None else to_address(governor, "governor")
         bond = _int(bond, "bond")
@@ -330,6 +330,7 @@ class RollupContract:
             tx.transfer(sequencer, ROLLUP_ADDRESS, bond, emit=False)
             variables = {
                 "address": address_hex(ROLLUP_ADDRESS),
+                "domain": domain.to_json(),
                 "vk": vk_json,
                 "vk_hash": digest,
                 "pending_vk": None,
@@ -350,7 +351,8 @@ class RollupContract:
             }
             for key, value in variables.items():
                 tx.put(CONTRACT, key, value)
-            tx.emit("deploy", address=address_hex(ROLLUP_ADDRESS), vk_hash=digest, genesis_root=str(genesis_root),
+            tx.emit("deploy", address=address_hex(ROLLUP_ADDRESS), domain=domain.to_json(), vk_hash=digest,
+                    genesis_root=str(genesis_root),
                     depth=depth, sequencer=address_hex(sequencer), governor=address_hex(governor), bond=bond,
                     deposit_deadline=deposit_deadline, vk_timelock=vk_timelock)
         return cls(ledger)
@@ -367,7 +369,7 @@ class RollupContract:
         with self.ledger.transaction("deposit", sender) as tx:
             _exodus.ensure_not_exodus(tx)
             index = tx.get(CONTRACT, "deposit_count") + 1
-            chain = pubdata.deposit_hash(int(tx.get(CONTRACT, "deposit_chain")), (pk.x, pk.y), amount)
+            chain = deposit_hash(int(tx.get(CONTRACT, "deposit_chain")), (pk.x, pk.y), amount)
             deadline = tx.height + tx.get(CONTRACT, "deposit_deadline")
             tx.transfer(sender, ROLLUP_ADDRESS, amount, emit=False)
             tx.execute(
@@ -436,8 +438,9 @@ class RollupContract:
             d_before = self._chain_at(tx, processed)
             d_after = int(queued[-1][4]) if deposits else d_before
             fees = total_fees(records)
+            domain = Domain.from_json(tx.get(CONTRACT, "domain"))
             expected = pubdata.commitment(
-                BatchHeader(header.batch_number, header.fee_account, fees, d_before, d_after), records
+                BatchHeader(domain.element, header.batch_number, header.fee_account, fees, d_before, d_after), records
             )
             if header.commitment != expected:
                 raise WrongCommitment(
@@ -535,7 +538,11 @@ class RollupContract:
         *,
         sender: AddressLike | None = None,
     ) -> int:
-        """In exodus mode, pay an L2 account's balance (proven against the last final root) to l1_address, once."""
+        """In exodus mode, pay an L2 account's balance (proven against the last final root) to l1_address, once.
+
+        signature: the account key's EdDSA signature over `protocol.exit_message(domain, index, l1_address)`
+        with this contract's domain.
+        """
         account_index = _int(account_index, "account_index", INDEX_BITS)
         pk = _pubkey(pubkey, "pubkey")
         balance = _int(balance, "balance", AMOUNT_BITS)
@@ -575,30 +582,6 @@ class RollupContract:
         with self.ledger.transaction("activate_vk", to_address(sender, "sender")) as tx:
             return _gov.activate(tx)
 
-    # -- helpers for the sequencer
-
-    def prepare_batch(
-        self, records: Sequence[TxRecord], new_root: int, fee_account: int, old_root: int | None = None
-    ) -> tuple[L1BatchHeader, BatchHeader, bytes]:
-        """The header, commitment header and public data the contract expects for these records as the next batch.
-
-        D_before / D_after come from the contract's deposit chain (the DEPOSIT records are assumed to be the
-        next queued ones, as submit_batch will check); old_root defaults to the current root.
-        """
-        records = list(records)
-        with self.ledger.view() as tx:
-            processed = tx.get(CONTRACT, "deposits_processed")
-            n = sum(1 for r in records if r.type == TxType.DEPOSIT)
-            if processed + n > tx.get(CONTRACT, "deposit_count"):
-                raise SkippedDeposit(f"the records hold {n} deposits but only "
-                                     f"{tx.get(CONTRACT, 'deposit_count') - processed} are queued")
-            d_before, d_after = self._chain_at(tx, processed), self._chain_at(tx, processed + n)
-            number = tx.get(CONTRACT, "batch_number") + 1
-            root = int(tx.get(CONTRACT, "state_root")) if old_root is None else old_root
-        inner = BatchHeader(number, fee_account, total_fees(records), d_before, d_after)
-        header = L1BatchHeader(number, root, new_root, fee_account, pubdata.commitment(inner, records))
-        return header, inner, pubdata.encode(records)
-
     def _var(self, key: str) -> Any:
         with self.ledger.view() as tx:
             return tx.get(CONTRACT, key)
@@ -623,6 +606,7 @@ class RollupContract:
             ).fetchone()
             return RollupStatus(
                 height=tx.height,
+                domain=Domain.from_json(g("domain")),
                 state_root=int(g("state_root")),
                 batch_number=g("batch_number"),
                 depth=g("depth"),
@@ -639,6 +623,11 @@ class RollupContract:
                 deposit_deadline=g("deposit_deadline"),
                 vk_timelock=g("vk_timelock"),
             )
+
+    @property
+    def domain(self) -> Domain:
+        """The deployment domain (the ledger's chain id and this contract's address) every L2 signature names."""
+        return Domain.from_json(self._var("domain"))
 
     @property
     def state_root(self) -> int:

@@ -9,9 +9,10 @@ refunded to its depositor and the sequencer's bond is slashed (paid to BURN_ADDR
 
 An exit pays out one L2 account's balance once, against the last final root: the caller gives
 the account's index, its leaf preimage (pubkey, balance, nonce), a 4-ary Merkle proof of
-ceil(depth / 2) levels, the L1 address to pay, and an EdDSA-Poseidon signature by the
-account's key over `exit_message(index, l1_address)` = Poseidon(index, l1_address), so only
-the owner can choose where the funds go.  Withdrawals already final stay claimable.
+`protocol.levels(depth)` levels, the L1 address to pay, and an EdDSA-Poseidon signature by the
+account's key over `protocol.exit_message(domain, index, l1_address)` with this contract's
+deployment domain, so only the owner can choose where the funds go, and only on the deployment
+the owner meant.  Withdrawals already final stay claimable.
 """
 
 from __future__ import annotations
@@ -19,25 +20,12 @@ from __future__ import annotations
 from zkl.crypto import eddsa
 from zkl.crypto.babyjubjub import Point
 from zkl.crypto.merkle import MerkleProof, verify_proof
-from zkl.crypto.poseidon import poseidon_hash
+from zkl.crypto.protocol import TREE_ARITY, Domain, exit_message, leaf_hash, levels
 from zkl.errors import AlreadyExited, BadExitProof, ExodusMode, MalformedInput, NothingToClaim, NotInExodus
 from zkl.settlement.ledger import BURN_ADDRESS, Tx, address_hex
+from zkl.settlement.storage import CONTRACT
 
-__all__ = ["ARITY", "exit_message", "levels"]
-
-CONTRACT = "rollup"
-#: the account tree is 4-ary
-ARITY = 4
-
-
-def levels(depth: int) -> int:
-    """Levels of the 4-ary account tree with room for 2^depth accounts: ceil(depth / 2)."""
-    return (depth + 1) // 2
-
-
-def exit_message(account_index: int, l1_address: int) -> int:
-    """The field element an account signs to exit to an L1 address: Poseidon(index, l1_address)."""
-    return poseidon_hash([account_index, l1_address])
+__all__ = ["activate", "check_exit", "ensure_exodus", "ensure_not_exodus", "first_overdue", "is_exodus"]
 
 
 # ----------------------------------------------------------------------------- inside transactions
@@ -130,9 +118,9 @@ def check_exit(
     if proof.depth != levels(depth):
         raise BadExitProof(f"the exit proof must climb {levels(depth)} levels of the 4-ary tree, not {proof.depth}")
     root = int(tx.get(CONTRACT, "state_root"))
-    leaf = poseidon_hash([pubkey.x, pubkey.y, balance, nonce])
+    leaf = leaf_hash((pubkey.x, pubkey.y), balance, nonce)
     try:
-        ok = verify_proof(root, account_index, leaf, proof, ARITY)
+        ok = verify_proof(root, account_index, leaf, proof, TREE_ARITY)
     except MalformedInput as e:
         raise BadExitProof(f"the exit proof is malformed: {e}") from e
     if not ok:
@@ -140,8 +128,9 @@ def check_exit(
             f"the leaf (pubkey, balance {balance}, nonce {nonce}) at index {account_index} is not in the last "
             f"final state (root {root})"
         )
-    if not eddsa.verify(pubkey, exit_message(account_index, l1_address), signature):
+    domain = Domain.from_json(tx.get(CONTRACT, "domain"))
+    if not eddsa.verify(pubkey, exit_message(domain.element, account_index, l1_address), signature):
         raise BadExitProof(
-            f"the exit signature must be the account's over Poseidon({account_index}, {address_hex(l1_address)}), "
-            "and it is not"
+            f"the exit signature must be the account's over the exit message of index {account_index} and "
+            f"{address_hex(l1_address)} for this deployment ({domain}), and it is not"
         )

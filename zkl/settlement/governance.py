@@ -19,8 +19,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from zkl.crypto.protocol import PUBLIC_INPUTS
 from zkl.errors import MalformedInput, NoPendingChange, TimelockActive, Unauthorized
 from zkl.settlement.ledger import Tx, address_hex
+from zkl.settlement.storage import CONTRACT
 from zkl.verifier.groth16 import validate_verifying_key
 from zkl.verifier.keys import VerifyingKey
 from zkl.verifier.snarkjs_json import vk_from_snarkjs_json, vk_to_snarkjs_json
@@ -28,8 +30,7 @@ from zkl.verifier.snarkjs_json import vk_from_snarkjs_json, vk_to_snarkjs_json
 __all__ = ["N_PUBLIC", "PendingChange", "encode_vk", "vk_hash"]
 
 #: the batch circuit's public inputs: old root, new root, commitment
-N_PUBLIC = 3
-CONTRACT = "rollup"
+N_PUBLIC = len(PUBLIC_INPUTS)
 
 _VK_CACHE: dict[str, VerifyingKey] = {}
 

@@ -8,7 +8,9 @@ empty blocks (time passing).  Height 0 is the genesis block with the initial all
 
 Addresses are 160-bit ints (written ``0x`` + 40 hex digits); `to_address` accepts either form
 and `named_address` derives a stable one from a label for demos and tests.  Balances are
-Python ints of any size.
+Python ints of any size.  The chain id, an integer drawn at genesis (or given), tells ledgers
+apart: with the rollup contract's address it is the deployment domain that every L2 signature
+names (`zkl.crypto.protocol.Domain`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import hashlib
 import json
 import operator
 import os
+import secrets
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -25,12 +28,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from zkl.crypto.protocol import ADDRESS_BITS
 from zkl.errors import InsufficientFunds, LedgerError, MalformedInput
 from zkl.settlement import storage as _db
 
 __all__ = [
-    "ADDRESS_BITS",
     "BURN_ADDRESS",
+    "CHAIN_ID_BITS",
     "Block",
     "Event",
     "Ledger",
@@ -40,11 +44,12 @@ __all__ = [
     "to_address",
 ]
 
-ADDRESS_BITS = 160
 #: where slashed funds go (nobody holds its key)
 BURN_ADDRESS = 0
 
 AddressLike = int | str
+CHAIN_ID_BITS = 64
+"""Bits of a chain id drawn at genesis (EVM chain ids are below 2^64 too)."""
 
 
 # ----------------------------------------------------------------------------- addresses
@@ -200,10 +205,18 @@ class Ledger:
         data_dir: str | os.PathLike,
         genesis: Mapping[AddressLike, int] | None = None,
         *,
-        chain_id: str = "zkl-l1",
+        chain_id: int | None = None,
         clock: Callable[[], int] | None = None,
     ) -> Ledger:
-        """Create a new ledger in data_dir (made if missing) with a genesis allocation {address: balance}."""
+        """Create a new ledger in data_dir (made if missing) with a genesis allocation {address: balance}.
+
+        chain_id: the ledger's id, fixed at genesis (default: a random 64-bit integer, so that two
+        ledgers never share a deployment domain).
+        """
+        if chain_id is None:
+            chain_id = secrets.randbits(CHAIN_ID_BITS)
+        if isinstance(chain_id, bool) or not isinstance(chain_id, int) or not 0 <= chain_id < 1 << CHAIN_ID_BITS:
+            raise MalformedInput(f"chain_id must be an integer in [0, 2^{CHAIN_ID_BITS}), not {chain_id!r}")
         path = _db.db_path(data_dir)
         if path.exists():
             raise LedgerError(f"a ledger already exists at {path}")
@@ -217,7 +230,7 @@ class Ledger:
         conn.execute("BEGIN IMMEDIATE")
         try:
             _db.create_schema(conn)
-            meta = {"schema_version": str(_db.SCHEMA_VERSION), "chain_id": chain_id, "created": str(now)}
+            meta = {"schema_version": str(_db.SCHEMA_VERSION), "chain_id": str(chain_id), "created": str(now)}
             conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", sorted(meta.items()))
             conn.execute("INSERT INTO blocks (height, time, kind, sender) VALUES (0, ?, 'genesis', NULL)", (now,))
             for a, balance in sorted(alloc.items()):
@@ -326,9 +339,9 @@ class Ledger:
         return self._conn.execute("SELECT MAX(height) FROM blocks").fetchone()[0]
 
     @property
-    def chain_id(self) -> str:
-        """The chain id given at creation."""
-        return self._meta("chain_id") or ""
+    def chain_id(self) -> int:
+        """The chain id fixed at genesis."""
+        return int(self._meta("chain_id"))
 
     def block(self, height: int) -> Block:
         """The block at a height."""

@@ -8,16 +8,16 @@ inside one ``BEGIN IMMEDIATE ... COMMIT`` (see `zkl.settlement.ledger.Ledger.tra
 Integers that may exceed 63 bits (balances, amounts, roots, hashes) are stored as
 decimal TEXT; addresses as ``0x`` + 40 lowercase hex digits; structured values as JSON.
 
-Schema (version 1)::
+Schema (version 2)::
 
-    meta(key TEXT PK, value TEXT)                     schema_version, chain_id, created
+    meta(key TEXT PK, value TEXT)                     schema_version, chain_id (decimal), created
     blocks(height INTEGER PK, time INTEGER,           one block per L1 transaction (or mine());
            kind TEXT, sender TEXT)                    append-only; kind NULL for an empty block
     accounts(address TEXT PK, balance TEXT)           native-token balances (contracts included)
     events(seq INTEGER PK, height INTEGER,            the event log, append-only
            kind TEXT, data TEXT JSON)
-    storage(contract TEXT, key TEXT, value TEXT JSON, contract variables (scalars)
-            PK(contract, key))
+    storage(contract TEXT, key TEXT, value TEXT JSON, contract variables (scalars); the rollup
+            PK(contract, key))                        contract's are under contract = CONTRACT
 
     rollup_batches(number INTEGER PK, old_root, new_root, commitment, fee_account INTEGER,
                    total_fees, deposits_from INTEGER, deposits_to INTEGER,
@@ -42,8 +42,11 @@ import signal
 import sqlite3
 from pathlib import Path
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""2: the chain id is an integer drawn at genesis (1 had the fixed string 'zkl-l1')."""
 DB_NAME = "ledger.sqlite3"
+CONTRACT = "rollup"
+"""The rollup contract's name in the storage table."""
 CRASH_ENV = "ZKL_SETTLEMENT_CRASH_AT"
 
 SCHEMA = """

@@ -17,7 +17,7 @@ the form. Each form is used where it is fastest, with identical wires and constr
 - compiling, each S-box input is built in one `api.lincomb` over the wires made so far, from a
   map derived once per t (`_schedule`): no linear combination is copied round after round;
 - solving (all inputs variables), the state is a handful of values and the partial rounds use
-  the sparse form of the native twin (`zkl.crypto.poseidon._fast_schedule`): O(t) per round.
+  the sparse form of the native twin (`zkl.crypto.poseidon.fast_schedule`): O(t) per round.
 
 Both runs call `sbox` on the same S-box inputs in the same order, so wires and constraints
 match one for one (every compile + solve test checks it: `solve(..., r1cs=)` compares counts
@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 from zkl.circuits.field import R
 from zkl.circuits.lincomb import Variable
 from zkl.circuits.lincomb import Value
-from zkl.crypto.poseidon import MAX_INPUTS, _fast_schedule
+from zkl.crypto.poseidon import MAX_INPUTS, fast_schedule
 from zkl.errors import CircuitError
 
 if TYPE_CHECKING:
@@ -57,11 +57,11 @@ def _schedule(t: int) -> tuple[tuple[tuple[_Terms, int], ...], _Terms, int]:
 
     Wires 0..t-2 are the inputs, wire t-1+k the output of the k-th non-constant S-box. Returns
     (sboxes, out_terms, out_constant): each S-box input as (((wire, coeff), ...), constant),
-    and the output state[0] the same way. Derived along the sparse form (`_fast_schedule`),
+    and the output state[0] the same way. Derived along the sparse form (`fast_schedule`),
     whose S-box inputs are those of the textbook permutation, in O(t) dictionary updates per
     partial round.
     """
-    schedule = _fast_schedule(t)
+    schedule = fast_schedule(t)
     sboxes: list[tuple[_Terms, int]] = []
     n_wires = [t - 1]
 
@@ -139,7 +139,7 @@ def poseidon(api: API, inputs: Sequence[Variable]) -> Variable:
 def _poseidon_sparse(api: API, inputs: list[Variable]) -> Variable:
     """Poseidon over variable inputs in the sparse form (the solver's path; same S-boxes in the
     same order as the compiled schedule, see the module docstring)."""
-    schedule = _fast_schedule(len(inputs) + 1)
+    schedule = fast_schedule(len(inputs) + 1)
     state: list[Variable] = [0, *inputs]
     for constants, matrix in schedule.first_full:
         state = [sbox(api, api.add(x, c)) for x, c in zip(state, constants)]

@@ -10,12 +10,18 @@
     net.claim("bob")                                      # L1 pays the final withdrawals
     net.sync()["match"]                                   # L2 state rebuilt from L1 data alone
 
+This package is the composition root: the only place that wires the layers together (the
+execution layer never imports the prover or the base layer, the base layer never imports the
+execution layer). `zkl.devnet.demo` runs the whole story (`zkl demo`).
+
 The data directory holds ``ledger.sqlite3`` (the L1, zkl.settlement), ``node.db`` (the L2
 node, zkl.execution), ``devnet.json`` (parameters and the devnet's wallets: private keys in
 clear, a devnet only), ``devnet.db`` (which L2 batches are known settled) and ``proofs/``
 (one JSON proof per proven batch). The Groth16 proving key of BatchCircuit(batch_size, depth)
-is made once by a local setup and cached under ``$ZKL_CACHE_DIR/keys`` (default
-~/.cache/zkl/keys), keyed by the circuit's cache key; its verifying key is deployed.
+is made once by a local setup and cached by `zkl.prover.cache` under ``$ZKL_CACHE_DIR/keys``
+(default ~/.cache/zkl/keys); its verifying key is deployed. The L2 node serves the contract's
+deployment domain (the ledger's chain id, drawn at genesis, and the contract's address): the
+devnet's wallets sign for it, and a transaction signed for another devnet is refused.
 
 Sealing is crash safe. `seal` = (1) build the batch on L2 (one SQLite transaction), (2) prove
 it (the proof is written atomically to proofs/), (3) submit it to L1 (one L1 transaction),
@@ -28,6 +34,7 @@ nothing lost or doubled. ZKL_DEVNET_CRASH_AT=<point> SIGKILLs the process at a n
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import signal
@@ -37,9 +44,30 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from zkl.errors import ExecutionError, MalformedInput
+from zkl.circuits import compile, solve
+from zkl.circuits.r1cs import R1CS
+from zkl.circuits.rollup import BatchCircuit
+from zkl.crypto import eddsa
+from zkl.crypto.protocol import TxType, exit_message
+from zkl.errors import ExecutionError, MalformedInput, NotInExodus, ReplayedBatch
+from zkl.execution import Batch, Node, State, Wallet, rebuild
+from zkl.prover import ProvingKey, prove
+from zkl.prover.cache import cached_setup
+from zkl.settlement import (
+    L1BatchHeader,
+    Ledger,
+    RollupContract,
+    address_hex,
+    init_settlement,
+    named_address,
+    open_settlement,
+    to_address,
+)
+from zkl.settlement.governance import encode_vk
+from zkl.verifier import PreparedVerifyingKey, Proof, prepare_verifying_key, verify
+from zkl.verifier.snarkjs_json import proof_from_snarkjs_json, proof_to_snarkjs_json
 
-__all__ = ["CRASH_ENV", "Devnet", "proving_key"]
+__all__ = ["CRASH_ENV", "Devnet", "l1_header", "proving_key"]
 
 CRASH_ENV = "ZKL_DEVNET_CRASH_AT"
 CONFIG = "devnet.json"
@@ -55,8 +83,30 @@ def _crash_point(name: str) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    """Write a file so that it exists whole or not at all."""
+def proving_key(batch_size: int, depth: int, progress: Callable[[str], None] | None = None, *,
+                setup_progress: bool | Callable[[str, int, int], None] = False) -> tuple[ProvingKey, R1CS, bool]:
+    """(ProvingKey, R1CS, made_now) of BatchCircuit(batch_size, depth): from the key cache, else a local setup.
+
+    progress: called with each phase ("compile", "setup"); setup_progress: the `progress` argument of
+    `zkl.prover.setup` (True: a rich bar; a callable: (step, index, total) per setup step).
+    """
+    circuit = BatchCircuit(batch_size, depth)
+    if progress:
+        progress("compile")
+    r1cs = compile(circuit)
+    if progress:
+        progress("setup")
+    pk, made = cached_setup(circuit, r1cs, progress=setup_progress)
+    return pk, r1cs, made
+
+
+def l1_header(batch: Batch) -> L1BatchHeader:
+    """The header the L1 contract takes for an L2 batch: number, roots, fee account, commitment."""
+    return L1BatchHeader(batch.number, batch.old_root, batch.new_root, batch.header.fee_account, batch.commitment)
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write a file so that it exists whole or not at all."""  # TODO(merge): zkl._binfile.atomic_write
     tmp = path.with_name(path.name + ".tmp")
     with open(tmp, "wb") as f:
         f.write(data)
@@ -65,52 +115,8 @@ def _atomic_write(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def proving_key(batch_size: int, depth: int, progress: Callable[[str], None] | None = None, *,
-                setup_progress: bool | Callable[[str, int, int], None] = False) -> tuple[Any, Any, bool]:
-    """(ProvingKey, R1CS, made_now) of BatchCircuit(batch_size, depth): from the key cache, else a local setup.
-
-    progress: called with each phase ("compile", "setup"); setup_progress: the `progress` argument of
-    `zkl.prover.setup` (True: a rich bar; a callable: (step, index, total) per setup step).
-    """
-    from zkl.circuits import compile
-    from zkl.circuits.cache import cache_dir, cache_key
-    from zkl.circuits.rollup import BatchCircuit
-    from zkl.prover import read_zkey, setup, write_zkey
-
-    circuit = BatchCircuit(batch_size, depth)
-    if progress:
-        progress("compile")
-    r1cs = compile(circuit)
-    key = cache_key(circuit)
-    path = None if key is None else cache_dir() / "keys" / f"{key}.zkey"
-    if path is not None and path.exists():
-        try:
-            # our own cache: the points are not re-validated (a G2 subgroup check per B2 point took ~40 s
-            # at B=64); a damaged key can only make proofs that the verifier rejects, never a false one
-            pk = read_zkey(path, validate=False)
-            if pk.n_wires == r1cs.n_wires:
-                return pk, r1cs, False
-        except Exception:  # noqa: BLE001 - a broken cache entry is remade
-            pass
-    if progress:
-        progress("setup")
-    pk = setup(r1cs, progress=setup_progress)
-    if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        write_zkey(pk, tmp)
-        os.replace(tmp, path)
-        del pk  # as large as the file: free it before the file is mapped and read (halves the peak memory)
-        pk = read_zkey(path, validate=False)  # memory-mapped, as a later run sees it
-    return pk, r1cs, True
-
-
-def _wallet(seed: int | None, name: str) -> Any:
+def _wallet(seed: int | None, name: str) -> Wallet:
     """A fresh random wallet, or with a seed the one derived from (seed, name)."""
-    import hashlib
-
-    from zkl.execution import Wallet
-
     if seed is None:
         return Wallet.generate()
     return Wallet(hashlib.sha256(f"zkl-devnet:{seed}:{name}".encode()).digest())
@@ -120,9 +126,6 @@ class Devnet:
     """L1 ledger + rollup contract + L2 node + prover over one data directory (see the module docstring)."""
 
     def __init__(self, data_dir: str | os.PathLike, *, recover: bool = True) -> None:
-        from zkl.execution import Node, Wallet
-        from zkl.settlement import open_settlement, to_address
-
         self.data_dir = Path(data_dir)
         config_path = self.data_dir / CONFIG
         if not config_path.exists():
@@ -133,18 +136,23 @@ class Devnet:
         self.config = config
         self.batch_size: int = int(config["batch_size"])
         self.depth: int = int(config["depth"])
-        self.wallets = {name: Wallet.from_json(u["wallet"]) for name, u in config["users"].items()}
-        self.l1_addresses = {name: to_address(u["l1_address"]) for name, u in config["users"].items()}
+        self.wallets: dict[str, Wallet] = {name: Wallet.from_json(u["wallet"]) for name, u in config["users"].items()}
+        self.l1_addresses: dict[str, int] = {name: to_address(u["l1_address"]) for name, u in config["users"].items()}
+        self.ledger: Ledger
+        self.contract: RollupContract
         self.ledger, self.contract = open_settlement(self.data_dir)
         self.node = Node(self.data_dir)
+        if self.node.domain != self.contract.domain:
+            raise ExecutionError(f"the L2 node in {data_dir} serves {self.node.domain}, not the contract's "
+                                 f"deployment {self.contract.domain}")
         self._db = sqlite3.connect(str(self.data_dir / "devnet.db"), isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.execute("CREATE TABLE IF NOT EXISTS settled (number INTEGER PRIMARY KEY, l1_height INTEGER)")
         (self.data_dir / "proofs").mkdir(exist_ok=True)
-        self._pk: Any = None
-        self._pvk: Any = None
-        self._r1cs: Any = None
+        self._pk: ProvingKey | None = None
+        self._pvk: PreparedVerifyingKey | None = None
+        self._r1cs: R1CS | None = None
         self.timings: list[dict[str, Any]] = []
         """per settled batch: number, transactions, build_s, prove_s, verify_ms, submit_s"""
         if recover:
@@ -154,15 +162,13 @@ class Devnet:
 
     @classmethod
     def init(cls, data_dir: str | os.PathLike, *, batch_size: int = 4, depth: int = 16, fee_floor: int = 1,
-             deposit_deadline: int = 100, seed: int | None = None,
+             deposit_deadline: int = 100, seed: int | None = None, chain_id: int | None = None,
              progress: Callable[[str], None] | None = None) -> Devnet:
         """Create a devnet in data_dir: L1 genesis (faucet, sequencer), batch circuit keys, contract, L2 node.
 
         With a seed, every wallet's key derives from (seed, user name): runs are reproducible (tests).
+        chain_id: the L1 ledger's id (default: random, so every devnet is its own deployment domain).
         """
-        from zkl.execution import Node, State
-        from zkl.settlement import address_hex, init_settlement, named_address
-
         directory = Path(data_dir)
         if (directory / CONFIG).exists():
             raise ExecutionError(f"{data_dir} already holds a devnet")
@@ -175,14 +181,15 @@ class Devnet:
             progress("genesis")
         ledger, contract = init_settlement(directory, pk.vk, genesis_root, depth,
                                            genesis={named_address(FAUCET): FAUCET_SUPPLY, seq_l1: 10**18},
-                                           sequencer=seq_l1, deposit_deadline=deposit_deadline)
+                                           sequencer=seq_l1, deposit_deadline=deposit_deadline, chain_id=chain_id)
         vk_digest = contract.status().vk_hash
+        domain = contract.domain
         ledger.close()
-        Node.init(directory, depth=depth, batch_size=batch_size, fee_pubkey=sequencer.pubkey,
+        Node.init(directory, depth=depth, batch_size=batch_size, fee_pubkey=sequencer.pubkey, domain=domain,
                   fee_floor=fee_floor).close()
         config = {"format": FORMAT, "batch_size": batch_size, "depth": depth, "vk_hash": vk_digest, "seed": seed,
                   "users": {SEQUENCER: {"wallet": sequencer.to_json(), "l1_address": address_hex(seq_l1)}}}
-        _atomic_write(directory / CONFIG, json.dumps(config, indent=1).encode())
+        atomic_write(directory / CONFIG, json.dumps(config, indent=1).encode())
         net = cls(directory)
         net.deposit(SEQUENCER, 1)  # the fee account: fees need an L2 account of the sequencer's key
         return net
@@ -203,28 +210,24 @@ class Devnet:
 
     def add_user(self, name: str, l1_funds: int = 0) -> dict[str, Any]:
         """Create a user: an L2 wallet and an L1 address (named_address(name)), funded from the faucet."""
-        from zkl.settlement import address_hex, named_address
-
         if not isinstance(name, str) or not name or name in self.wallets:
             raise MalformedInput(f"a new user needs a fresh non-empty name, not {name!r}")
         wallet = _wallet(self.config.get("seed"), name)
         address = named_address(f"user:{name}")
         self.config["users"][name] = {"wallet": wallet.to_json(), "l1_address": address_hex(address)}
-        _atomic_write(self.data_dir / CONFIG, json.dumps(self.config, indent=1).encode())
+        atomic_write(self.data_dir / CONFIG, json.dumps(self.config, indent=1).encode())
         self.wallets[name], self.l1_addresses[name] = wallet, address
         if l1_funds:
             self.fund(name, l1_funds)
         return {"name": name, "l1_address": address_hex(address), "pubkey": [str(v) for v in wallet.pubkey]}
 
-    def _user(self, name: str) -> Any:
+    def _user(self, name: str) -> Wallet:
         if name not in self.wallets:
             raise MalformedInput(f"no user {name!r}; users: {', '.join(sorted(self.wallets))}")
         return self.wallets[name]
 
     def fund(self, name: str, amount: int) -> int:
         """Send L1 tokens from the devnet's faucet to a user's L1 address; returns the L1 height."""
-        from zkl.settlement import named_address
-
         self._user(name)
         return self.ledger.transfer(named_address(FAUCET), self.l1_addresses[name], amount)
 
@@ -272,7 +275,7 @@ class Devnet:
         """Sign and submit an L2 transfer between two users; returns the transaction id."""
         frm, to = self._index(sender), self._index(receiver)
         fee = self.node.min_fee if fee is None else fee
-        tx = self._user(sender).transfer(frm, to, amount, fee=fee, nonce=self._nonce(frm))
+        tx = self._user(sender).transfer(frm, to, amount, fee=fee, nonce=self._nonce(frm), domain=self.node.domain)
         return self.node.submit(tx)
 
     def withdraw(self, name: str, amount: int, fee: int | None = None, l1_address: int | str | None = None) -> str:
@@ -280,7 +283,8 @@ class Devnet:
         frm = self._index(name)
         fee = self.node.min_fee if fee is None else fee
         address = self.l1_addresses[name] if l1_address is None else l1_address
-        tx = self._user(name).withdraw(frm, amount, fee=fee, l1_address=address, nonce=self._nonce(frm))
+        tx = self._user(name).withdraw(frm, amount, fee=fee, l1_address=address, nonce=self._nonce(frm),
+                                       domain=self.node.domain)
         return self.node.submit(tx)
 
     def claim(self, name: str) -> int:
@@ -290,19 +294,16 @@ class Devnet:
 
     # -- batches -------------------------------------------------------------------------------
 
-    def _keys(self) -> tuple[Any, Any]:
-        if self._pk is None:
+    def _keys(self) -> tuple[ProvingKey, R1CS, PreparedVerifyingKey]:
+        """The batch circuit's proving key and R1CS, checked against the contract's key, and the prepared key."""
+        if self._pk is None or self._r1cs is None or self._pvk is None:
             pk, r1cs, _ = proving_key(self.batch_size, self.depth)
-            from zkl.settlement.governance import encode_vk
-
             if encode_vk(pk.vk)[1] != self.contract.status().vk_hash:
                 raise ExecutionError("the cached proving key does not match the verifying key of the contract "
                                      "(was the key cache replaced?)")
             self._pk, self._r1cs = pk, r1cs
-            from zkl.verifier import prepare_verifying_key
-
             self._pvk = prepare_verifying_key(pk.vk)  # e(alpha, beta) and the G2 lines, once per devnet
-        return self._pk, self._r1cs
+        return self._pk, self._r1cs, self._pvk
 
     def settled(self) -> list[int]:
         """The L2 batch numbers marked settled."""
@@ -328,45 +329,36 @@ class Devnet:
         self._db.executemany("INSERT OR IGNORE INTO settled VALUES (?, ?)", rows)
         return len(rows)
 
-    def _proof(self, batch: Any) -> tuple[Any, float]:
+    def _proof(self, batch: Batch) -> tuple[Proof, float]:
         """The batch's proof: from proofs/ if proven before, else proven now (and saved atomically)."""
-        from zkl.circuits import solve
-        from zkl.prover import prove
-        from zkl.verifier.snarkjs_json import proof_from_snarkjs_json, proof_to_snarkjs_json
-
         path = self.data_dir / "proofs" / f"batch-{batch.number}.json"
         if path.exists():
             saved = json.loads(path.read_text())
             if saved.get("public_inputs") == [str(v) for v in batch.public_inputs]:
                 return proof_from_snarkjs_json(saved["proof"]), 0.0
-        pk, r1cs = self._keys()
+        pk, r1cs, _ = self._keys()
         start = time.perf_counter()
-        witness = solve(batch.circuit(), batch.assignment(), r1cs=r1cs)
+        witness = solve(BatchCircuit(batch.batch_size, batch.depth), batch.assignment(), r1cs=r1cs)
         proof = prove(pk, witness)
         seconds = time.perf_counter() - start
-        _atomic_write(path, json.dumps({"public_inputs": [str(v) for v in batch.public_inputs],
+        atomic_write(path, json.dumps({"public_inputs": [str(v) for v in batch.public_inputs],
                                         "proof": proof_to_snarkjs_json(proof)}).encode())
         return proof, seconds
 
-    def _settle(self, batch: Any) -> dict[str, Any]:
+    def _settle(self, batch: Batch) -> dict[str, Any]:
         """Prove (or reuse the saved proof of) an L2 batch, submit it to L1 and mark it settled."""
-        from zkl.crypto.pubdata import TxType
-        from zkl.errors import ReplayedBatch
-        from zkl.settlement import L1BatchHeader
-        from zkl.verifier import verify
-
         proof, prove_s = self._proof(batch)
         _crash_point("seal.proved")
-        pk, _ = self._keys()
+        _, _, pvk = self._keys()
         start = time.perf_counter()
-        ok = verify(self._pvk, batch.public_inputs, proof)
+        ok = verify(pvk, batch.public_inputs, proof)
         verify_ms = (time.perf_counter() - start) * 1000
         if not ok:
             (self.data_dir / "proofs" / f"batch-{batch.number}.json").unlink(missing_ok=True)
             raise ExecutionError(f"the proof of batch {batch.number} does not verify")
         start = time.perf_counter()
         try:
-            record = self.contract.submit_batch(L1BatchHeader.from_batch(batch), batch.pubdata, proof,
+            record = self.contract.submit_batch(l1_header(batch), batch.pubdata, proof,
                                                 sender=self.l1_addresses[SEQUENCER])
             height = record.height
         except ReplayedBatch:  # submitted before a crash: L1 has it
@@ -406,10 +398,8 @@ class Devnet:
 
     # -- exodus and sync -----------------------------------------------------------------------
 
-    def rebuild(self) -> Any:
+    def rebuild(self) -> State:
         """The L2 state rebuilt from the public data the L1 contract holds (an in-memory State)."""
-        from zkl.execution import rebuild
-
         return rebuild(self.contract.depth, [(b.fee_account, b.records()) for b in self.contract.batches()])
 
     def sync(self) -> dict[str, Any]:
@@ -426,10 +416,6 @@ class Devnet:
 
     def exit(self, name: str, l1_address: int | str | None = None) -> int:
         """In exodus mode (activated here if due), withdraw a user's whole L2 balance at the last final root to L1."""
-        from zkl.crypto import eddsa
-        from zkl.errors import NotInExodus
-        from zkl.settlement import exit_message, to_address
-
         status = self.contract.status()
         if not status.exodus:
             raise NotInExodus(f"the rollup is not in exodus mode (next deposit deadline: block "
@@ -444,7 +430,7 @@ class Devnet:
             raise ExecutionError(f"{name} has no account in the last final state")
         index = min(found)
         account = state.account(index)
-        signature = eddsa.sign(wallet.private_key, exit_message(index, address))
+        signature = eddsa.sign(wallet.private_key, exit_message(self.contract.domain.element, index, address))
         return self.contract.exit(index, account.pubkey, account.balance, account.nonce, state.proof(index), address,
                                   signature)
 
@@ -455,6 +441,7 @@ class Devnet:
         l1 = self.contract.status()
         return {
             "data_dir": str(self.data_dir), "batch_size": self.batch_size, "depth": self.depth,
+            "domain": l1.domain.to_json(),
             "l1": {"height": l1.height, "state_root": str(l1.state_root), "batches": l1.batch_number,
                    "queued_deposits": l1.queue_length, "exodus": l1.exodus, "escrow": l1.escrow},
             "l2": {"state_root": str(self.node.root), "batches": self.node.next_batch - 1,

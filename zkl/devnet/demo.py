@@ -1,6 +1,6 @@
 """The rollup story end to end, with real proofs: what `zkl demo` runs.
 
-    from zkl.demo import run_demo
+    from zkl.devnet.demo import run_demo
     summary = run_demo(batch_size=4, depth=16)      # a dict: batches, transactions, ..., final_root, rebuilt_root
 
 Steps: a fresh data directory with an L1 genesis; the default batch circuit's proving key
@@ -20,27 +20,27 @@ from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
-__all__ = ["DEFAULT_BATCH_SIZE", "DEFAULT_DEPTH", "run_demo"]
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-DEFAULT_BATCH_SIZE = 4
-DEFAULT_DEPTH = 16
+from zkl.crypto.protocol import TxType
+from zkl.devnet import Devnet, proving_key
+from zkl.warmup import ensure_warm
+
+__all__ = ["run_demo"]
+
 USERS = ("alice", "bob", "carol")
 
 
-def run_demo(data_dir: str | None = None, *, batch_size: int = DEFAULT_BATCH_SIZE, depth: int = DEFAULT_DEPTH,
+def run_demo(data_dir: str | None = None, *, batch_size: int = 4, depth: int = 16,
              transfers: int = 6, withdrawals: int = 2, seed: int | None = None,
              progress: bool = False) -> dict[str, Any]:
     """Run the whole story on a fresh devnet and return its summary (see the module docstring)."""
-    from zkl.crypto.pubdata import TxType
-    from zkl.devnet import Devnet, proving_key
-
     rng = random.Random(seed)
     directory = Path(data_dir) if data_dir else Path(tempfile.mkdtemp(prefix="zkl-demo-"))
     if directory.exists() and any(directory.iterdir()):
         raise FileExistsError(f"the demo needs a fresh data directory; {directory} is not empty")
     t0 = time.perf_counter()
-    from zkl.warmup import ensure_warm
-
     compiled = ensure_warm(progress=progress)  # first run only: every kernel, on all cores at once
     compile_s = time.perf_counter() - t0
     steps = 7 + len(USERS) + transfers + withdrawals
@@ -107,6 +107,7 @@ def run_demo(data_dir: str | None = None, *, batch_size: int = DEFAULT_BATCH_SIZ
                 "prove_total_s": round(sum(prove), 3),
                 "verify_ms": round(statistics.median(verify), 2) if verify else 0.0,
                 "tx_per_s": round(n_tx / seal_s, 3) if seal_s else 0.0,
+                "domain": net.contract.domain.to_json(),
                 "final_root": str(net.contract.state_root), "l2_root": str(net.node.root),
                 "rebuilt_root": sync["rebuilt_root"], "match": sync["match"],
                 "wall_s": round(time.perf_counter() - t0, 3),
@@ -116,13 +117,10 @@ def run_demo(data_dir: str | None = None, *, batch_size: int = DEFAULT_BATCH_SIZ
     return summary
 
 
-def _progress(enabled: bool, total: int) -> tuple[Any, Any]:
+def _progress(enabled: bool, total: int) -> tuple[Progress | None, Any]:
     """A rich progress bar on stderr (or (None, None))."""
     if not enabled:
         return None, None
-    from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
     bar = Progress(TextColumn("{task.description:<28}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                    TimeElapsedColumn(), console=Console(stderr=True), transient=False)
     return bar, bar.add_task("starting", total=total)

@@ -1,17 +1,18 @@
-"""Applying a batch to a ledger and recording what the batch circuit needs: the native twin of
+"""Applying a batch to an account store and recording what the batch circuit needs: the native twin of
 `zkl.circuits.rollup.BatchCircuit`.
 
-`execute(ledger, slots, ...)` applies the transaction slots in order, then credits the fee
+`execute(store, slots, ...)` applies the transaction slots in order, then credits the fee
 account with the batch's fees, and returns a `BatchWitness`: every leaf preimage and Merkle path
-before each update, the signatures, the deposit-chain and commitment values, the roots.
-`BatchWitness.assignment()` is the input of `BatchCircuit(len(slots), depth)`.
+before each update, the signatures, the deployment domain, the deposit-chain and commitment
+values, the roots. `BatchWitness.assignment()` is the input of `BatchCircuit(len(slots), depth)`.
+The formulas (e0 packing, signed message, deposit chain, commitment) are `zkl.crypto.protocol`'s.
 
 With `strict=True` (the sequencer's mode) every rule the circuit enforces is checked first and a
 violation raises an ExecutionError subclass, so the sequencer never produces a batch it cannot
 prove. With `strict=False` nothing is checked and arithmetic is mod r: a test plays a malicious
 sequencer that way, building a witness consistent everywhere except where it cheats, and checks
-that the circuit refuses it. `MemoryLedger` (a dict and a `zkl.crypto.merkle.MerkleTree`, no
-validation) is the ledger for such witnesses; `zkl.execution.state.State` the real one.
+that the circuit refuses it. `MemoryStore` (a dict and a `zkl.crypto.merkle.MerkleTree`, no
+validation) is the account store for such witnesses; `zkl.execution.state.State` the real one.
 """
 
 from __future__ import annotations
@@ -20,12 +21,26 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
+from zkl.algebra.constants import R
 from zkl.crypto import eddsa
-from zkl.crypto.babyjubjub import FIELD_MODULUS as R
 from zkl.crypto.babyjubjub import Point
 from zkl.crypto.merkle import MerkleProof, MerkleTree
-from zkl.crypto.poseidon import poseidon_hash
-from zkl.crypto.pubdata import AMOUNT_BITS, NONCE_BITS, TxRecord, TxType
+from zkl.crypto.protocol import (
+    AMOUNT_BITS,
+    DOMAIN_BITS,
+    NONCE_BITS,
+    PUBLIC_INPUTS,
+    TREE_ARITY,
+    TxType,
+    commitment_final,
+    commitment_start,
+    commitment_step,
+    deposit_hash,
+    levels,
+    message_to_sign,
+    pack_e0,
+)
+from zkl.crypto.pubdata import TxRecord
 from zkl.errors import (
     AmountOutOfRange,
     ExecutionError,
@@ -36,13 +51,11 @@ from zkl.errors import (
 )
 from zkl.execution.accounts import Account
 
-__all__ = ["AccountWitness", "BatchExecutor", "BatchWitness", "Ledger", "MemoryLedger", "Slot", "TxWitness", "execute",
-           "slot_elements"]
-
-ARITY = 4
+__all__ = ["AccountStore", "AccountWitness", "BatchExecutor", "BatchWitness", "MemoryStore", "Slot", "TxWitness",
+           "execute", "slot_elements"]
 
 
-class Ledger(Protocol):
+class AccountStore(Protocol):
     """What `execute` needs of a state: accounts by index, Merkle proofs, updates, the root."""
 
     depth: int
@@ -58,13 +71,13 @@ class Ledger(Protocol):
     def put(self, index: int, account: Account) -> int: ...
 
 
-class MemoryLedger:
-    """An in-memory ledger with no validation (any values, mod r): for tests and malicious witnesses."""
+class MemoryStore:
+    """An in-memory account store with no validation (any values, mod r): for tests and malicious witnesses."""
 
     def __init__(self, depth: int) -> None:
         self.depth = depth
-        self.levels = (depth + 1) // 2
-        self.tree = MerkleTree(self.levels, ARITY)
+        self.levels = levels(depth)
+        self.tree = MerkleTree(self.levels, TREE_ARITY)
         self.accounts: dict[int, Account] = {}
 
     @property
@@ -128,7 +141,7 @@ class Slot:
 
 def slot_elements(slot: Slot) -> tuple[int, int, int]:
     """(e0, e1, e2) of a slot, as the circuit packs them (equal to TxRecord.elements for valid records)."""
-    e0 = (slot.type + (slot.from_index << 8) + (slot.to_index << 40) + (slot.amount << 72) + (slot.fee << 136)) % R
+    e0 = pack_e0(slot.type, slot.from_index, slot.to_index, slot.amount, slot.fee) % R
     return e0, slot.e1 % R, slot.e2 % R
 
 
@@ -145,7 +158,7 @@ class AccountWitness:
     @classmethod
     def disabled(cls, levels: int) -> AccountWitness:
         """The witness of an update a slot does not make (all zeros)."""
-        return cls(siblings=((0,) * (ARITY - 1),) * levels)
+        return cls(siblings=((0,) * (TREE_ARITY - 1),) * levels)
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict (integers as decimal strings)."""
@@ -173,6 +186,8 @@ class BatchWitness:
     """Everything the batch circuit is solved from (see `assignment`)."""
 
     depth: int
+    domain: int
+    """the deployment's `Domain.element`"""
     batch_number: int
     fee_account: int
     deposits_before: int
@@ -193,8 +208,8 @@ class BatchWitness:
 
     @property
     def public_inputs(self) -> list[int]:
-        """[old_root, new_root, commitment], the circuit's public inputs in order."""
-        return [self.old_root, self.new_root, self.commitment]
+        """The circuit's public inputs in `protocol.PUBLIC_INPUTS` order: [old_root, new_root, commitment]."""
+        return [getattr(self, name) for name in PUBLIC_INPUTS]
 
     def assignment(self) -> dict[str, Any]:
         """The input values of `BatchCircuit(batch_size, depth)`."""
@@ -202,7 +217,7 @@ class BatchWitness:
         sig = [t.slot.signature for t in txs]
         return {
             "old_root": self.old_root, "new_root": self.new_root, "commitment": self.commitment,
-            "batch_number": self.batch_number % R, "fee_account": self.fee_account % R,
+            "domain": self.domain % R, "batch_number": self.batch_number % R, "fee_account": self.fee_account % R,
             "deposits_before": self.deposits_before % R,
             "tx_type": [t.slot.type % R for t in txs],
             "from_index": [t.slot.from_index % R for t in txs],
@@ -223,7 +238,8 @@ class BatchWitness:
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict (integers as decimal strings, signatures packed as circomlibjs, hex)."""
         return {
-            "depth": self.depth, "batch_number": self.batch_number, "fee_account": self.fee_account,
+            "depth": self.depth, "domain": f"0x{self.domain:056x}", "batch_number": self.batch_number,
+            "fee_account": self.fee_account,
             "deposits_before": str(self.deposits_before), "deposits_after": str(self.deposits_after),
             "total_fees": str(self.total_fees), "old_root": str(self.old_root), "new_root": str(self.new_root),
             "commitment": str(self.commitment), "roots": [str(r) for r in self.roots],
@@ -237,7 +253,7 @@ class BatchWitness:
         """Inverse of to_json."""
         try:
             return cls(
-                int(data["depth"]), int(data["batch_number"]), int(data["fee_account"]),
+                int(data["depth"]), int(data["domain"], 16), int(data["batch_number"]), int(data["fee_account"]),
                 int(data["deposits_before"]), int(data["deposits_after"]), int(data["total_fees"]),
                 int(data["old_root"]), int(data["new_root"]), int(data["commitment"]),
                 [TxWitness(_slot_from_json(t["slot"]), AccountWitness.from_json(t["sender"]),
@@ -279,9 +295,9 @@ def _slot_from_json(data: dict[str, Any]) -> Slot:
                 int(data["e1"]), int(data["e2"]), sig)
 
 
-def _siblings(ledger: Ledger, index: int) -> tuple[tuple[int, ...], ...]:
+def _siblings(store: AccountStore, index: int) -> tuple[tuple[int, ...], ...]:
     """The Merkle siblings of an index, per level."""
-    return tuple(tuple(level) for level in ledger.proof(index).siblings)
+    return tuple(tuple(level) for level in store.proof(index).siblings)
 
 
 def _check_fields(slot: Slot, depth: int) -> None:
@@ -307,78 +323,85 @@ def _check_fields(slot: Slot, depth: int) -> None:
 class BatchExecutor:
     """Applies slots one at a time (`apply`), then credits the fees (`finish`): `execute` step by step.
 
-    In strict mode a slot that breaks a rule raises before touching the ledger, so a sequencer can
+    In strict mode a slot that breaks a rule raises before touching the store, so a sequencer can
     try transactions one by one and leave out those that fail.
     """
 
-    def __init__(self, ledger: Ledger, *, batch_number: int, deposits_before: int, strict: bool = True) -> None:
-        self.ledger = ledger
+    def __init__(self, store: AccountStore, *, domain: int, batch_number: int, deposits_before: int,
+                 strict: bool = True) -> None:
+        if strict and (isinstance(domain, bool) or not isinstance(domain, int) or not 0 <= domain < 1 << DOMAIN_BITS):
+            raise MalformedInput(f"domain must be a Domain.element, an integer in [0, 2^{DOMAIN_BITS}), not {domain!r}")
+        self.store = store
+        self.domain = domain
         self.batch_number = batch_number
         self.deposits_before = deposits_before % R
         self.strict = strict
-        self.old_root = ledger.root
+        self.old_root = store.root
         self.chain = self.deposits_before
         self.total_fees = 0
         self.txs: list[TxWitness] = []
         self.roots: list[int] = []
 
     def apply(self, slot: Slot) -> TxWitness:
-        """Apply one slot; return its witness (strict: raise, ledger untouched, if it breaks a rule)."""
+        """Apply one slot; return its witness (strict: raise, store untouched, if it breaks a rule)."""
         try:
-            tx = _apply(self.ledger, slot, self.ledger.levels, self.strict)
+            tx = _apply(self.store, slot, self.domain, self.strict)
         except (ExecutionError, MalformedInput) as exc:
             raise type(exc)(f"slot {len(self.txs)}: {exc}") from None
         if slot.type == TxType.DEPOSIT:
-            self.chain = poseidon_hash([self.chain, slot.e1 % R, slot.e2 % R, slot.amount % R])
+            self.chain = deposit_hash(self.chain, (slot.e1, slot.e2), slot.amount)
         self.total_fees += slot.fee
         self.txs.append(tx)
-        self.roots.append(self.ledger.root)
+        self.roots.append(self.store.root)
         return tx
 
     def finish(self, fee_account: int) -> BatchWitness:
         """Credit the fees to `fee_account` and return the batch witness."""
         total_fees = self.total_fees % R
-        fee = _credit_fees(self.ledger, fee_account, total_fees, self.ledger.levels, self.strict)
-        self.roots.append(self.ledger.root)
-        c = poseidon_hash([self.batch_number % R, fee_account % R, total_fees, self.deposits_before])
+        fee = _credit_fees(self.store, fee_account, total_fees, self.strict)
+        self.roots.append(self.store.root)
+        c = commitment_start(self.domain, self.batch_number, fee_account, total_fees, self.deposits_before)
         for tx in self.txs:
-            c = poseidon_hash([c, *slot_elements(tx.slot)])
-        commitment = poseidon_hash([c, self.chain])
-        return BatchWitness(self.ledger.depth, self.batch_number, fee_account, self.deposits_before, self.chain,
-                            total_fees, self.old_root, self.ledger.root, commitment, list(self.txs), fee,
+            c = commitment_step(c, *slot_elements(tx.slot))
+        commitment = commitment_final(c, self.chain)
+        return BatchWitness(self.store.depth, self.domain, self.batch_number, fee_account, self.deposits_before,
+                            self.chain, total_fees, self.old_root, self.store.root, commitment, list(self.txs), fee,
                             list(self.roots))
 
 
-def execute(ledger: Ledger, slots: Sequence[Slot], *, batch_number: int, fee_account: int, deposits_before: int,
-            strict: bool = True) -> BatchWitness:
-    """Apply the slots to the ledger, credit the fees to `fee_account`, and return the batch witness.
+def execute(store: AccountStore, slots: Sequence[Slot], *, domain: int, batch_number: int, fee_account: int,
+            deposits_before: int, strict: bool = True) -> BatchWitness:
+    """Apply the slots to the store, credit the fees to `fee_account`, and return the batch witness.
+
+    domain: the deployment's `Domain.element` (what signatures and the commitment are bound to).
 
     strict: check every rule first (ExecutionError subclasses: UnknownAccount, InvalidSignature,
     InsufficientBalance, AmountOutOfRange; MalformedInput), values as integers; on error the slots
     before the failing one stay applied (wrap the call in `State.begin`/`rollback`).
     strict=False: no checks, arithmetic mod r (a malicious sequencer's witness).
     """
-    executor = BatchExecutor(ledger, batch_number=batch_number, deposits_before=deposits_before, strict=strict)
+    executor = BatchExecutor(store, domain=domain, batch_number=batch_number, deposits_before=deposits_before,
+                             strict=strict)
     for slot in slots:
         executor.apply(slot)
     return executor.finish(fee_account)
 
 
-def _apply(ledger: Ledger, slot: Slot, levels: int, strict: bool) -> TxWitness:
+def _apply(store: AccountStore, slot: Slot, domain: int, strict: bool) -> TxWitness:
     """Apply one slot and return its witness; in strict mode every check runs before any write."""
     if strict:
-        _check_fields(slot, ledger.depth)
+        _check_fields(slot, store.depth)
     kind = slot.type
-    sender = receiver = AccountWitness.disabled(levels)
+    sender = receiver = AccountWitness.disabled(store.levels)
     spent: Account | None = None
     if kind in (TxType.TRANSFER, TxType.WITHDRAW):
-        account = ledger.account(slot.from_index)
+        account = store.account(slot.from_index)
         if account is None:
             if strict:
                 raise UnknownAccount(f"no account at index {slot.from_index} to spend from")
             account = Account((0, 0))
         if strict:
-            _check_signature(slot, account)
+            _check_signature(slot, account, domain)
             debit = slot.amount + slot.fee
             if account.balance < debit:
                 raise InsufficientBalance(f"account {slot.from_index} holds {account.balance}, "
@@ -390,7 +413,7 @@ def _apply(ledger: Ledger, slot: Slot, levels: int, strict: bool) -> TxWitness:
     credited: Account | None = None
     if kind in (TxType.DEPOSIT, TxType.TRANSFER):
         same = spent is not None and slot.to_index == slot.from_index
-        account = spent if same else ledger.account(slot.to_index)
+        account = spent if same else store.account(slot.to_index)
         empty = 0
         if account is None:
             if strict and kind != TxType.DEPOSIT:
@@ -406,20 +429,20 @@ def _apply(ledger: Ledger, slot: Slot, levels: int, strict: bool) -> TxWitness:
         credited = Account(account.pubkey, (account.balance + slot.amount) % R, account.nonce)
     # all checks passed: write, each update's path taken just before it
     if spent is not None:
-        sender = replace(sender, siblings=_siblings(ledger, slot.from_index))
-        ledger.put(slot.from_index, spent)
+        sender = replace(sender, siblings=_siblings(store, slot.from_index))
+        store.put(slot.from_index, spent)
     if credited is not None:
-        receiver = replace(receiver, siblings=_siblings(ledger, slot.to_index))
-        ledger.put(slot.to_index, credited)
+        receiver = replace(receiver, siblings=_siblings(store, slot.to_index))
+        store.put(slot.to_index, credited)
     return TxWitness(slot, sender, receiver)
 
 
-def _check_signature(slot: Slot, account: Account) -> None:
-    """Raise InvalidSignature unless the slot is signed by the account over Poseidon(e0, e1, nonce)."""
+def _check_signature(slot: Slot, account: Account, domain: int) -> None:
+    """Raise InvalidSignature unless the slot is signed by the account for this domain (protocol.message_to_sign)."""
     if slot.signature is None:
         raise InvalidSignature(f"a {TxType(slot.type).name.lower()} needs a signature")
     e0, e1, _ = slot_elements(slot)
-    message = poseidon_hash([e0, e1, account.nonce])
+    message = message_to_sign(e0, e1, account.nonce, domain)
     try:
         ok = eddsa.verify(Point(*account.pubkey), message, slot.signature)
     except MalformedInput:
@@ -428,18 +451,18 @@ def _check_signature(slot: Slot, account: Account) -> None:
         raise InvalidSignature(f"the signature does not verify under the key of account {slot.from_index}")
 
 
-def _credit_fees(ledger: Ledger, fee_account: int, total_fees: int, levels: int, strict: bool) -> AccountWitness:
+def _credit_fees(store: AccountStore, fee_account: int, total_fees: int, strict: bool) -> AccountWitness:
     """Credit the batch's fees to the fee account; return its witness."""
-    if strict and not 0 <= fee_account < 1 << ledger.depth:
-        raise MalformedInput(f"fee account must be in [0, 2^{ledger.depth}), not {fee_account}")
-    account = ledger.account(fee_account)
+    if strict and not 0 <= fee_account < 1 << store.depth:
+        raise MalformedInput(f"fee account must be in [0, 2^{store.depth}), not {fee_account}")
+    account = store.account(fee_account)
     if account is None:
         if strict and total_fees:
             raise UnknownAccount(f"no fee account at index {fee_account} to credit {total_fees} in fees")
-        return AccountWitness(empty=1, siblings=_siblings(ledger, fee_account))
+        return AccountWitness(empty=1, siblings=_siblings(store, fee_account))
     if strict and account.balance + total_fees >= 1 << AMOUNT_BITS:
         raise AmountOutOfRange(f"crediting {total_fees} in fees to account {fee_account} overflows 2^{AMOUNT_BITS}")
-    witness = AccountWitness(account.pubkey, account.balance, account.nonce, 0, _siblings(ledger, fee_account))
+    witness = AccountWitness(account.pubkey, account.balance, account.nonce, 0, _siblings(store, fee_account))
     if total_fees:
-        ledger.put(fee_account, Account(account.pubkey, (account.balance + total_fees) % R, account.nonce))
+        store.put(fee_account, Account(account.pubkey, (account.balance + total_fees) % R, account.nonce))
     return witness

@@ -1,0 +1,96 @@
+"""How every `zkl` command answers: tables and sentences for people, exactly one JSON object with --json.
+
+    from zkl.commands._output import fail, json_flag, kv_table, show, table
+
+    @click.command()
+    @json_flag
+    def status(as_json):
+        try:
+            info = compute()
+        except ZklError as e:
+            fail(e)
+        if as_json:
+            return show_json(info)
+        show("One sentence that says what happened.", kv_table("title", [("key", "value")]))
+
+Errors become one line on stderr (`Error: <what was wrong>`) and exit code 1 (click's usage
+errors: 2); never a traceback, never a Python repr.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any, NoReturn
+
+import click
+
+__all__ = ["fail", "json_flag", "kv_table", "show", "show_json", "table"]
+
+json_flag = click.option("--json", "as_json", is_flag=True, help="Print one JSON object (for programs).")
+
+
+def fail(error: BaseException) -> NoReturn:
+    """Stop the command with the error's message (exit code 1)."""
+    raise click.ClickException(str(error)) from None
+
+
+def show_json(obj: dict[str, Any]) -> None:
+    """Print one JSON object on one line (big integers as they are: JSON has no size limit)."""
+    click.echo(json.dumps(obj, default=_plain))
+
+
+def _plain(value: object) -> object:
+    """JSON for the few non-JSON values commands return (paths, tuples of ints)."""
+    if isinstance(value, (tuple, set, frozenset)):
+        return list(value)
+    return str(value)
+
+
+def _text(value: object) -> str:
+    """A cell: None as a dash, booleans as yes/no, sequences joined, the rest as str."""
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_text(v) for v in value)
+    return str(value)
+
+
+def kv_table(title: str | None, rows: Iterable[tuple[str, Any]]) -> Any:
+    """A two-column table (what, value) for people."""
+    from rich.table import Table
+
+    out = Table(title=title, show_header=False, title_justify="left")
+    out.add_column("what", style="bold")
+    out.add_column("value", overflow="fold")
+    for key, value in rows:
+        out.add_row(key, _text(value))
+    return out
+
+
+def table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any]],
+          right: Sequence[str] = ()) -> Any:
+    """A table with a header row; columns named in `right` are right-aligned (numbers)."""
+    from rich.table import Table
+
+    out = Table(title=title, title_justify="left")
+    for name in columns:
+        out.add_column(name, justify="right" if name in right else "left", overflow="fold")
+    for row in rows:
+        out.add_row(*(_text(v) for v in row))
+    return out
+
+
+def show(*items: Any) -> None:
+    """Print sentences (str) and tables to stdout (unwrapped when stdout is not a terminal: roots stay whole)."""
+    from rich.console import Console
+
+    terminal = click.get_text_stream("stdout").isatty()
+    console = Console(file=click.get_text_stream("stdout"), width=None if terminal else 10_000, soft_wrap=not terminal)
+    for item in items:
+        if isinstance(item, str):
+            console.print(item, highlight=False, markup=False)
+        else:
+            console.print(item)
