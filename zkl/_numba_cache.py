@@ -6,6 +6,10 @@ curve formulas) kept running stale machine code after that module changed.
 Naming the directory after the sources (and numba, Python and the CPU) makes
 any change start from a clean cache.  `$NUMBA_CACHE_DIR`, when set, wins;
 `$ZKL_NUMBA_CACHE_DIR` moves the root (default `~/.cache/zkl/numba`).
+
+Every process that uses a directory marks it used (its mtime); directories of other source
+versions are removed only once unused for `_STALE_DAYS` days (and never the newest `_KEEP`), so
+two checkouts or versions of zkl running side by side never delete each other's kernels.
 """
 
 from __future__ import annotations
@@ -17,11 +21,14 @@ import platform
 import re
 import shutil
 import sys
+import time
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
-#: cache directories of other source versions kept beside the current one
+#: cache directories of other source versions always kept beside the current one
 _KEEP = 3
+#: a cache directory of another source version unused this long is removed
+_STALE_DAYS = 14
 
 
 #: a module that imports numba (and so may define kernels)
@@ -50,14 +57,15 @@ def source_digest() -> str:
 
 
 def _prune(root: Path, current: Path) -> None:
-    """Drop all but the newest few cache directories of other source versions."""
+    """Drop the cache directories of other source versions unused for _STALE_DAYS, beyond the newest _KEEP."""
     try:
-        others = sorted((p for p in root.iterdir() if p.is_dir() and p != current),
-                        key=lambda p: p.stat().st_mtime, reverse=True)
+        others = sorted(((p.stat().st_mtime, p) for p in root.iterdir() if p.is_dir() and p != current), reverse=True)
     except OSError:
         return
-    for old in others[_KEEP:]:
-        shutil.rmtree(old, ignore_errors=True)
+    cutoff = time.time() - _STALE_DAYS * 86400
+    for used, old in others[_KEEP:]:
+        if used < cutoff:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def configure() -> str | None:
@@ -68,6 +76,7 @@ def configure() -> str | None:
     current = root / source_digest()
     try:
         current.mkdir(parents=True, exist_ok=True)
+        os.utime(current)  # in use: no other process prunes it
     except OSError:
         return None  # unwritable home: numba falls back to its own locations
     os.environ["NUMBA_CACHE_DIR"] = str(current)
