@@ -16,8 +16,13 @@ __all__ = ["circom_compile", "have", "js_dir", "node_run", "snarkjs"]
 
 
 def js_dir() -> Path:
-    """The npm project holding node_modules/{snarkjs,circom2,circomlib}."""
-    return Path(os.environ.get("ZKL_JS_DIR", Path(__file__).resolve().parents[2] / "js"))
+    """The npm project holding node_modules/{snarkjs,circom2,circomlib}.
+
+    Where node_modules is a link (a second checkout sharing the first one's), the directory it
+    points into: circom2 runs in WebAssembly and cannot follow a link out of its directories.
+    """
+    js = Path(os.environ.get("ZKL_JS_DIR", Path(__file__).resolve().parents[2] / "js"))
+    return (js / "node_modules").resolve().parent if (js / "node_modules").is_symlink() else js
 
 
 def _circom() -> Path:
