@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from py_ecc.fields import optimized_bn128_FQ2 as PyFQ2, optimized_bn128_FQ12 as PyFQ12
 
+from tests.oracles.py_ecc_bridge import from_py_ecc, to_py_ecc
 from zkl.algebra import tower as T
 from zkl.algebra._kernels import fq12 as K
 from zkl.algebra.constants import Q
@@ -64,25 +65,25 @@ def test_fq2_against_py_ecc(rnd):
 
 def test_py_ecc_map_is_a_ring_isomorphism(rnd):
     w = T.Fq12(T.Fq6(), T.Fq6.one())
-    assert T.to_py_ecc(w) == PyFQ12([0, 1] + [0] * 10)
+    assert to_py_ecc(w) == PyFQ12([0, 1] + [0] * 10)
     u = T.Fq12(T.Fq6(T.Fq2(0, 1)))
-    assert T.to_py_ecc(u) == PyFQ12([Q - 9] + [0] * 5 + [1] + [0] * 5)  # u = W^6 - 9
+    assert to_py_ecc(u) == PyFQ12([Q - 9] + [0] * 5 + [1] + [0] * 5)  # u = W^6 - 9
     for _ in range(5):
         a, b = r12(rnd), r12(rnd)
-        pa, pb = T.to_py_ecc(a), T.to_py_ecc(b)
-        assert T.from_py_ecc(pa) == a
-        assert T.to_py_ecc(a * b) == pa * pb
-        assert T.to_py_ecc(a + b) == pa + pb
-        assert T.from_py_ecc(pa / pb) == a * b.inverse()
-    assert T.to_py_ecc(T.Fq12.one()) == PyFQ12.one()
+        pa, pb = to_py_ecc(a), to_py_ecc(b)
+        assert from_py_ecc(pa) == a
+        assert to_py_ecc(a * b) == pa * pb
+        assert to_py_ecc(a + b) == pa + pb
+        assert from_py_ecc(pa / pb) == a * b.inverse()
+    assert to_py_ecc(T.Fq12.one()) == PyFQ12.one()
 
 
 def test_from_py_ecc_accepts_the_slow_field_class(rnd):
     from py_ecc.fields import bn128_FQ12
 
     a = r12(rnd)
-    slow = bn128_FQ12([int(c) for c in T.to_py_ecc(a).coeffs])
-    assert T.from_py_ecc(slow) == a
+    slow = bn128_FQ12([int(c) for c in to_py_ecc(a).coeffs])
+    assert from_py_ecc(slow) == a
 
 
 def test_fq6_fq12_field_laws(rnd):
@@ -113,7 +114,7 @@ def test_frobenius_is_the_q_power(rnd):
     x = r6(rnd)
     assert x.frobenius(1) == x ** Q
     assert x.frobenius(2) == x ** (Q * Q)
-    assert T.from_py_ecc(T.to_py_ecc(a) ** Q) == a.frobenius(1)
+    assert from_py_ecc(to_py_ecc(a) ** Q) == a.frobenius(1)
 
 
 def test_inverse_of_zero_raises():
@@ -229,6 +230,7 @@ def test_frobenius_constants_match_the_reference():
 _NO_JIT_SCRIPT = r"""
 import json, random, sys
 import numpy as np
+from tests.oracles.py_ecc_bridge import from_py_ecc, to_py_ecc
 from zkl.algebra import tower as T
 from zkl.algebra._kernels import fq12 as K
 from zkl.algebra.constants import Q

@@ -14,7 +14,7 @@ is our w: with u = W^6 - 9 one gets u^2 + 1 = W^12 - 18 W^6 + 82 and
 W^6 = ξ, and py_ecc's G2 twist (x, y) -> (x W^2, y W^3) is ours.  So
 Σ_{i,j} c_ij v^j w^i = Σ_k a_k w^k with k = 2j + i, and each Fq2 coefficient
 a_k = a + b u = (a - 9b) + b W^6 puts a - 9b at W^k and b at W^(k+6);
-`to_py_ecc` and `from_py_ecc` apply that map and its inverse.
+the tests apply that map and its inverse (tests/oracles/py_ecc_bridge.py).
 """
 
 from __future__ import annotations
@@ -317,26 +317,3 @@ _FROB6, _FROB12 = _frobenius_constants()
 def frobenius_coefficient(k: int, i: int) -> Fq2:
     """ξ^(i (q^k - 1)/6), the factor of w^i in the q^k-power Frobenius of Fq12."""
     return _FROB12[k % 12][i]
-
-
-def to_py_ecc(f: Fq12) -> Any:
-    """The same element as py_ecc's optimized_bn128 FQ12 (over Fq[W]/(W^12 - 18 W^6 + 82))."""
-    from py_ecc.fields import optimized_bn128_FQ12 as FQ12
-
-    coeffs = [0] * 12
-    for k, a in enumerate(f.fq2_coeffs()):
-        coeffs[k] = (a.c0 - 9 * a.c1) % Q
-        coeffs[k + 6] = a.c1
-    return FQ12(coeffs)
-
-
-def from_py_ecc(f: Any) -> Fq12:
-    """Our Fq12 of a py_ecc FQ12 (optimized_bn128 or bn128: anything with 12 `coeffs`)."""
-    coeffs = [c if isinstance(c, int) else int(c.n) for c in f.coeffs]
-    if len(coeffs) != 12:
-        raise ValueError(f"a py_ecc FQ12 has 12 coefficients, not {len(coeffs)}")
-    a = []
-    for k in range(6):
-        b = coeffs[k + 6] % Q
-        a.append(Fq2(coeffs[k] + 9 * b, b))
-    return Fq12.from_fq2_coeffs(a)

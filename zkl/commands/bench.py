@@ -1,10 +1,66 @@
-"""`zkl bench`: benchmarks printed as a table (and JSON), each beside a peer measured in the same run."""
+"""`zkl bench`: the benchmarks of zkl.bench, each figure beside a peer measured in the same run.
+
+    zkl bench algebra  [--quick] [--json]
+    zkl bench circuits [--quick] [--hashes 256] [--signatures 64] [--repeats 5] [--no-circom] [--json]
+    zkl bench groth16  [--quick] [--sizes 12,14,16] [--big 18,20] [--circuits mul,poseidon] [--repeats 5]
+                       [--no-groth16py] [--json]
+    zkl bench verifier [--quick] [--batch 64] [--repeats 21] [--no-snarkjs] [--json]
+    zkl bench batch    [--quick] [--sizes 4,16,64] [--depth 16] [--repeats 3] [--no-prove] [--json]
+    zkl bench rollup   [--quick] [--sizes 4,16,64] [--depth 16] [--batches 2] [--users 8] [--in-process]
+                       [--no-progress] [--json]
+
+A table on stdout, or with --json one JSON object; progress on stderr while it runs. --quick
+takes the smallest sizes and one repeat (options given beside it win). The peers py_ecc and
+galois come with `pip install 'zkl[bench]'`; node peers with `npm ci --prefix js`.
+"""
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import click
+from click.core import ParameterSource
+
+
+def _sizes(ctx: click.Context, param: click.Parameter, value: str) -> tuple[int, ...]:
+    """A comma-separated list of integers ("" for none)."""
+    try:
+        return tuple(int(s) for s in value.split(",") if s.strip())
+    except ValueError:
+        raise click.BadParameter(f"must be comma-separated integers, not {value!r}") from None
+
+
+def _quick(ctx: click.Context, quick: bool, values: Mapping[str, Any], given: dict[str, Any]) -> dict[str, Any]:
+    """The arguments: with --quick, the quick values for the options left at their defaults."""
+    if quick:
+        for name, value in values.items():
+            if ctx.get_parameter_source(name) in (ParameterSource.DEFAULT, None):
+                given[name] = value
+    return given
+
+
+def _run(as_json: bool, render: Callable[[dict[str, Any]], None], bench: Callable[..., dict[str, Any]],
+         progress: bool = True, **kwargs: Any) -> None:
+    """Run a benchmark with progress on stderr, then print its table or its JSON object."""
+    from zkl.bench._timing import progress as progress_display
+    from zkl.bench._timing import to_json
+
+    try:
+        with progress_display(progress) as say:
+            result = bench(say=say if progress else None, **kwargs)
+    except ModuleNotFoundError as e:
+        if "zkl[bench]" not in str(e):
+            raise
+        raise click.ClickException(str(e)) from None
+    if as_json:
+        click.echo(to_json(result))
+    else:
+        render(result)
+
+
+_json = click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
+_quick_flag = click.option("--quick", is_flag=True, help="Smallest sizes and one repeat, for a fast look.")
 
 
 @click.group("bench")
@@ -13,14 +69,106 @@ def command() -> None:
 
 
 @command.command("algebra")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object on the last line of stdout.")
-@click.option("--quick", is_flag=True, help="Smaller sizes, for a fast look.")
-def algebra(as_json: bool, quick: bool) -> None:
-    """BN254 engine: field, curve, NTT, MSM and pairing, against py_ecc and Python ints."""
-    from zkl.algebra.bench import render_table, run_algebra_bench
+@_quick_flag
+@_json
+def algebra(quick: bool, as_json: bool) -> None:
+    """BN254 engine: field, curve, NTT, MSM and pairing, against Python ints, py_ecc and galois."""
+    from zkl.bench.algebra import render_table, run_algebra_bench
 
-    results = run_algebra_bench(quick=quick, progress=not as_json)
-    if as_json:
-        click.echo(json.dumps(results, sort_keys=True))
-    else:
-        render_table(results)
+    _run(as_json, render_table, run_algebra_bench, quick=quick)
+
+
+@command.command("circuits")
+@_quick_flag
+@click.option("--hashes", type=click.IntRange(min=1), default=256, show_default=True,
+              help="Poseidon hashes in the chain.")
+@click.option("--signatures", type=click.IntRange(min=1), default=64, show_default=True,
+              help="EdDSA verifications in the batch.")
+@click.option("--repeats", type=click.IntRange(min=1), default=5, show_default=True)
+@click.option("--no-circom", is_flag=True, help="Leave out the circom / snarkjs comparison.")
+@_json
+@click.pass_context
+def circuits(ctx: click.Context, quick: bool, hashes: int, signatures: int, repeats: int, no_circom: bool,
+             as_json: bool) -> None:
+    """Compile and witness times of gadget circuits, against circom + snarkjs."""
+    from zkl.bench import circuits as bench
+
+    args = _quick(ctx, quick, bench.QUICK, {"hashes": hashes, "signatures": signatures, "repeats": repeats})
+    _run(as_json, bench.render, bench.bench_circuits, circom=not no_circom, **args)
+
+
+@command.command("groth16")
+@_quick_flag
+@click.option("--sizes", default="12,14,16", show_default=True, callback=_sizes,
+              help="log2 domain sizes of the circom circuits proven by zkl and its peers.")
+@click.option("--big", default="", callback=_sizes, help="log2 sizes for zkl alone (e.g. 18,20).")
+@click.option("--circuits", default="mul,poseidon", show_default=True, help="circom circuits: mul, poseidon.")
+@click.option("--repeats", type=click.IntRange(min=1), default=5, show_default=True)
+@click.option("--no-groth16py", is_flag=True, help="Leave out groth16py even when it is installed.")
+@_json
+@click.pass_context
+def groth16(ctx: click.Context, quick: bool, sizes: tuple[int, ...], big: tuple[int, ...], circuits: str,
+            repeats: int, no_groth16py: bool, as_json: bool) -> None:
+    """Groth16 proving: zkl against snarkjs and groth16py on the same .zkey and .wtns."""
+    from zkl.bench import groth16 as bench
+
+    args = _quick(ctx, quick, bench.QUICK, {"sizes": sizes, "big": big, "circuits": tuple(circuits.split(",")),
+                                            "repeats": repeats})
+    _run(as_json, bench.render, bench.bench_groth16, groth16py=not no_groth16py, **args)
+
+
+@command.command("verifier")
+@_quick_flag
+@click.option("--batch", type=click.IntRange(min=1), default=64, show_default=True,
+              help="Proofs in the batch verification.")
+@click.option("--repeats", "repeat", type=click.IntRange(min=1), default=21, show_default=True)
+@click.option("--no-snarkjs", is_flag=True, help="Leave out `snarkjs groth16 verify`.")
+@_json
+@click.pass_context
+def verifier(ctx: click.Context, quick: bool, batch: int, repeat: int, no_snarkjs: bool, as_json: bool) -> None:
+    """Groth16 verification: one proof and a batch, against py_ecc and snarkjs."""
+    from zkl.bench import verifier as bench
+
+    args = _quick(ctx, quick, bench.QUICK, {"batch": batch, "repeat": repeat})
+    _run(as_json, bench.render, bench.bench_verifier, snarkjs=not no_snarkjs, **args)
+
+
+@command.command("batch")
+@_quick_flag
+@click.option("--sizes", default="4,16,64", show_default=True, callback=_sizes, help="Batch sizes.")
+@click.option("--depth", type=click.IntRange(1, 32), default=16, show_default=True, help="Account tree depth.")
+@click.option("--repeats", type=click.IntRange(min=1), default=3, show_default=True,
+              help="Witness generations per size.")
+@click.option("--no-prove", is_flag=True, help="Witness generation and constraints only.")
+@_json
+@click.pass_context
+def batch(ctx: click.Context, quick: bool, sizes: tuple[int, ...], depth: int, repeats: int, no_prove: bool,
+          as_json: bool) -> None:
+    """A rollup batch of transfers: witness generation beside its Groth16 proof."""
+    from zkl.bench import batch as bench
+
+    args = _quick(ctx, quick, bench.QUICK, {"sizes": sizes, "depth": depth, "repeats": repeats})
+    _run(as_json, bench.render, bench.bench_batch, prove=not no_prove, **args)
+
+
+@command.command("rollup")
+@_quick_flag
+@click.option("--sizes", default="4,16,64", show_default=True, callback=_sizes, help="Batch sizes.")
+@click.option("--depth", type=click.IntRange(1, 32), default=16, show_default=True, help="Account tree depth.")
+@click.option("--batches", type=click.IntRange(min=1), default=2, show_default=True, help="Timed batches per size.")
+@click.option("--users", type=click.IntRange(min=1), default=8, show_default=True,
+              help="Users sending the transfers.")
+@click.option("--in-process", is_flag=True,
+              help="All sizes in this process (default: one fresh process per size, so that each size's peak "
+                   "memory is its own).")
+@click.option("--no-progress", is_flag=True, help="No progress display on stderr.")
+@_json
+@click.pass_context
+def rollup(ctx: click.Context, quick: bool, sizes: tuple[int, ...], depth: int, batches: int, users: int,
+           in_process: bool, no_progress: bool, as_json: bool) -> None:
+    """The rollup end to end: batches built, proven and settled on L1; transactions per second."""
+    from zkl.bench import rollup as bench
+
+    args = _quick(ctx, quick, bench.QUICK, {"sizes": sizes, "depth": depth, "batches": batches, "users": users})
+    _run(as_json, bench.render, bench.bench_rollup, progress=not no_progress,
+         isolate=not in_process and len(args["sizes"]) > 1, **args)

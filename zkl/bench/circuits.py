@@ -1,19 +1,21 @@
-"""Benchmark of circuit compiling and witness solving with the crypto gadgets, against circom.
+"""Compiling and solving gadget circuits, against circom + snarkjs: `zkl bench circuits`.
 
-`bench_circuits()` measures, for a chain of Poseidon hashes (256: 61,441 constraints, about
-2^16) and a batch of EdDSA-Poseidon verifications (64: 210,496 constraints):
+    zkl bench circuits [--quick] [--hashes 256] [--signatures 64] [--repeats 5] [--no-circom] [--json]
+
+`bench_circuits()` measures a chain of Poseidon hashes (256: 61,441 constraints, about 2^16)
+and a batch of EdDSA-Poseidon verifications (64: 210,496 constraints):
 
 - compile: a fresh compile (no cache), then a load from the disk cache (memory cache cleared);
 - solve: `solve(circuit, inputs)` medians, and solve + writing the .wtns file;
 - check: `R1CS.check` of the witness (the numba kernels);
 - circom: the same Poseidon chain written in circom over circomlib's Poseidon, built once with
-  js/node_modules/.bin/circom2 (default optimization, cached under the cache directory), its
-  witness made by `snarkjs wtns calculate` (the CLI: node and snarkjs start-up included) and by
-  circom's witness calculator in one node process (the wasm computation alone), runs
-  alternating with zkl's, medians and ratios.
+  circom2 from js/ (default optimization, cached under the cache directory), its witness made
+  by `snarkjs wtns calculate` (the CLI: node and snarkjs start-up included) in rounds
+  alternating with zkl's, and by circom's witness calculator in one node process (the wasm
+  computation alone); medians and ratios. Left out without node or js/node_modules.
 
-Wall times on a shared machine vary with its load: CPU times (process_time) are reported beside
-zkl's wall times.
+It also counts the constraints of each gadget. Targets: solving 2^16 constraints <= 1 s,
+compiling them <= 5 s (cached afterwards).
 """
 
 from __future__ import annotations
@@ -21,14 +23,13 @@ from __future__ import annotations
 import json
 import os
 import random
-import shutil
 import statistics
-import subprocess
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+from zkl.bench import _js
+from zkl.bench._timing import Say, alternate, median_times, print_table, timed
 from zkl.circuits import cache as _cache
 from zkl.circuits.circuit import Circuit, Public, Secret, compile, solve
 from zkl.circuits.field import R
@@ -39,9 +40,10 @@ from zkl.circuits.std.poseidon import constraint_count, poseidon
 from zkl.crypto import eddsa as _eddsa
 from zkl.crypto.poseidon import poseidon_hash
 
-__all__ = ["EddsaBatch", "PoseidonChain", "bench_circuits", "circom_chain_source"]
+__all__ = ["EddsaBatch", "PoseidonChain", "QUICK", "bench_circuits", "circom_chain_source", "render"]
 
-ROOT = Path(__file__).resolve().parents[2]
+#: the arguments of `zkl bench circuits --quick`
+QUICK = {"hashes": 8, "signatures": 2, "repeats": 1}
 
 
 class PoseidonChain(Circuit):
@@ -117,13 +119,6 @@ const runs = Number(process.argv[4]);
 """
 
 
-def _timed(fn: Callable[[], object]) -> tuple[float, float]:
-    """(wall, CPU) seconds of one call."""
-    c0, t0 = time.process_time(), time.perf_counter()
-    fn()
-    return time.perf_counter() - t0, time.process_time() - c0
-
-
 def _compile_times(circuit: Circuit) -> dict:
     """Fresh compile and cached load (disk) of a circuit, in a private cache directory."""
     old = os.environ.get("ZKL_CACHE_DIR")
@@ -132,9 +127,9 @@ def _compile_times(circuit: Circuit) -> dict:
         try:
             _cache.clear_memory()
             r1cs_box: list = []
-            wall, cpu = _timed(lambda: r1cs_box.append(compile(circuit)))
+            wall, cpu = timed(lambda: r1cs_box.append(compile(circuit)))
             _cache.clear_memory()
-            cached_wall, _ = _timed(lambda: compile(circuit))
+            cached_wall, _ = timed(lambda: compile(circuit))
         finally:
             _cache.clear_memory()
             if old is None:
@@ -147,27 +142,14 @@ def _compile_times(circuit: Circuit) -> dict:
             "compile_cached_s": cached_wall, "r1cs": r1cs}
 
 
-def _js_dir() -> Path:
-    return Path(os.environ.get("ZKL_JS_DIR", ROOT / "js"))
-
-
-def _circom_build(n: int) -> Path | None:
-    """Build (once, cached) the circom chain; return its output directory, or None without node/circom2."""
-    js = _js_dir()
-    circom = js / "node_modules" / ".bin" / "circom2"
-    if shutil.which("node") is None or not circom.exists():
+def _circom_build(n: int, x: int) -> Path | None:
+    """Build (once, cached) the circom chain and its input.json; its directory, or None without node/circom2."""
+    if not _js.have("circom", "snarkjs"):
         return None
     out = _cache.cache_dir() / "bench" / f"circom_chain{n}"
-    wasm = out / f"chain{n}_js" / f"chain{n}.wasm"
-    if wasm.exists():
-        return out
-    out.mkdir(parents=True, exist_ok=True)
-    source = out / f"chain{n}.circom"
-    source.write_text(circom_chain_source(n))
-    done = subprocess.run([str(circom), str(source), "--r1cs", "--wasm", "-l", str(js), "-o", str(out)],
-                          cwd=js.parent, capture_output=True, text=True, timeout=1800)
-    if done.returncode != 0 or not wasm.exists():
-        raise RuntimeError(f"circom2 failed on the benchmark chain:\n{done.stdout}\n{done.stderr}")
+    if not (out / f"chain{n}_js" / f"chain{n}.wasm").exists():
+        _js.circom_compile(circom_chain_source(n), f"chain{n}", out)
+    (out / "input.json").write_text(json.dumps({"x": str(x)}))
     return out
 
 
@@ -178,97 +160,82 @@ def _circom_constraints(out: Path, n: int) -> int:
     return read_r1cs(out / f"chain{n}.r1cs").n_constraints
 
 
-def bench_circuits(n_hashes: int = 256, n_signatures: int = 64, repeats: int = 5, circom: bool = True) -> dict:
+def _wasm_witness(build: Path, n: int, repeats: int) -> list[float]:
+    """Seconds of circom's witness calculator alone (one node process, wasm loaded once)."""
+    js = build / f"chain{n}_js"
+    out = _js.node_run("-e", _NODE_WITNESS, js / "witness_calculator.js", js / f"chain{n}.wasm",
+                       build / "input.json", repeats, timeout=600)
+    return json.loads(out)
+
+
+def bench_circuits(hashes: int = 256, signatures: int = 64, repeats: int = 5, circom: bool = True,
+                   say: Say | None = None) -> dict[str, Any]:
     """Medians (seconds) of compiling and solving gadget circuits, and circom/snarkjs for comparison.
 
     Keys: poseidon_chain / eddsa_batch {constraints, wires, nnz, compile_s, compile_cpu_s,
-    compile_cached_s, solve_s, solve_cpu_s, solve_write_s, check_s, check_cpu_s (R1CS.check of
-    the witness)}; circom_chain {constraints, build_s,
-    snarkjs_wtns_calculate_s, wasm_witness_s, ratio_snarkjs_over_zkl, ratio_wasm_over_zkl} (absent
-    without node/circom2); gadget_constraints {poseidon[n inputs], merkle levels, eddsa, ...}.
+    compile_cached_s, solve_s, solve_cpu_s, solve_write_s, solve_runs_s, check_s, check_cpu_s
+    (R1CS.check of the witness), hashes / signatures}; circom_chain {constraints, optimization,
+    snarkjs_wtns_calculate_s, snarkjs_runs_s, wasm_witness_s, ratio_snarkjs_over_zkl,
+    ratio_wasm_over_zkl} (absent without node/circom2 or with circom=False);
+    gadget_constraints {poseidon[n inputs], merkle_level, eddsa, bjj_*}.
     """
-    out: dict = {"gadget_constraints": _gadget_constraints()}
+    say = say or (lambda *args: None)
+    say("counting gadget constraints")
+    out: dict[str, Any] = {"gadget_constraints": _gadget_constraints()}
     x = 5
     h = x
-    for _ in range(n_hashes):
+    for _ in range(hashes):
         h = poseidon_hash([h, x])
-    chain = PoseidonChain(n_hashes)
+    chain = PoseidonChain(hashes)
     chain_inputs = {"x": x, "out": h}
 
     rng = random.Random(1)
-    keys = [bytes(rng.randrange(256) for _ in range(32)) for _ in range(n_signatures)]
-    msgs = [rng.randrange(R) for _ in range(n_signatures)]
+    keys = [bytes(rng.randrange(256) for _ in range(32)) for _ in range(signatures)]
+    msgs = [rng.randrange(R) for _ in range(signatures)]
     sigs = [_eddsa.sign(k, m) for k, m in zip(keys, msgs)]
     pubs = [_eddsa.public_key(k) for k in keys]
-    batch = EddsaBatch(n_signatures)
+    batch = EddsaBatch(signatures)
     batch_inputs = {"keys": [[p.x, p.y] for p in pubs], "msgs": msgs, "r8": [[s.r8.x, s.r8.y] for s in sigs],
                     "s": [s.s for s in sigs]}
 
-    build = _circom_build(n_hashes) if circom else None
+    say(f"building the circom chain of {hashes} hashes")
+    build = _circom_build(hashes, x) if circom else None
+    snarkjs_runs: list[float] = []
     for name, circuit, inputs in (("poseidon_chain", chain, chain_inputs), ("eddsa_batch", batch, batch_inputs)):
+        say(f"{name}: compiling")
         entry = _compile_times(circuit)
         r1cs = entry.pop("r1cs")
         witness = solve(circuit, inputs, r1cs=r1cs)
-        r1cs.check(witness)  # numba kernels loaded
-        checks = [_timed(lambda: r1cs.check(witness)) for _ in range(max(1, repeats // 2))]
-        entry.update(check_s=statistics.median(c[0] for c in checks),
-                     check_cpu_s=statistics.median(c[1] for c in checks))
-        walls, cpus, writes = [], [], []
-        zkl_runs = repeats if name == "poseidon_chain" else max(1, repeats // 2)
+        entry["check_s"], entry["check_cpu_s"] = median_times(lambda: r1cs.check(witness), max(1, repeats // 2),
+                                                              warm=True)
         with tempfile.TemporaryDirectory() as tmp:
-            for _ in range(zkl_runs):
-                wall, cpu = _timed(lambda: solve(circuit, inputs))
-                walls.append(wall)
-                cpus.append(cpu)
-                writes.append(_timed(lambda: solve(circuit, inputs).write(str(Path(tmp) / "w.wtns")))[0])
-                if name == "poseidon_chain" and build is not None:  # alternate with snarkjs
-                    out.setdefault("_snarkjs_runs", []).append(_snarkjs_once(build, n_hashes, x))
-        entry.update(solve_s=statistics.median(walls), solve_cpu_s=statistics.median(cpus),
-                     solve_write_s=statistics.median(writes), solve_runs_s=walls)
+            wtns = str(Path(tmp) / "w.wtns")
+            peers = {"solve": lambda: solve(circuit, inputs), "solve_write": lambda: solve(circuit, inputs).write(wtns)}
+            if name == "poseidon_chain" and build is not None:
+                peers["snarkjs"] = lambda: _js.snarkjs("wtns", "calculate", build / f"chain{hashes}_js" /
+                                                       f"chain{hashes}.wasm", build / "input.json",
+                                                       build / "bench.wtns")
+            rounds = repeats if name == "poseidon_chain" else max(1, repeats // 2)
+            runs = alternate(peers, rounds, lambda d, c=None, t=None: say(f"{name}: solving, {d}", c, t))
+        walls = [w for w, _ in runs["solve"]]
+        entry.update(solve_s=statistics.median(walls), solve_cpu_s=statistics.median(c for _, c in runs["solve"]),
+                     solve_write_s=statistics.median(w for w, _ in runs["solve_write"]), solve_runs_s=walls)
+        snarkjs_runs += [w for w, _ in runs.get("snarkjs", [])]
         out[name] = entry
-    out["poseidon_chain"]["hashes"] = n_hashes
-    out["eddsa_batch"]["signatures"] = n_signatures
-    snark_runs = out.pop("_snarkjs_runs", None)
-    if build is not None and snark_runs:
-        wasm_runs = _wasm_witness(build, n_hashes, x, repeats)
+    out["poseidon_chain"]["hashes"] = hashes
+    out["eddsa_batch"]["signatures"] = signatures
+    if build is not None and snarkjs_runs:
+        say("circom's witness calculator")
+        wasm_runs = _wasm_witness(build, hashes, repeats)
         zkl_s = out["poseidon_chain"]["solve_s"]
         out["circom_chain"] = {
-            "constraints": _circom_constraints(build, n_hashes), "optimization": "circom2 default (--O1)",
-            "snarkjs_wtns_calculate_s": statistics.median(snark_runs), "snarkjs_runs_s": snark_runs,
+            "constraints": _circom_constraints(build, hashes), "optimization": "circom2 default (--O1)",
+            "snarkjs_wtns_calculate_s": statistics.median(snarkjs_runs), "snarkjs_runs_s": snarkjs_runs,
             "wasm_witness_s": statistics.median(wasm_runs),
-            "ratio_snarkjs_over_zkl": statistics.median(snark_runs) / zkl_s,
+            "ratio_snarkjs_over_zkl": statistics.median(snarkjs_runs) / zkl_s,
             "ratio_wasm_over_zkl": statistics.median(wasm_runs) / zkl_s,
         }
     return out
-
-
-def _snarkjs_once(build: Path, n: int, x: int) -> float:
-    """Wall seconds of one `snarkjs wtns calculate` of the circom chain."""
-    js = _js_dir()
-    snarkjs = js / "node_modules" / "snarkjs" / "build" / "cli.cjs"
-    inputs = build / "input.json"
-    inputs.write_text(json.dumps({"x": str(x)}))
-    wasm = build / f"chain{n}_js" / f"chain{n}.wasm"
-    t0 = time.perf_counter()
-    done = subprocess.run(["node", str(snarkjs), "wtns", "calculate", str(wasm), str(inputs),
-                           str(build / "bench.wtns")], capture_output=True, text=True, timeout=600)
-    wall = time.perf_counter() - t0
-    if done.returncode != 0:
-        raise RuntimeError(f"snarkjs wtns calculate failed:\n{done.stdout}\n{done.stderr}")
-    return wall
-
-
-def _wasm_witness(build: Path, n: int, x: int, repeats: int) -> list[float]:
-    """Seconds of circom's witness calculator alone (one node process, wasm loaded once)."""
-    calc = build / f"chain{n}_js" / "witness_calculator.js"
-    wasm = build / f"chain{n}_js" / f"chain{n}.wasm"
-    inputs = build / "input.json"
-    inputs.write_text(json.dumps({"x": str(x)}))
-    done = subprocess.run(["node", "-e", _NODE_WITNESS, str(calc), str(wasm), str(inputs), str(repeats)],
-                          capture_output=True, text=True, timeout=600)
-    if done.returncode != 0:
-        raise RuntimeError(f"circom witness calculator failed:\n{done.stdout}\n{done.stderr}")
-    return json.loads(done.stdout)
 
 
 class _Gadget(Circuit):
@@ -321,3 +288,30 @@ def _gadget_constraints() -> dict:
                   "bjj_not_small_order", "bjj_mul_variable", "bjj_mul_fixed_251_bits"):
         counts[which] = compile(_Gadget(which), cache=False).n_constraints
     return counts
+
+
+def render(result: dict[str, Any]) -> None:
+    """Two tables: compile and witness times per circuit (with circom's), and the gadgets' constraints."""
+    circom = result.get("circom_chain")
+    rows = []
+    for key, label in (("poseidon_chain", f"Poseidon chain x{result['poseidon_chain']['hashes']}"),
+                       ("eddsa_batch", f"EdDSA verify x{result['eddsa_batch']['signatures']}")):
+        e = result[key]
+        versus = ""
+        if key == "poseidon_chain" and circom:
+            versus = f"snarkjs {circom['snarkjs_wtns_calculate_s']:.2f} s ({circom['ratio_snarkjs_over_zkl']:.1f}x)"
+        rows.append([label, e["constraints"], f"{e['compile_s']:.2f}", f"{e['compile_cpu_s']:.2f}",
+                     f"{e['compile_cached_s']:.3f}", f"{e['solve_s']:.3f}", f"{e['solve_cpu_s']:.3f}",
+                     f"{e['solve_write_s']:.3f}", f"{e['check_s']:.3f}", versus])
+    if circom:
+        rows.append(["circom chain (wasm witness alone)", circom["constraints"], "", "", "",
+                     f"{circom['wasm_witness_s']:.3f}", "", "", "", f"{circom['ratio_wasm_over_zkl']:.2f}x zkl"])
+    print_table("zkl circuits: compile and witness (seconds, medians)",
+                ("circuit", "constraints", "compile", "compile CPU", "compile (cached)", "solve", "solve CPU",
+                 "solve + .wtns", "check", "vs circom"), rows)
+    counts = result["gadget_constraints"]
+    rows = [["Poseidon, 1..16 inputs", " ".join(str(v) for v in counts["poseidon"].values())]]
+    rows += [[f"Merkle level, {arity} (membership / update)", f"{c['membership']} / {c['update']}"]
+             for arity, c in counts["merkle_level"].items()]
+    rows += [[key, value] for key, value in counts.items() if key not in ("poseidon", "merkle_level")]
+    print_table("gadget constraints", ("gadget", "constraints"), rows)

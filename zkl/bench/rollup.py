@@ -1,0 +1,170 @@
+"""The rollup end to end: transactions per second proven and settled on L1 per batch size: `zkl bench rollup`.
+
+    zkl bench rollup [--quick] [--sizes 4,16,64] [--depth 16] [--batches 2] [--users 8] [--in-process]
+                     [--no-progress] [--json]
+
+For each batch size B, in order:
+
+1. keys: BatchCircuit(B, depth) compiled and its Groth16 proving key made by a local setup
+   (`zkl.devnet.proving_key`), or both read from the cache ($ZKL_CACHE_DIR, default ~/.cache/zkl):
+   `compile_s`, `setup_s` (0 with `keys_cached` when the key came from the cache), `constraints`;
+2. a fresh devnet (`zkl.devnet.Devnet`, in a temporary directory) with `users` users funded on
+   L1 and deposited to L2; those deposit batches are proven and settled, not timed;
+3. `batches` full batches of B signed transfers among the users, each sealed by `Devnet.seal`:
+   built on L2, proven, checked by the sequencer, submitted to the L1 contract (which verifies
+   the proof and finalizes the root).
+
+Per batch size (key "b<B>") the medians over the timed batches: `build_s` (L2 batch), `prove_s`
+(witness solve and Groth16 proof), `verify_ms` (the Groth16 verification inside the contract's
+submit_batch, i.e. the check settlement runs, timed around the contract's own call), `submit_ms`
+(the whole L1 transaction: decoding, deposit checks, commitment, verification, writes),
+`seal_s` and `seal_cpu_s` (wall and process CPU time of one whole `Devnet.seal`, all threads),
+and `tx_per_s` = B / seal_s: transactions proven and settled per second on this machine.
+`peak_rss_mib` is the peak resident memory (ru_maxrss) of the process that measured the size:
+with `isolate` (the command line's default for several sizes) each size runs in a fresh process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from zkl.bench._timing import Say, Stopwatch, peak_rss_mib, print_table
+
+__all__ = ["QUICK", "bench_rollup", "render"]
+
+#: the arguments of `zkl bench rollup --quick`
+QUICK = {"sizes": (2,), "depth": 4, "batches": 1, "users": 2}
+
+
+@contextlib.contextmanager
+def _timed_settlement_verify(sink: list[float]) -> Iterator[None]:
+    """Time every Groth16 verification the L1 contract runs (appending milliseconds to sink)."""
+    import zkl.settlement.contract as contract
+
+    original = contract.verify
+
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            sink.append((time.perf_counter() - start) * 1000)
+
+    contract.verify = timed
+    try:
+        yield
+    finally:
+        contract.verify = original
+
+
+def _bench_size(b: int, depth: int, batches: int, users: int, say: Say) -> dict[str, Any]:
+    """Measure one batch size (see the module docstring)."""
+    from zkl.circuits import compile
+    from zkl.circuits.rollup import BatchCircuit
+    from zkl.devnet import Devnet, proving_key
+
+    row: dict[str, Any] = {}
+    say(f"B={b}: compiling BatchCircuit({b}, {depth})")
+    with Stopwatch() as t:
+        row["constraints"] = compile(BatchCircuit(b, depth)).n_constraints
+    row["compile_s"] = round(t.wall, 2)
+
+    def setup_step(name: str, index: int, total: int) -> None:
+        say(f"B={b}: setup ({row['constraints']:,} constraints): {name}", index, total)
+
+    say(f"B={b}: proving key")
+    with Stopwatch() as t:
+        pk, _, made = proving_key(b, depth, setup_progress=setup_step)
+    del pk
+    row.update(keys_cached=not made, setup_s=round(t.wall, 2) if made else 0.0,
+               setup_cpu_s=round(t.cpu, 2) if made else 0.0)
+    users = max(1, min(users, b))
+    settle_ms: list[float] = []
+    with tempfile.TemporaryDirectory(prefix="zkl-bench-") as d, _timed_settlement_verify(settle_ms):
+        net = Devnet.init(d, batch_size=b, depth=depth, seed=b)
+        try:
+            names = [f"u{i}" for i in range(users)]
+            for name in names:
+                net.add_user(name, l1_funds=10**12)
+                net.deposit(name, 10**10)
+            say(f"B={b}: deposit batches (not timed)")
+            net.seal_all()
+            net.timings.clear()
+            settle_ms.clear()
+            seals: list[Stopwatch] = []
+            for k in range(batches):
+                say(f"B={b}: batch {k + 1}/{batches}: signing {b} transfers", k, batches)
+                for i in range(b):
+                    sender = names[i % users]
+                    net.transfer(sender, names[(i + 1 + k) % users] if users > 1 else sender, 1 + i % 97)
+                say(f"B={b}: batch {k + 1}/{batches}: build, prove, settle", k, batches)
+                with Stopwatch() as t:
+                    info = net.seal()
+                seals.append(t)
+                if info is None or info["transactions"] != b or info["dropped"]:
+                    raise RuntimeError(f"batch {k + 1} of size {b} was not full: {info}")
+            if net.contract.state_root != net.node.root:
+                raise RuntimeError("the L1 root differs from the L2 root after the benchmark")
+        finally:
+            net.close()
+    timings = net.timings
+    seal_s = statistics.median(s.wall for s in seals)
+    row.update(
+        build_s=round(statistics.median(x["build_s"] for x in timings), 3),
+        prove_s=round(statistics.median(x["prove_s"] for x in timings), 3),
+        verify_ms=round(statistics.median(settle_ms), 2),
+        submit_ms=round(statistics.median(x["submit_s"] for x in timings) * 1000, 2),
+        seal_s=round(seal_s, 3),
+        seal_cpu_s=round(statistics.median(s.cpu for s in seals), 3),
+        tx_per_s=round(b / seal_s, 3),
+        peak_rss_mib=peak_rss_mib(),
+    )
+    say(f"B={b}: {row['tx_per_s']} tx/s")
+    return row
+
+
+def _isolated(b: int, depth: int, batches: int, users: int, progress: bool) -> dict[str, Any]:
+    """One batch size measured by `zkl bench rollup --in-process` in a fresh Python process."""
+    args = [sys.executable, "-m", "zkl.cli", "bench", "rollup", "--sizes", str(b), "--depth", str(depth),
+            "--batches", str(batches), "--users", str(users), "--json", "--in-process"]
+    done = subprocess.run(args + ([] if progress else ["--no-progress"]), stdout=subprocess.PIPE, text=True,
+                          check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])[f"b{b}"]
+
+
+def bench_rollup(sizes: Sequence[int] = (4, 16, 64), depth: int = 16, batches: int = 2, users: int = 8, *,
+                 isolate: bool = False, say: Say | None = None) -> dict[str, Any]:
+    """Per batch size (key "b<B>") the figures of the module docstring, medians over `batches` batches.
+
+    isolate: measure each size in a fresh process (so that peak_rss_mib is that size's own); its
+    progress is shown when `say` is given.
+    """
+    if batches < 1:
+        raise ValueError(f"batches must be at least 1, not {batches}")
+    out: dict[str, Any] = {"depth": depth, "batches": batches, "users": users}
+    for b in sizes:
+        if isolate:
+            out[f"b{b}"] = _isolated(b, depth, batches, users, progress=say is not None)
+        else:
+            out[f"b{b}"] = _bench_size(b, depth, batches, users, say or (lambda *args: None))
+    return out
+
+
+_COLUMNS = ("constraints", "compile_s", "setup_s", "build_s", "prove_s", "verify_ms", "submit_ms", "seal_s",
+            "seal_cpu_s", "tx_per_s", "peak_rss_mib")
+
+
+def render(result: dict[str, Any]) -> None:
+    """One row per batch size."""
+    rows = [[key[1:], *(row[c] for c in _COLUMNS)]
+            for key, row in result.items() if key.startswith("b") and isinstance(row, dict)]
+    print_table(f"rollup end to end, depth {result['depth']}, medians of {result['batches']} batches "
+                f"(setup_s 0 = key from cache)", ("B", *_COLUMNS), rows)
