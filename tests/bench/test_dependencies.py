@@ -76,7 +76,7 @@ def test_importing_the_library_loads_no_oracle():
     import subprocess
 
     modules = "zkl.algebra, zkl.algebra.curve, zkl.algebra.pairing, zkl.algebra.tower, zkl.prover, zkl.verifier, " \
-              "zkl.execution, zkl.settlement, zkl.circuits, zkl.crypto, zkl.cli, zkl.demo, zkl.devnet"
+              "zkl.execution, zkl.settlement, zkl.circuits, zkl.crypto, zkl.cli, zkl.devnet.demo, zkl.devnet"
     code = f"import sys, {modules}\nprint(sorted(m for m in sys.modules if m.split('.')[0] in {sorted(ORACLES)!r}))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert done.returncode == 0, done.stderr

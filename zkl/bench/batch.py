@@ -26,8 +26,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from zkl.bench._timing import Say, Stopwatch, print_table, timed
+from zkl.crypto.protocol import Domain
 
 __all__ = ["QUICK", "bench_batch", "render"]
+
+#: the deployment the benchmark's transactions are signed for
+BENCH_DOMAIN = Domain(1, 0xBE4C)
 
 #: the arguments of `zkl bench batch --quick`
 QUICK = {"sizes": (2,), "depth": 4, "repeats": 1}
@@ -38,7 +42,7 @@ def _prepare(batch_size: int, depth: int) -> tuple[Any, list[Any], int]:
     from zkl.execution.accounts import Account
     from zkl.execution.state import State
     from zkl.execution.wallet import Wallet
-    from zkl.execution.witness import Slot
+    from zkl.execution.execute import Slot
 
     wallets = [Wallet(i.to_bytes(2, "big") * 16) for i in range(1, batch_size + 2)]
     step = (1 << depth) // (batch_size + 1)  # spread the accounts over the tree
@@ -48,7 +52,7 @@ def _prepare(batch_size: int, depth: int) -> tuple[Any, list[Any], int]:
         state.put(index, Account(wallet.pubkey, 10**9))
     slots = []
     for i in range(batch_size):
-        tx = wallets[i].transfer(indices[i], indices[(i + 1) % batch_size], 1000 + i, 5, 0)
+        tx = wallets[i].transfer(indices[i], indices[(i + 1) % batch_size], 1000 + i, 5, 0, domain=BENCH_DOMAIN)
         slots.append(Slot.from_record(tx.record, tx.signature))
     return state, slots, indices[-1]
 
@@ -58,7 +62,7 @@ def bench_batch(sizes: Sequence[int] = (4, 16, 64), depth: int = 16, *, prove: b
     """Measure witness generation and proving per batch size (see the module docstring); key "batch_<B>" per size."""
     from zkl.circuits import compile, solve
     from zkl.circuits.rollup import BatchCircuit
-    from zkl.execution.witness import execute
+    from zkl.execution.execute import execute
     from zkl.prover import prove as groth16_prove
     from zkl.prover import setup as groth16_setup
 
@@ -80,7 +84,8 @@ def bench_batch(sizes: Sequence[int] = (4, 16, 64), depth: int = 16, *, prove: b
             say(f"B={b}: witness {i + 1}/{repeats}", i, repeats)
             state, slots, fee_account = _prepare(b, depth)
             with Stopwatch() as native:
-                batch_witness = execute(state, slots, batch_number=1, fee_account=fee_account, deposits_before=0)
+                batch_witness = execute(state, slots, domain=BENCH_DOMAIN.element, batch_number=1,
+                                        fee_account=fee_account, deposits_before=0)
             with Stopwatch() as solved:
                 witness = solve(circuit, batch_witness.assignment(), r1cs=r1cs)
             natives.append(native.wall)
