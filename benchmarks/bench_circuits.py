@@ -12,7 +12,7 @@ import argparse
 import json
 import sys
 
-from zkl.bench._timing import progress
+from zkl.bench.timing import progress
 from zkl.bench.circuits import bench_circuits, render
 
 

@@ -14,7 +14,7 @@ import argparse
 import json
 from pathlib import Path
 
-from zkl.bench._timing import progress
+from zkl.bench.timing import progress
 from zkl.bench.groth16 import bench_groth16, render
 
 

@@ -53,7 +53,7 @@ def test_the_benchmark_scripts_start(script):
 
 
 def test_a_missing_oracle_names_the_bench_extra(monkeypatch):
-    from zkl.bench._timing import require
+    from zkl.bench.timing import require
 
     monkeypatch.setitem(sys.modules, "galois", None)
     with pytest.raises(ModuleNotFoundError, match=r"zkl\[bench\]"):

@@ -9,7 +9,7 @@ A top floor like the command line: it may import every layer, and no layer impor
     batch      a rollup batch's witness beside its proof
     rollup     batches built, proven and settled on L1 through a devnet
 
-`_timing` holds what they share (medians, alternating peers, progress, tables, JSON), `_js`
+`timing` holds what they share (medians, alternating peers, progress, tables, JSON), `_js`
 the JavaScript peers of js/. py_ecc and galois come with the `zkl[bench]` extra and are
 imported only inside the functions that compare against them.
 """

@@ -41,7 +41,7 @@ from zkl.algebra.pairing import (
 )
 from zkl.algebra.points import G1Point, G2Point
 from zkl.bench._chains import chain_add, chain_add_mixed, chain_double, g2_subgroup_each, mul_each, threads
-from zkl.bench._timing import Say, median, median_times, print_table, require
+from zkl.bench.timing import Say, median, median_times, print_table, require
 
 __all__ = ["bench_curve", "bench_field", "bench_msm", "bench_ntt", "bench_pairing", "render_table",
            "run_algebra_bench"]

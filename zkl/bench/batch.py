@@ -25,7 +25,7 @@ import statistics
 from collections.abc import Sequence
 from typing import Any
 
-from zkl.bench._timing import Say, Stopwatch, print_table, timed
+from zkl.bench.timing import Say, Stopwatch, print_table, timed
 from zkl.crypto.protocol import Domain
 
 __all__ = ["QUICK", "bench_batch", "render"]

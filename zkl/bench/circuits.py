@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from zkl.bench import _js
-from zkl.bench._timing import Say, alternate, median_times, print_table, timed
+from zkl.bench.timing import Say, alternate, median_times, print_table, timed
 from zkl.circuits import cache as _cache
 from zkl.circuits.circuit import Circuit, Public, Secret, compile, solve
 from zkl.circuits.field import R

@@ -41,7 +41,7 @@ import numpy as np
 from zkl.algebra.constants import R
 from zkl.algebra.limbs import ints_to_limbs
 from zkl.bench import _js
-from zkl.bench._timing import Say, alternate, print_table, timed
+from zkl.bench.timing import Say, alternate, print_table, timed
 from zkl.circuits.r1cs import R1CS, SparseRows
 
 __all__ = ["QUICK", "bench_groth16", "mulchain", "peak_memory", "render"]

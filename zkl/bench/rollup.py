@@ -36,7 +36,7 @@ import time
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from zkl.bench._timing import Say, Stopwatch, peak_rss_mib, print_table
+from zkl.bench.timing import Say, Stopwatch, peak_rss_mib, print_table
 
 __all__ = ["QUICK", "bench_rollup", "render"]
 

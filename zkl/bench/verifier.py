@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from zkl.bench import _js
-from zkl.bench._timing import Say, median, print_table, require
+from zkl.bench.timing import Say, median, print_table, require
 from zkl.verifier.batch import batch_verify
 from zkl.verifier.groth16 import prepare_verifying_key, verify
 from zkl.verifier.snarkjs_json import write_proof, write_public, write_verifying_key

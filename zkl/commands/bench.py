@@ -43,8 +43,8 @@ def _quick(ctx: click.Context, quick: bool, values: Mapping[str, Any], given: di
 def _run(as_json: bool, render: Callable[[dict[str, Any]], None], bench: Callable[..., dict[str, Any]],
          progress: bool = True, **kwargs: Any) -> None:
     """Run a benchmark with progress on stderr, then print its table or its JSON object."""
-    from zkl.bench._timing import progress as progress_display
-    from zkl.bench._timing import to_json
+    from zkl.bench.timing import progress as progress_display
+    from zkl.bench.timing import to_json
 
     try:
         with progress_display(progress) as say:
