@@ -142,7 +142,7 @@ class Batch:
 
     @classmethod
     def from_json(cls, data: object) -> Batch:
-        """Parse and check the JSON form."""
+        """Parse and check the JSON form; MalformedInput names what is missing or wrong."""
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise MalformedInput(f"a batch file is a JSON object with format {FORMAT!r}")
         try:
@@ -151,10 +151,13 @@ class Batch:
             batch = cls(int(data["number"]), records, witness,
                         None if data["first_deposit"] is None else int(data["first_deposit"]),
                         int(data["deposit_count"]))
-        except (KeyError, TypeError, ValueError) as exc:
-            raise MalformedInput(f"a batch file is malformed: {exc!r}") from None
-        for name in ("old_root", "new_root", "commitment"):
-            if str(getattr(batch, name)) != str(data[name]):
+            claimed = {name: str(data[name]) for name in ("old_root", "new_root", "commitment")}
+        except KeyError as exc:
+            raise MalformedInput(f"a batch file needs the field {exc.args[0]!r}") from None
+        except (TypeError, ValueError, OverflowError, AttributeError) as exc:
+            raise MalformedInput(f"a batch file is malformed: {exc}") from None
+        for name, value in claimed.items():
+            if str(getattr(batch, name)) != value:
                 raise MalformedInput(f"the batch file's {name} does not match its witness")
         return batch
 

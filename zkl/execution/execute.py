@@ -259,8 +259,10 @@ class BatchWitness:
                 [TxWitness(_slot_from_json(t["slot"]), AccountWitness.from_json(t["sender"]),
                            AccountWitness.from_json(t["receiver"])) for t in data["txs"]],
                 AccountWitness.from_json(data["fee"]), [int(r) for r in data.get("roots", [])])
-        except (KeyError, TypeError, ValueError, IndexError) as exc:
-            raise MalformedInput(f"a batch witness JSON is malformed: {exc!r}") from None
+        except KeyError as exc:
+            raise MalformedInput(f"a batch witness needs the field {exc.args[0]!r}") from None
+        except (TypeError, ValueError, IndexError, OverflowError, AttributeError) as exc:
+            raise MalformedInput(f"a batch witness is malformed: {exc}") from None
 
 
 def _account_inputs(prefix: str, ws: Sequence[AccountWitness], empty: bool) -> dict[str, Any]:
