@@ -92,10 +92,10 @@ def test_errors_are_reported_clearly(tmp_path):
     assert zkl("compile", f"{FIXTURES / 'cli_circuits.py'}:Nope", "-o", tmp_path / "x.r1cs")[0] == 2
     (tmp_path / "junk.r1cs").write_bytes(b"junkjunkjunkjunk")
     code, out = zkl("info", tmp_path / "junk.r1cs")
-    assert code == 1 and "expected a r1cs file" in out
+    assert code == 2 and "expected a r1cs file" in out  # malformed input: exit 2, as `groth16 verify`
     (tmp_path / "in.json").write_text(json.dumps({"x": 2}))
     code, out = zkl("compile", POWER, "-o", tmp_path / "x.r1cs", "--wtns", tmp_path / "in.json", tmp_path / "x.wtns")
-    assert code == 1 and "missing a value for input 'y'" in out
+    assert code == 2 and "missing a value for input 'y'" in out
     (tmp_path / "in.json").write_text(json.dumps({"x": 2, "y": str(R)}))
     code, out = zkl("compile", POWER, "-o", tmp_path / "x.r1cs", "--wtns", tmp_path / "in.json", tmp_path / "x.wtns")
-    assert code == 1 and "[0, r)" in out
+    assert code == 2 and "[0, r)" in out
