@@ -39,11 +39,15 @@ def _fail(error: Exception) -> click.ClickException:
     return InputError(" ".join(message.split()) or type(error).__name__)
 
 
-def _read_input(path: str) -> Any:
-    """An input.json (bounded nesting and numbers, zkl errors)."""
+def _read_input(path: str) -> dict[str, Any]:
+    """An input.json: a JSON object of input values (bounded nesting and numbers, zkl errors)."""
+    from zkl.errors import FormatError
     from zkl.verifier.snarkjs_json import read_json
 
-    return read_json(path, "input")
+    inputs = read_json(path, "input")
+    if not isinstance(inputs, dict):
+        raise FormatError(f"input {path} must be a JSON object of input values, not {type(inputs).__name__}")
+    return inputs
 
 
 def _parse_params(pairs: tuple[str, ...]) -> dict[str, Any]:
