@@ -24,7 +24,6 @@ from zkl.algebra.constants import Q, R
 from zkl.algebra.curve import G1_GENERATOR, G2_GENERATOR, g1_mul, g2_mul
 from zkl.algebra.points import G1Point, G2Point
 from zkl.algebra.tower import Fq2
-from zkl.commands.groth16 import verify_command
 from zkl.errors import FormatError, MalformedInput, NotInSubgroup, NotOnCurve
 from zkl.verifier import (
     proof_from_snarkjs_json,
@@ -37,12 +36,19 @@ from zkl.verifier import (
     write_public,
     write_verifying_key,
 )
-from zkl.verifier.snarkjs_json import MAX_DEPTH, g1_from_json, g1_to_json, g2_from_json, g2_to_json, parse_json
+from zkl.verifier.snarkjs_json import g1_from_json, g1_to_json, g2_from_json, g2_to_json
 from zkl.verifier.testing import simulate, twist_point_outside_subgroup
 
 INF1 = G1Point.infinity()
 INF2 = G2Point.infinity()
 scalars = st.integers(min_value=0, max_value=R - 1)
+
+
+def _verify_cli(*args: object):
+    """`zkl groth16 verify ARGS` through the CLI (the result of click's runner)."""
+    from zkl.cli import main
+
+    return CliRunner().invoke(main, ["groth16", "verify", *map(str, args)])
 
 
 def _validated_g1(obj) -> G1Point:
@@ -162,8 +168,7 @@ def test_jacobian_proofs_verify_with_zkl_and_snarkjs(tmp_path, rng=random.Random
     assert verify(sim.vk, read_public(tmp_path / "public.json"), read_proof(tmp_path / "proof.json"))
     junk_infinity = dict(obj, pi_a=["5", "7", "0"])  # well formed (infinity), not a valid proof
     (tmp_path / "inf.json").write_text(json.dumps(junk_infinity))
-    assert CliRunner().invoke(verify_command, [str(tmp_path / f) for f in ("vk.json", "public.json", "inf.json")]
-                              ).exit_code == 1
+    assert _verify_cli(*(tmp_path / f for f in ("vk.json", "public.json", "inf.json"))).exit_code == 1
     if not circom_tools.available():
         pytest.skip("node or snarkjs is missing: the snarkjs half of this test needs `npm ci --prefix js`")
     assert circom_tools.snarkjs_verifies(tmp_path / "vk.json", tmp_path / "public.json", tmp_path / "proof.json")
@@ -176,13 +181,24 @@ def test_jacobian_proofs_verify_with_zkl_and_snarkjs(tmp_path, rng=random.Random
 def test_nesting_bomb_is_a_format_error(tmp_path):
     """Defect: a deeply nested proof.json raised RecursionError (a traceback in `zkl groth16 verify`)."""
     (tmp_path / "bomb.json").write_text("[" * 100_000)
-    with pytest.raises(FormatError, match=f"nesting must be at most {MAX_DEPTH} levels"):
+    with pytest.raises(FormatError, match="nesting must be at most 64 levels"):
         read_proof(tmp_path / "bomb.json")
     (tmp_path / "deep.json").write_text('{"pi_a": ' + "[" * 200 + "]" * 200 + "}")
     with pytest.raises(FormatError, match=r"deep.json: JSON nesting must be at most 64 levels deep, not 201 "
                                           r"\(at \$\['pi_a'\]\[0\]"):
         read_proof(tmp_path / "deep.json")
-    assert parse_json("[" * MAX_DEPTH + "]" * MAX_DEPTH, "ok") == parse_json("[" * MAX_DEPTH + "]" * MAX_DEPTH, "ok")
+
+
+def test_parse_json_bounds():
+    from zkl.verifier.snarkjs_json import MAX_DEPTH, MAX_DIGITS, parse_json
+
+    assert parse_json("[" * MAX_DEPTH + "]" * MAX_DEPTH, "ok") is not None
+    assert parse_json(r'["[[[[", "\\"]', "strings are skipped") == ["[[[[", "\\"]
+    assert parse_json("1" * MAX_DIGITS, "ok") == int("1" * MAX_DIGITS)
+    for text, message in (("[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1), "not 65"), ("1" * (MAX_DIGITS + 1), "digits"),
+                          ('"\\' + '\\"' * 100_000, "not valid JSON"), ("[" * 10**6, "not 1000000")):
+        with pytest.raises(FormatError, match=message):
+            parse_json(text, "x")
 
 
 def test_long_integer_literal_is_a_format_error(tmp_path):
@@ -223,7 +239,7 @@ def test_cli_verify_reports_malformed_json_with_exit_2(tmp_path, which, content)
         (tmp_path / which).write_bytes(b"\xff\xfe[")
     else:
         (tmp_path / which).write_text(content)
-    result = CliRunner().invoke(verify_command, [str(tmp_path / f) for f in ("vk.json", "public.json", "proof.json")])
+    result = _verify_cli(*(tmp_path / f for f in ("vk.json", "public.json", "proof.json")))
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     assert result.exit_code == 2 and result.output.startswith("ERROR: ") and result.output.count("\n") == 1, \
         result.output
