@@ -235,7 +235,8 @@ def test_malformed_files_raise_format_errors(tmp_path, poly):
         circom.write_wtns([1, R], tmp_path / "never.wtns")
 
 
-def _r1cs_bytes(n_wires: int, m: int, constraints: bytes, labels: bytes | None, n_out: int = 1, n_prv: int = 0) -> bytes:
+def _r1cs_bytes(n_wires: int, m: int, constraints: bytes, labels: bytes | None, n_out: int = 1,
+                n_prv: int = 0) -> bytes:
     """A hand-made .r1cs: header, constraints section, wire2label section (when labels is not None)."""
     header = struct.pack("<I", 32) + R.to_bytes(32, "little") + struct.pack("<IIIIQI", n_wires, n_out, 0, n_prv,
                                                                             n_wires, m)

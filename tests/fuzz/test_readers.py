@@ -288,7 +288,9 @@ def mutate_json_text(text: str, rng: random.Random) -> tuple[str, str]:
         obj, what = mutate_object(json.loads(text), rng)
         out = json.dumps(obj, indent=rng.choice((None, 1)))
         token = rng.choice(_BIG_TOKENS)
-        return out.replace(json.dumps(_SENTINEL), token), what + (f" token={token[:20]!r}" if "sentinel" in what else "")
+        if "sentinel" in what:
+            what += f" token={token[:20]!r}"
+        return out.replace(json.dumps(_SENTINEL), token), what
     if kind == "token":
         i = rng.randrange(len(text) + 1)
         token = rng.choice(_BIG_TOKENS)

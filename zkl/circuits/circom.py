@@ -104,10 +104,13 @@ def read_r1cs(path: str | os.PathLike, sym: str | os.PathLike | bool | None = No
 
     words = np.frombuffer(data, dtype="<u4", count=size // 4, offset=pos) if size else np.zeros(0, dtype="<u4")
     offsets = _lc_offsets(words, 3 * m, _WORDS_PER_TERM)
-    if offsets[-1] != len(words):
-        need = "more than the section holds" if offsets[-1] > len(words) else f"{int(offsets[-1]) * 4}"
-        raise FormatError(f"{path}: constraints section holds {len(words) * 4} bytes, "
-                          f"{m} constraints need {need}")
+    if offsets[-1] > len(words):
+        k = int(np.argmax(offsets[: 3 * m] >= len(words))) // 3
+        raise FormatError(f"{path}: header declares {m} constraints, the constraints section of {size} bytes "
+                          f"ends in constraint {k}")
+    if offsets[-1] < len(words):
+        raise FormatError(f"{path}: header declares {m} constraints, they take {int(offsets[-1]) * 4} bytes, "
+                          f"the constraints section holds {size}")
     matrices = [_read_matrix(words, offsets, j, m, n_wires, path) for j in range(3)]
 
     wire_labels = None

@@ -11,9 +11,9 @@ Wires follow circom's order: 0 is the constant one, then public outputs, public 
 private inputs, and internal wires.  `n_private_inputs` is the declared count (the .r1cs
 header's); `n_removed_inputs` of them have no wire (circom 2.2 removes a private input no
 non-linear constraint needs, see zkl.circuits.circom), so the private-input wires are the
-`n_private_input_wires` = n_private_inputs - n_removed_inputs wires after the public ones. `wire_names` (one per wire) and `labels` (one per
-constraint, `scope/op`) are kept for errors and audits; both may be absent for files read
-from circom.
+`n_private_input_wires` = n_private_inputs - n_removed_inputs wires after the public ones.
+`wire_names` (one per wire) and `labels` (one per constraint, `scope/op`) are kept for errors
+and audits; both may be absent for files read from circom.
 
 Checking an assignment runs numba kernels over limbs (`zkl.circuits._kernels`: each row's
 A.w, B.w, C.w with zkl.algebra's Fr Montgomery arithmetic, on the normal-form arrays as they

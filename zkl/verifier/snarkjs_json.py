@@ -412,7 +412,7 @@ def parse_json(text: str, what: str) -> Any:
 
 
 def _nesting(text: str) -> int:
-    """The deepest bracket nesting of JSON text, strings skipped (an upper bound for invalid text), in C-speed passes."""
+    """The deepest bracket nesting of JSON text, strings skipped (an upper bound for invalid text)."""
     if text.count("[") + text.count("{") <= MAX_DEPTH:
         return 0  # too few brackets to matter
     brackets = _NOT_BRACKETS.sub("", _STRINGS.sub("", text))
