@@ -57,6 +57,19 @@ def built(tmp_path_factory):
     return root, out
 
 
+def _sections(path) -> dict[int, bytes]:
+    """{section type: payload} of an iden3 container."""
+    import struct
+
+    data = path.read_bytes()
+    out, pos = {}, 12
+    for _ in range(struct.unpack_from("<I", data, 8)[0]):
+        kind, size = struct.unpack_from("<IQ", data, pos)
+        out[kind] = data[pos + 12: pos + 12 + size]
+        pos += 12 + size
+    return out
+
+
 def zkl(*args: object) -> tuple[int, str]:
     from zkl.cli import main
 
@@ -162,7 +175,10 @@ def test_removed_inputs_survive_a_zkl_round_trip(built, tmp_path):
     r1cs.write(tmp_path / "again.r1cs", sym=True)
     back = read_r1cs(tmp_path / "again.r1cs")
     assert (back.n_private_inputs, back.n_removed_inputs, back.wire_names) == (2, 1, r1cs.wire_names)
-    assert read_sym(tmp_path / "again.sym") == {1: "main.o", 3: "main.b"}
+    assert back.removed_input_names == ["main.a"]
+    assert read_sym(tmp_path / "again.sym") == {1: "main.o", 3: "main.b", 2: "main.a"} == read_sym(
+        d / "removed_unused.sym")
+    assert _sections(tmp_path / "again.r1cs") == _sections(d / "removed_unused.r1cs")  # circom orders them 2, 1, 3
     bare = type(r1cs)(*r1cs.matrices, n_wires=r1cs.n_wires, n_public_outputs=1, n_public_inputs=0,
                       n_private_inputs=2, n_removed_inputs=1)
     bare.write(tmp_path / "bare.r1cs")

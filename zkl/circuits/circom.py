@@ -255,9 +255,15 @@ def _names_from_sym(sym: dict[int, str], wire_labels: np.ndarray | None, n_wires
 
 
 def write_sym(r1cs: R1CS, path: str | os.PathLike) -> None:
-    """Write a .sym file naming each wire (label id from the wire2label section, component 0)."""
-    labels = _labels(r1cs).tolist()
-    lines = [f"{labels[w]},{w},0,{r1cs.wire_name(w)}\n" for w in range(1, r1cs.n_wires)]
+    """Write a .sym file naming each wire (label id from the wire2label section, component 0) and each named
+    removed input (wire -1)."""
+    labels = _labels(r1cs)
+    lines = [f"{label},{w},0,{r1cs.wire_name(w)}\n" for w, label in enumerate(labels.tolist()) if w]
+    names = r1cs.removed_input_names or []
+    first = 1 + r1cs.n_public
+    present = set(labels[first: first + r1cs.n_private_input_wires].tolist())
+    free = (label for label in range(first, first + r1cs.n_private_inputs) if label not in present)
+    lines += [f"{label},-1,0,{name}\n" for name, label in zip(names, free)]
     atomic_write(path, "".join(lines).encode("utf-8"))
 
 

@@ -62,8 +62,8 @@ def _parse_params(pairs: tuple[str, ...]) -> dict[str, Any]:
             raise click.BadParameter(f"parameters must look like key=value, not {pair[:80]!r}")
         try:
             params[key] = parse_json(text, f"parameter {key}")
-        except FormatError as e:
-            if "is not valid JSON" not in str(e):
+        except FormatError as e:  # not JSON (or NaN): a string, as before; too deep or too long: refused
+            if "nesting" in str(e) or "digits" in str(e):
                 raise click.BadParameter(str(e)) from None
             params[key] = text
     return params
