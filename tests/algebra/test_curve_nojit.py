@@ -28,10 +28,12 @@ fb1 = fixed_base_mul_g1(G1_GENERATOR, [0, 3, k, R - 1])
 validate_g1_array(fb1)
 fb2 = fixed_base_mul_g2(G2_GENERATOR, [k, 2])
 validate_g2_array(fb2)
+from zkl.algebra.tower import Fq2
+rhs = lambda x: (Fq2(*x) * Fq2(*x) * Fq2(*x) + Fq2(*G2_B)).to_ints()
 x = (1, 1)
-while S._fq2_sqrt(S._f2_add(S._f2_mul(S._f2_mul(x, x), x), G2_B)) is None:
+while S._fq2_sqrt(rhs(x)) is None:
     x = (x[0] + 1, 1)
-outside = G2Point(x, S._fq2_sqrt(S._f2_add(S._f2_mul(S._f2_mul(x, x), x), G2_B)))
+outside = G2Point(x, S._fq2_sqrt(rhs(x)))
 res = {{
     "g1_mul": [p.x, p.y],
     "g1_add": (lambda r: [r.x, r.y])(g1_add(p, G1_GENERATOR)),

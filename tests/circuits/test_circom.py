@@ -17,6 +17,7 @@ import pytest
 
 from zkl.circuits import Circuit, Public, R, Secret, compile, read_r1cs, read_wtns, solve
 from zkl.errors import UnsatisfiedConstraint
+from tests.circuits import circom_tools
 from tests.paths import FIXTURES, ROOT
 
 pytestmark = pytest.mark.js
@@ -44,12 +45,11 @@ def _run(*args: str | Path, expect: int = 0) -> str:
 
 @pytest.fixture(scope="module")
 def circom_out(tmp_path_factory):
-    """Compile every fixture with circom2 (run from the repo root, includes found via -l js)."""
+    """Compile every fixture with circom2 (includes found beside the real node_modules)."""
     _require_js()
     out = tmp_path_factory.mktemp("circom")
     for name in ("comparators", "multiplier", "poseidon"):
-        source = FIXTURES / f"{name}.circom"
-        _run("node", CIRCOM, source.relative_to(ROOT), "--r1cs", "--wasm", "--sym", "-l", "js", "-o", out)
+        circom_tools.circom(FIXTURES / f"{name}.circom", out)
     return out
 
 

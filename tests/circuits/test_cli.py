@@ -92,10 +92,46 @@ def test_errors_are_reported_clearly(tmp_path):
     assert zkl("compile", f"{FIXTURES / 'cli_circuits.py'}:Nope", "-o", tmp_path / "x.r1cs")[0] == 2
     (tmp_path / "junk.r1cs").write_bytes(b"junkjunkjunkjunk")
     code, out = zkl("info", tmp_path / "junk.r1cs")
-    assert code == 1 and "expected a r1cs file" in out
+    assert code == 2 and "expected a r1cs file" in out  # malformed input: exit 2, as `groth16 verify`
     (tmp_path / "in.json").write_text(json.dumps({"x": 2}))
     code, out = zkl("compile", POWER, "-o", tmp_path / "x.r1cs", "--wtns", tmp_path / "in.json", tmp_path / "x.wtns")
-    assert code == 1 and "missing a value for input 'y'" in out
+    assert code == 2 and "missing a value for input 'y'" in out
     (tmp_path / "in.json").write_text(json.dumps({"x": 2, "y": str(R)}))
     code, out = zkl("compile", POWER, "-o", tmp_path / "x.r1cs", "--wtns", tmp_path / "in.json", tmp_path / "x.wtns")
-    assert code == 1 and "[0, r)" in out
+    assert code == 2 and "[0, r)" in out
+
+
+def _one_line_error(code: int, out: str) -> str:
+    """Assert exit code 2 and a one-line `Error: ...` (no traceback); return the line."""
+    assert code == 2, out
+    lines = out.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and "Traceback" not in out, out
+    return lines[0]
+
+
+def test_malformed_files_and_arguments_exit_2_on_one_line(power_files, tmp_path):
+    """Defects: deep or huge JSON in input files and key=value parameters ended in tracebacks."""
+    path, _ = power_files
+    (tmp_path / "bomb.json").write_text("[" * 100_000)
+    (tmp_path / "digits.json").write_text('{"x": ' + "1" * 5000 + ', "y": 1}')
+    for name in ("bomb.json", "digits.json"):
+        line = _one_line_error(*zkl("compile", POWER, "-o", tmp_path / "x.r1cs", "--wtns", tmp_path / name,
+                                    tmp_path / "x.wtns"))
+        assert name in line
+    code, out = zkl("compile", POWER, "n=" + "[" * 100_000, "-o", tmp_path / "x.r1cs")
+    assert code == 2 and "nesting" in out and "Traceback" not in out
+    code, out = zkl("compile", POWER, "n=" + "9" * 5000, "-o", tmp_path / "x.r1cs")
+    assert code == 2 and "at most 100 digits" in out
+    code, out = zkl("compile", "no_such_module_zkl:Power", "-o", tmp_path / "x.r1cs")
+    assert code == 2 and "cannot import no_such_module_zkl" in out
+    data = (path / "p.r1cs").read_bytes()
+    for blob in (data[:40], data[:-3], b"r1cs" + b"\xff" * 60):
+        (tmp_path / "bad.r1cs").write_bytes(blob)
+        for args in (("info", tmp_path / "bad.r1cs"), ("audit", tmp_path / "bad.r1cs"),
+                     ("check", tmp_path / "bad.r1cs", path / "p.wtns")):
+            assert "bad.r1cs" in _one_line_error(*zkl(*args))
+    (tmp_path / "bad.wtns").write_bytes((path / "p.wtns").read_bytes()[:-1])
+    assert "bad.wtns" in _one_line_error(*zkl("check", path / "p.r1cs", tmp_path / "bad.wtns"))
+    (tmp_path / "p.sym").write_bytes(b"\xff\xfe")
+    (tmp_path / "p.r1cs").write_bytes(data)
+    assert "UTF-8" in _one_line_error(*zkl("info", tmp_path / "p.r1cs"))

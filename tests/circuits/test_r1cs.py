@@ -235,6 +235,100 @@ def test_malformed_files_raise_format_errors(tmp_path, poly):
         circom.write_wtns([1, R], tmp_path / "never.wtns")
 
 
+def _r1cs_bytes(n_wires: int, m: int, constraints: bytes, labels: bytes | None, n_out: int = 1,
+                n_prv: int = 0) -> bytes:
+    """A hand-made .r1cs: header, constraints section, wire2label section (when labels is not None)."""
+    header = struct.pack("<I", 32) + R.to_bytes(32, "little") + struct.pack("<IIIIQI", n_wires, n_out, 0, n_prv,
+                                                                            n_wires, m)
+    sections = [(1, header), (2, constraints)] + ([(3, labels)] if labels is not None else [])
+    body = b"".join(struct.pack("<IQ", k, len(p)) + p for k, p in sections)
+    return b"r1cs" + struct.pack("<II", 1, len(sections)) + body
+
+
+_RSS_SCRIPT = """
+import resource, sys
+import numpy as np
+from zkl.circuits import read_r1cs
+from zkl.circuits._kernels import _lc_offsets
+_lc_offsets(np.zeros(1, dtype=np.uint32), 1, 9)  # compiled or loaded before measuring
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+try:
+    read_r1cs(sys.argv[1], sym=False)
+except Exception as e:
+    print(type(e).__name__, e)
+print("grew_kib", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before)
+"""
+
+
+@pytest.mark.parametrize("m", [2**24, 2**32 - 1])
+def test_r1cs_constraint_count_is_checked_before_allocating(tmp_path, m):
+    """Defect: a ~200-byte .r1cs declaring m constraints made read_r1cs allocate 24 m bytes (385 MB for m = 2^24,
+    MemoryError for 2^32 - 1) before any size check.  Measured as the peak RSS growth of a fresh interpreter (the
+    allocation was a numba array, which tracemalloc does not see)."""
+    import os
+    import subprocess
+    import sys
+
+    lc = struct.pack("<I", 1) + struct.pack("<I", 0) + (1).to_bytes(32, "little")  # 1 * one
+    constraints = (lc * 3)[:40]
+    blob = _r1cs_bytes(2, m, constraints, struct.pack("<QQ", 0, 1))
+    assert len(blob) < 256
+    (tmp_path / "x.r1cs").write_bytes(blob)
+    import zkl
+
+    here = str(Path(zkl.__file__).resolve().parents[1])  # the zkl this test imports, in the child too
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([here, os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run([sys.executable, "-c", _RSS_SCRIPT, str(tmp_path / "x.r1cs")], cwd=here, env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    error, grew = done.stdout.strip().splitlines()
+    assert error == (f"FormatError {tmp_path / 'x.r1cs'}: header declares {m} constraints, the constraints section "
+                     "of 40 bytes can hold at most 3")
+    assert int(grew.split()[1]) < 16 * 1024, grew  # KiB
+    with pytest.raises(FormatError, match="can hold at most 3"):
+        read_r1cs(tmp_path / "x.r1cs")
+
+
+def test_r1cs_wire_count_needs_bytes_behind_it(tmp_path):
+    """A header's wire count is backed by the wire2label section (8 bytes a wire), or bounded without it."""
+    empty = b""
+    (tmp_path / "w.r1cs").write_bytes(_r1cs_bytes(2**31 - 2, 0, empty, None))
+    with pytest.raises(FormatError, match="header declares 2147483646 wires, a file without a wire2label section "
+                                          "may declare at most 65536"):
+        read_r1cs(tmp_path / "w.r1cs")
+    (tmp_path / "w.r1cs").write_bytes(_r1cs_bytes(2**31 - 2, 0, empty, bytes(16)))
+    with pytest.raises(FormatError, match="wire2label section must be 17179869168 bytes, not 16"):
+        read_r1cs(tmp_path / "w.r1cs")
+    (tmp_path / "w.r1cs").write_bytes(_r1cs_bytes(3, 0, empty, None))
+    assert read_r1cs(tmp_path / "w.r1cs").n_wires == 3  # small files without labels are still read
+    (tmp_path / "w.r1cs").write_bytes(_r1cs_bytes(1, 0, empty, bytes(8)))
+    with pytest.raises(FormatError, match="1 wires cannot hold the one wire and 1 public outputs/inputs"):
+        read_r1cs(tmp_path / "w.r1cs")
+
+
+def test_removed_private_inputs_are_read_from_the_labels(tmp_path):
+    """circom 2.2's `o <== 2 * a` at --O2: 2 wires, 1 output, 1 private input without a wire (label 2 unused)."""
+    (tmp_path / "o2.r1cs").write_bytes(_r1cs_bytes(2, 0, b"", struct.pack("<QQ", 0, 1), n_prv=1))
+    (tmp_path / "o2.sym").write_text("1,1,0,main.o\n2,-1,0,main.a\n")
+    r1cs = read_r1cs(tmp_path / "o2.r1cs")
+    assert (r1cs.n_private_inputs, r1cs.n_removed_inputs, r1cs.n_private_input_wires) == (1, 1, 0)
+    assert r1cs.removed_input_names == ["main.a"] and r1cs.wire_names == ["one", "main.o"]
+    with pytest.raises(ShapeMismatch, match="2 wires cannot hold the one wire and 2 inputs/outputs"):
+        R1CS(*r1cs.matrices, n_wires=2, n_public_outputs=1, n_public_inputs=0, n_private_inputs=1)
+
+
+def test_sym_must_be_utf8_text(tmp_path, poly):
+    """Defect: a .sym with bytes that are not UTF-8 raised UnicodeDecodeError."""
+    r1cs, _ = poly
+    r1cs.write(tmp_path / "p.r1cs")
+    (tmp_path / "p.sym").write_bytes(b"1,1,0,main.\xff\n")
+    with pytest.raises(FormatError, match="p.sym: a .sym file must be UTF-8 text"):
+        read_r1cs(tmp_path / "p.r1cs")
+    (tmp_path / "p.sym").write_text("1" * 5000 + ",1,0,x\n")
+    with pytest.raises(FormatError, match="label id must be an integer of at most 20 digits"):
+        read_r1cs(tmp_path / "p.r1cs")
+
+
 class Chain(Circuit):
     x = Secret()
     y = Public()

@@ -521,6 +521,44 @@ def test_cli_setup_prove_export_fullprove(tmp_path, poly):
     assert result.exit_code != 0 and "not satisfied" in result.output
 
 
+def test_cli_malformed_inputs_exit_2_on_one_line(tmp_path, poly, pk):
+    """setup, prove, fullprove and zkey export turn zkl errors (and unwritable outputs) into `Error: ...`, exit 2."""
+    from zkl.cli import main
+
+    r1cs, witness = poly
+    r1cs.write(str(tmp_path / "c.r1cs"))
+    witness.write(str(tmp_path / "c.wtns"))
+    write_zkey(pk, tmp_path / "c.zkey")
+    zkey = (tmp_path / "c.zkey").read_bytes()
+    (tmp_path / "cut.zkey").write_bytes(zkey[: len(zkey) // 2])
+    huge = bytearray(zkey)
+    struct.pack_into("<Q", huge, 12 + 4, 2**63)  # the first section's declared size
+    (tmp_path / "huge.zkey").write_bytes(bytes(huge))
+    (tmp_path / "cut.r1cs").write_bytes((tmp_path / "c.r1cs").read_bytes()[:-7])
+    (tmp_path / "cut.wtns").write_bytes((tmp_path / "c.wtns").read_bytes()[:-7])
+    (tmp_path / "bomb.json").write_text("[" * 100_000)
+    (tmp_path / "poly_circuit.py").write_text(CIRCUIT_SOURCE)
+    t = lambda name: str(tmp_path / name)  # noqa: E731
+    poly_target = f"{t('poly_circuit.py')}:Poly"
+    cases = [
+        (["groth16", "setup", t("cut.r1cs"), t("x.zkey"), "--quiet"], "cut.r1cs"),
+        (["groth16", "setup", t("c.r1cs"), t("no/such/dir/x.zkey"), "--quiet"], "x.zkey"),
+        (["groth16", "prove", t("cut.zkey"), t("c.wtns"), t("p.json"), t("x.json"), "--quiet"], "cut.zkey"),
+        (["groth16", "prove", t("huge.zkey"), t("c.wtns"), t("p.json"), t("x.json"), "--quiet"], "huge.zkey"),
+        (["groth16", "prove", t("c.zkey"), t("cut.wtns"), t("p.json"), t("x.json"), "--quiet"], "cut.wtns"),
+        (["groth16", "fullprove", t("bomb.json"), poly_target, t("c.zkey"), t("p.json"), t("x.json"), "--quiet"],
+         "bomb.json"),
+        (["zkey", "export", "verificationkey", t("cut.zkey"), t("vk.json")], "cut.zkey"),
+        (["zkey", "export", "verificationkey", t("huge.zkey"), t("vk.json")], "huge.zkey"),
+    ]
+    for args, named in cases:
+        result = CliRunner().invoke(main, args)
+        lines = result.output.strip().splitlines()
+        assert result.exit_code == 2 and len(lines) == 1 and lines[0].startswith("Error: "), (args, result.output)
+        assert named in lines[0], (args, result.output)
+        assert result.exception is None or isinstance(result.exception, SystemExit), (args, result.exception)
+
+
 # --------------------------------------------------------------------------- no JIT
 
 

@@ -24,8 +24,9 @@ from zkl.algebra.points import g1_from_array
 from zkl.circuits import Circuit, Public, Secret, compile, read_r1cs, solve
 from zkl.circuits.circom import read_wtns_limbs
 from zkl.prover import prove, public_inputs, read_ptau, read_zkey, setup, setup_from_ptau, write_zkey
-from zkl.prover import _json
+from zkl.verifier import write_proof, write_public, write_verifying_key
 from zkl.prover.ptau import write_ptau
+from tests.circuits import circom_tools
 from tests.paths import FIXTURES, ROOT
 
 pytestmark = pytest.mark.js
@@ -63,8 +64,7 @@ def art(tmp_path_factory):
         pytest.skip("node or js/node_modules (circom2, snarkjs) is missing: run `npm ci --prefix js`")
     out = tmp_path_factory.mktemp("groth16_js")
     for name in INPUTS:
-        _run("node", CIRCOM, (FIXTURES / f"{name}.circom").relative_to(ROOT), "--r1cs", "--wasm", "-l", "js",
-             "-o", out)
+        circom_tools.circom(FIXTURES / f"{name}.circom", out)
         (out / f"{name}.json").write_text(json.dumps(INPUTS[name]))
         _run("node", out / f"{name}_js" / "generate_witness.js", out / f"{name}_js" / f"{name}.wasm",
              out / f"{name}.json", out / f"{name}.wtns")
@@ -85,8 +85,8 @@ def test_zkl_proves_with_snarkjs_zkey(art, name, tmp_path):
     pk = read_zkey(art / f"{name}.zkey")
     witness = read_wtns_limbs(art / f"{name}.wtns")
     proof = prove(pk, witness)
-    _json.write_proof(proof, tmp_path / "proof.json")
-    _json.write_public(public_inputs(pk, witness), tmp_path / "public.json")
+    write_proof(proof, tmp_path / "proof.json")
+    write_public(public_inputs(pk, witness), tmp_path / "public.json")
     assert snarkjs_verifies(art / f"{name}.vk.json", tmp_path / "public.json", tmp_path / "proof.json")
     # the same proof against a wrong public input
     public = json.loads((tmp_path / "public.json").read_text())
@@ -118,8 +118,8 @@ def test_contribution_to_zkl_key(art, tmp_path):
     pk = read_zkey(tmp_path / "c1.zkey")
     assert len(pk.mpc) > 68 and pk.mpc[64:68] == b"\x01\x00\x00\x00"  # one contribution, kept
     witness = read_wtns_limbs(art / "poseidon.wtns")
-    _json.write_proof(prove(pk, witness), tmp_path / "proof.json")
-    _json.write_public(public_inputs(pk, witness), tmp_path / "public.json")
+    write_proof(prove(pk, witness), tmp_path / "proof.json")
+    write_public(public_inputs(pk, witness), tmp_path / "public.json")
     assert snarkjs_verifies(tmp_path / "vk.json", tmp_path / "public.json", tmp_path / "proof.json")
     write_zkey(pk, tmp_path / "again.zkey")  # same sections (snarkjs's contribute writes them in another order)
     assert _section_map(tmp_path / "again.zkey") == _section_map(tmp_path / "c1.zkey")
@@ -155,7 +155,7 @@ def test_snarkjs_proves_with_zkl_zkey(art, name, tmp_path):
     write_zkey(pk, tmp_path / "zkl.zkey")
     snarkjs("groth16", "prove", tmp_path / "zkl.zkey", art / f"{name}.wtns", tmp_path / "proof.json",
             tmp_path / "public.json")
-    _json.write_verifying_key(pk.vk, tmp_path / "vk.json")
+    write_verifying_key(pk.vk, tmp_path / "vk.json")
     assert snarkjs_verifies(tmp_path / "vk.json", tmp_path / "public.json", tmp_path / "proof.json")
     verify = _zkl_verify()
     if verify is not None:

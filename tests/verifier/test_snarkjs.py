@@ -23,7 +23,7 @@ from click.testing import CliRunner
 from tests.oracles import snarkjs_build
 from zkl.algebra.constants import Q, R
 from zkl.algebra.points import G1Point, G2Point
-from zkl.commands._groth16_verify import verify_command
+from zkl.commands.groth16 import verify_command
 from zkl.errors import FieldElementOutOfRange, FormatError, NotInSubgroup, NotOnCurve
 from zkl.verifier import (
     Proof,

@@ -1,4 +1,6 @@
-"""Byte and JSON encodings of G1 and G2 points: EVM precompile bytes, gnark compressed bytes, snarkjs JSON.
+"""Byte encodings of G1 and G2 points: EVM precompile bytes and gnark compressed bytes.
+
+(snarkjs's JSON encoding of points lives in zkl.verifier.snarkjs_json, with the files that use it.)
 
 Uncompressed (the EVM precompile encoding, EIP-196 / EIP-197)
     G1: 64 bytes, x || y, each coordinate 32 bytes big-endian.
@@ -25,29 +27,18 @@ Compressed (gnark-crypto's BN254 layout)
         otherwise sqrt = (1 + alpha)^((q-1)/2) x0.
     Each root is squared back before use.
 
-snarkjs JSON (decimal strings, as verification_key.json and proof.json)
-    G1: ["x", "y", "1"]; infinity ["0", "1", "0"].
-    G2: [["x.c0", "x.c1"], ["y.c0", "y.c1"], ["1", "0"]];
-        infinity [["0", "0"], ["1", "0"], ["0", "0"]].
-    Writers always emit z = 1 (or the infinity above).  Readers accept any z
-    in ffjavascript's Jacobian convention, (X, Y, Z) = (X/Z^2, Y/Z^3), with
-    Z = 0 meaning infinity, and a missing z meaning 1; ints are accepted as
-    well as decimal strings.
-
-Every reader validates: length or nesting (ShapeMismatch), flags and
-string syntax (MalformedInput), coordinates below q (FieldElementOutOfRange),
-the curve equation (NotOnCurve) and, for G2, the order-r subgroup
-(NotInSubgroup).  Writers check the point is on its curve.
+Every reader validates: length (ShapeMismatch), flags (MalformedInput),
+coordinates below q (FieldElementOutOfRange), the curve equation (NotOnCurve)
+and, for G2, the order-r subgroup (NotInSubgroup).  Writers check the point
+is on its curve.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
-
 from zkl.algebra.constants import G1_B, Q
 from zkl.algebra.curve import G2_B, is_on_curve_g1, is_on_curve_g2, validate_g1, validate_g2
 from zkl.algebra.points import G1Point, G2Point
+from zkl.algebra.tower import Fq2
 from zkl.errors import FieldElementOutOfRange, MalformedInput, NotOnCurve, ShapeMismatch
 
 Fq2Int = tuple[int, int]
@@ -57,7 +48,6 @@ _FLAG_SMALLEST = 0b10 << 6
 _FLAG_LARGEST = 0b11 << 6
 _FLAG_INFINITY = 0b01 << 6
 _HALF_Q = (Q - 1) // 2
-_DECIMAL = re.compile(r"[0-9]+\Z")
 
 G1_BYTES = 64
 G2_BYTES = 128
@@ -66,29 +56,7 @@ G2_COMPRESSED_BYTES = 64
 
 
 # ------------------------------------------------------------------------------------------
-# Fq2 arithmetic on (c0, c1) int pairs, u^2 = -1
-
-
-def _f2_mul(a: Fq2Int, b: Fq2Int) -> Fq2Int:
-    return ((a[0] * b[0] - a[1] * b[1]) % Q, (a[0] * b[1] + a[1] * b[0]) % Q)
-
-
-def _f2_add(a: Fq2Int, b: Fq2Int) -> Fq2Int:
-    return ((a[0] + b[0]) % Q, (a[1] + b[1]) % Q)
-
-
-def _f2_pow(a: Fq2Int, e: int) -> Fq2Int:
-    result = (1, 0)
-    for bit in bin(e)[2:]:
-        result = _f2_mul(result, result)
-        if bit == "1":
-            result = _f2_mul(result, a)
-    return result
-
-
-def _f2_inv(a: Fq2Int) -> Fq2Int:
-    n = pow((a[0] * a[0] + a[1] * a[1]) % Q, -1, Q)
-    return (a[0] * n % Q, -a[1] * n % Q)
+# square roots (Fq2 arithmetic is zkl.algebra.tower's)
 
 
 def _fq_sqrt(a: int) -> int | None:
@@ -98,18 +66,19 @@ def _fq_sqrt(a: int) -> int | None:
 
 
 def _fq2_sqrt(a: Fq2Int) -> Fq2Int | None:
-    """A square root of a in Fq2 (Adj and Rodriguez-Henriquez, Algorithm 9), or None."""
-    a1 = _f2_pow(a, (Q - 3) // 4)
-    alpha = _f2_mul(_f2_mul(a1, a1), a)
-    x0 = _f2_mul(a1, a)
-    minus_one = (Q - 1, 0)
-    if _f2_mul((alpha[0], -alpha[1] % Q), alpha) == minus_one:
+    """A square root of a = (c0, c1) in Fq2 (Adj and Rodriguez-Henriquez, Algorithm 9), or None."""
+    a = Fq2(*a)
+    a1 = a ** ((Q - 3) // 4)
+    alpha = a1 * a1 * a
+    x0 = a1 * a
+    minus_one = Fq2(-1, 0)
+    if alpha.conjugate() * alpha == minus_one:
         return None
     if alpha == minus_one:
-        x = (-x0[1] % Q, x0[0])  # u * x0
+        x = Fq2(-x0.c1, x0.c0)  # u * x0
     else:
-        x = _f2_mul(_f2_pow(_f2_add((1, 0), alpha), (Q - 1) // 2), x0)
-    return x if _f2_mul(x, x) == (a[0] % Q, a[1] % Q) else None
+        x = (Fq2.one() + alpha) ** ((Q - 1) // 2) * x0
+    return x.to_ints() if x * x == a else None
 
 
 def _fq_largest(y: int) -> bool:
@@ -252,91 +221,12 @@ def g2_from_compressed(data: bytes) -> G2Point:
     if flag == _FLAG_INFINITY:
         return G2Point.infinity()
     x = (_coord(body, 1, "compressed G2"), _coord(body, 0, "compressed G2"))
-    y = _fq2_sqrt(_f2_add(_f2_mul(_f2_mul(x, x), x), G2_B))
+    fx = Fq2(*x)
+    y = _fq2_sqrt((fx * fx * fx + Fq2(*G2_B)).to_ints())
     if y is None:
         raise NotOnCurve(f"compressed G2 x = {x} must be the x of a twist point (x^3 + b' is not a square)")
     if _fq2_largest(y) != (flag == _FLAG_LARGEST):
         y = (-y[0] % Q, -y[1] % Q)
     p = G2Point(x, y)
-    validate_g2(p)
-    return p
-
-
-# ------------------------------------------------------------------------------------------
-# snarkjs JSON
-
-
-def _field_int(value: object, what: str) -> int:
-    if isinstance(value, bool):
-        raise MalformedInput(f"{what} must be a decimal string, not a bool")
-    if isinstance(value, int):
-        v = value
-    elif isinstance(value, str):
-        if not _DECIMAL.match(value):
-            raise MalformedInput(f"{what} must be a decimal string of digits, not {value!r}")
-        v = int(value)
-    else:
-        raise MalformedInput(f"{what} must be a decimal string, not {type(value).__name__}")
-    if v < 0 or v >= Q:
-        raise FieldElementOutOfRange(f"{what} must be below q, not {v}")
-    return v
-
-
-def _fq2_json(value: object, what: str) -> Fq2Int:
-    if not isinstance(value, (list, tuple)) or len(value) != 2:
-        raise ShapeMismatch(f"{what} must be a pair [c0, c1], not {value!r}")
-    return (_field_int(value[0], f"{what}.c0"), _field_int(value[1], f"{what}.c1"))
-
-
-def _triple(obj: object, what: str) -> Sequence:
-    if not isinstance(obj, (list, tuple)) or len(obj) not in (2, 3):
-        raise ShapeMismatch(f"{what} must be a list [x, y, z] (or [x, y]), not {obj!r}")
-    return obj
-
-
-def g1_to_json(p: G1Point) -> list[str]:
-    """snarkjs form ["x", "y", "1"]; infinity ["0", "1", "0"]."""
-    _checked_g1(p)
-    if p.is_infinity():
-        return ["0", "1", "0"]
-    return [str(p.x), str(p.y), "1"]
-
-
-def g1_from_json(obj: Sequence) -> G1Point:
-    """G1 point of snarkjs JSON [x, y, z] (Jacobian, any z; z = 0 is infinity), validated."""
-    obj = _triple(obj, "G1 JSON point")
-    x, y = _field_int(obj[0], "G1 x"), _field_int(obj[1], "G1 y")
-    z = _field_int(obj[2], "G1 z") if len(obj) == 3 else 1
-    if z == 0:
-        return G1Point.infinity()
-    zi = pow(z, -1, Q)
-    zi2 = zi * zi % Q
-    p = G1Point(x * zi2 % Q, y * zi2 * zi % Q)
-    if p.is_infinity():
-        raise NotOnCurve("G1 JSON point (0, 0, z != 0) must be on the curve; infinity is written with z = 0")
-    validate_g1(p)
-    return p
-
-
-def g2_to_json(p: G2Point) -> list[list[str]]:
-    """snarkjs form [["x.c0", "x.c1"], ["y.c0", "y.c1"], ["1", "0"]]; infinity [["0","0"],["1","0"],["0","0"]]."""
-    _checked_g2(p)
-    if p.is_infinity():
-        return [["0", "0"], ["1", "0"], ["0", "0"]]
-    return [[str(p.x[0]), str(p.x[1])], [str(p.y[0]), str(p.y[1])], ["1", "0"]]
-
-
-def g2_from_json(obj: Sequence) -> G2Point:
-    """G2 point of snarkjs JSON [[x.c0, x.c1], [y.c0, y.c1], [z.c0, z.c1]] (Jacobian, any z), fully validated."""
-    obj = _triple(obj, "G2 JSON point")
-    x, y = _fq2_json(obj[0], "G2 x"), _fq2_json(obj[1], "G2 y")
-    z = _fq2_json(obj[2], "G2 z") if len(obj) == 3 else (1, 0)
-    if z == (0, 0):
-        return G2Point.infinity()
-    zi = _f2_inv(z)
-    zi2 = _f2_mul(zi, zi)
-    p = G2Point(_f2_mul(x, zi2), _f2_mul(y, _f2_mul(zi2, zi)))
-    if p.is_infinity():
-        raise NotOnCurve("G2 JSON point (0, 0, z != 0) must be on the curve; infinity is written with z = 0")
     validate_g2(p)
     return p

@@ -16,13 +16,13 @@ import hashlib
 import inspect
 import json
 import os
-import tempfile
 from collections import OrderedDict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from zkl._binfile import atomic_file
 from zkl.circuits.r1cs import R1CS, SparseRows
 
 if TYPE_CHECKING:
@@ -111,17 +111,10 @@ def store(key: str, r1cs: R1CS) -> None:
     directory = cache_dir() / "r1cs"
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{key}.", suffix=".tmp")
-    except OSError:
-        return  # an unwritable cache only costs speed
-    try:
-        with os.fdopen(fd, "wb") as f:
+        with atomic_file(directory / f"{key}.npz") as f:
             write_npz(r1cs, f)
-        os.replace(tmp, directory / f"{key}.npz")
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    except OSError:
+        return  # an unwritable (or full) cache only costs speed
 
 
 def clear_memory() -> None:

@@ -8,9 +8,12 @@ vector w of n_wires field elements. A, B and C are `SparseRows` in CSR form:
 - `coeffs`  uint64 (nnz, 4)   coefficient, 4 little-endian 64-bit limbs, normal (not Montgomery) form
 
 Wires follow circom's order: 0 is the constant one, then public outputs, public inputs,
-private inputs, and internal wires. `wire_names` (one per wire) and `labels` (one per
-constraint, `scope/op`) are kept for errors and audits; both may be absent for files read
-from circom.
+private inputs, and internal wires.  `n_private_inputs` is the declared count (the .r1cs
+header's); `n_removed_inputs` of them have no wire (circom 2.2 removes a private input no
+non-linear constraint needs, see zkl.circuits.circom), so the private-input wires are the
+`n_private_input_wires` = n_private_inputs - n_removed_inputs wires after the public ones.
+`wire_names` (one per wire) and `labels` (one per constraint, `scope/op`) are kept for errors
+and audits; both may be absent for files read from circom.
 
 Checking an assignment runs numba kernels over limbs (`zkl.circuits._kernels`: each row's
 A.w, B.w, C.w with zkl.algebra's Fr Montgomery arithmetic, on the normal-form arrays as they
@@ -104,12 +107,15 @@ class R1CS:
                  n_public_outputs: int, n_public_inputs: int, n_private_inputs: int,
                  wire_names: Sequence[str] | None = None, labels: Sequence[str] | None = None,
                  n_labels: int | None = None, wire_labels: np.ndarray | None = None,
-                 prime: int = R) -> None:
+                 prime: int = R, n_removed_inputs: int = 0, removed_input_names: Sequence[str] | None = None) -> None:
         if not a.n_rows == b.n_rows == c.n_rows:
             raise ShapeMismatch(f"A, B and C must have as many rows, not {a.n_rows}, {b.n_rows}, {c.n_rows}")
-        if 1 + n_public_outputs + n_public_inputs + n_private_inputs > n_wires:
-            raise ShapeMismatch(f"{n_wires} wires cannot hold the one wire and "
-                                f"{n_public_outputs + n_public_inputs + n_private_inputs} inputs/outputs")
+        if not 0 <= n_removed_inputs <= n_private_inputs:
+            raise ShapeMismatch(f"n_removed_inputs must be in [0, n_private_inputs = {n_private_inputs}], "
+                                f"not {n_removed_inputs}")
+        with_wires = n_public_outputs + n_public_inputs + n_private_inputs - n_removed_inputs
+        if 1 + with_wires > n_wires:
+            raise ShapeMismatch(f"{n_wires} wires cannot hold the one wire and {with_wires} inputs/outputs")
         self.a, self.b, self.c = a, b, c
         self.n_wires = n_wires
         self.n_public_outputs = n_public_outputs
@@ -120,6 +126,8 @@ class R1CS:
         self.n_labels = n_wires if n_labels is None else n_labels
         self.wire_labels = wire_labels
         self.prime = prime
+        self.n_removed_inputs = n_removed_inputs
+        self.removed_input_names = list(removed_input_names) if removed_input_names is not None else None
 
     def __repr__(self) -> str:
         return (f"R1CS(constraints={self.n_constraints}, wires={self.n_wires}, public={self.n_public}, "
@@ -134,6 +142,11 @@ class R1CS:
     def n_public(self) -> int:
         """Number of public wires after wire 0 (outputs and inputs): Groth16's public inputs."""
         return self.n_public_outputs + self.n_public_inputs
+
+    @property
+    def n_private_input_wires(self) -> int:
+        """Number of private inputs that have a wire (the declared ones less those the compiler removed)."""
+        return self.n_private_inputs - self.n_removed_inputs
 
     @property
     def matrices(self) -> tuple[SparseRows, SparseRows, SparseRows]:
@@ -157,7 +170,7 @@ class R1CS:
         """Return 'one', 'public output', 'public input', 'private input' or 'internal'."""
         if w == 0:
             return "one"
-        bounds = np.cumsum([1, self.n_public_outputs, self.n_public_inputs, self.n_private_inputs])
+        bounds = np.cumsum([1, self.n_public_outputs, self.n_public_inputs, self.n_private_input_wires])
         kinds = ("public output", "public input", "private input")
         for kind, hi in zip(kinds, bounds[1:]):
             if w < hi:

@@ -8,6 +8,10 @@
 MODULE is a dotted module name (importable from the current directory) or a path to a .py
 file; parameters are passed to the class as keyword arguments, values read as JSON when they
 parse (`n=256`, `flags=[1,2]`) and as strings otherwise.
+
+Exit codes: 0 success; 1 for a finding (`audit` found unconstrained wires or removed
+inputs, `check` an unsatisfied constraint); 2 for malformed or unreadable input (a zkl
+error, a bad argument), reported as one line `Error: ...`, never a traceback.
 """
 
 from __future__ import annotations
@@ -20,16 +24,47 @@ from typing import Any
 import click
 
 
+class InputError(click.ClickException):
+    """A zkl error (malformed or unreadable input) as a one-line CLI error with exit code 2."""
+
+    exit_code = 2
+
+
+def _fail(error: Exception) -> click.ClickException:
+    """Wrap a zkl error (or an OSError) for click: one line, exit code 2."""
+    if isinstance(error, OSError):
+        message = f"cannot access {error.filename}: {error.strerror}" if error.filename else str(error)
+    else:
+        message = str(error)
+    return InputError(" ".join(message.split()) or type(error).__name__)
+
+
+def _read_input(path: str) -> dict[str, Any]:
+    """An input.json: a JSON object of input values (bounded nesting and numbers, zkl errors)."""
+    from zkl.errors import FormatError
+    from zkl.verifier.snarkjs_json import read_json
+
+    inputs = read_json(path, "input")
+    if not isinstance(inputs, dict):
+        raise FormatError(f"input {path} must be a JSON object of input values, not {type(inputs).__name__}")
+    return inputs
+
+
 def _parse_params(pairs: tuple[str, ...]) -> dict[str, Any]:
     """Return {key: value} from key=value arguments (values as JSON when possible)."""
+    from zkl.errors import FormatError
+    from zkl.verifier.snarkjs_json import parse_json
+
     params: dict[str, Any] = {}
     for pair in pairs:
         key, sep, text = pair.partition("=")
         if not sep or not key.isidentifier():
-            raise click.BadParameter(f"parameters must look like key=value, not {pair!r}")
+            raise click.BadParameter(f"parameters must look like key=value, not {pair[:80]!r}")
         try:
-            params[key] = json.loads(text)
-        except json.JSONDecodeError:
+            params[key] = parse_json(text, f"parameter {key}")
+        except FormatError as e:  # not JSON (or NaN): a string, as before; too deep or too long: refused
+            if "nesting" in str(e) or "digits" in str(e):
+                raise click.BadParameter(str(e)) from None
             params[key] = text
     return params
 
@@ -56,11 +91,17 @@ def _load_class(spec: str) -> type:
             raise click.BadParameter(f"cannot import {module_name}")
         module = importlib.util.module_from_spec(module_spec)
         sys.modules[name] = module
-        module_spec.loader.exec_module(module)
+        try:
+            module_spec.loader.exec_module(module)
+        except (ImportError, SyntaxError, OSError) as e:
+            raise click.BadParameter(f"cannot import {module_name}: {e}") from None
     else:
         if os.getcwd() not in sys.path:
             sys.path.insert(0, os.getcwd())
-        module = importlib.import_module(module_name)
+        try:
+            module = importlib.import_module(module_name)
+        except (ImportError, SyntaxError, ValueError) as e:  # ValueError: an empty or relative name
+            raise click.BadParameter(f"cannot import {module_name}: {e}") from None
     cls = getattr(module, class_name, None)
     if not (isinstance(cls, type) and issubclass(cls, Circuit)):
         raise click.BadParameter(f"{spec} is not a Circuit class")
@@ -77,13 +118,16 @@ def _load_circuit(spec: str, params: tuple[str, ...]) -> Any:
 
 
 def _summary(r1cs: Any) -> dict[str, Any]:
-    """Return the counts `info` shows."""
-    return {
+    """Return the counts `info` shows (removed_inputs only when the compiler removed some, as circom says)."""
+    rows = {
         "curve": "bn128", "constraints": r1cs.n_constraints, "wires": r1cs.n_wires,
         "public_outputs": r1cs.n_public_outputs, "public_inputs": r1cs.n_public_inputs,
         "private_inputs": r1cs.n_private_inputs, "labels": r1cs.n_labels,
         "nonzero_terms": sum(m.nnz for m in r1cs.matrices),
     }
+    if r1cs.n_removed_inputs:
+        rows["removed_inputs"] = r1cs.n_removed_inputs
+    return rows
 
 
 def _print_table(title: str, rows: dict[str, Any]) -> None:
@@ -97,11 +141,6 @@ def _print_table(title: str, rows: dict[str, Any]) -> None:
     for k, v in rows.items():
         table.add_row(k.replace("_", " "), str(v))
     Console().print(table)
-
-
-def _fail(error: Exception) -> click.ClickException:
-    """Wrap a zkl error for click."""
-    return click.ClickException(str(error))
 
 
 @click.group("circuit")
@@ -119,7 +158,7 @@ def info(r1cs_file: str, as_json: bool) -> None:
 
     try:
         r1cs = read_r1cs(r1cs_file)
-    except ZklError as e:
+    except (ZklError, OSError) as e:
         raise _fail(e) from None
     rows = _summary(r1cs)
     if as_json:
@@ -151,14 +190,13 @@ def compile_(target: str, params: tuple[str, ...], output: str, wtns: tuple[str,
         r1cs.write(output, sym=sym)
         rows = {**_summary(r1cs), "compile_seconds": round(seconds, 3), "r1cs": output}
         if wtns is not None:
-            with open(wtns[0], encoding="utf-8") as f:
-                inputs = json.load(f)
+            inputs = _read_input(wtns[0])
             start = time.perf_counter()
             witness = solve(circuit_obj, inputs, r1cs=r1cs)
             rows["solve_seconds"] = round(time.perf_counter() - start, 3)
             witness.write(wtns[1])
             rows["wtns"] = wtns[1]
-    except (ZklError, json.JSONDecodeError) as e:
+    except (ZklError, OSError) as e:
         raise _fail(e) from None
     if as_json:
         click.echo(json.dumps(rows))
@@ -185,7 +223,12 @@ def _print_audit(report: Any) -> None:
         for row in data[key][:50]:
             table.add_row(str(row["wire"]), row["name"], row["kind"])
         console.print(table)
-    verdict = "ok: every wire is constrained" if report.ok else "FAILED: unconstrained wires found"
+    if report.removed_inputs:
+        names = report.removed_input_names
+        console.print(f"private inputs in no constraint (removed by the compiler): {report.removed_inputs}"
+                      + (f": {', '.join(names[:50])}" if names else " (names need the .sym file)"))
+    verdict = ("ok: every wire is constrained" if report.ok else "FAILED: unconstrained wires found"
+               if report.unused_wires else "FAILED: private inputs in no constraint")
     console.print(f"{report.n_constraints} constraints, {report.n_wires} wires: {verdict}")
 
 
@@ -206,7 +249,7 @@ def audit_(target: str, params: tuple[str, ...], as_json: bool) -> None:
         else:
             r1cs = compile(_load_circuit(target, params))
         report = audit(r1cs)
-    except ZklError as e:
+    except (ZklError, OSError) as e:
         raise _fail(e) from None
     if as_json:
         click.echo(json.dumps(report.to_dict()))
@@ -231,7 +274,7 @@ def check(r1cs_file: str, wtns_file: str) -> None:
     except UnsatisfiedConstraint as e:
         click.echo(f"witness is NOT correct: {e}")
         sys.exit(1)
-    except ZklError as e:
+    except (ZklError, OSError) as e:
         raise _fail(e) from None
     click.echo(f"witness is correct: {r1cs.n_constraints} constraints satisfied")
 

@@ -1,15 +1,26 @@
-"""`zkl groth16`: setup, prove, fullprove (and verify), with snarkjs's argument order.
+"""`zkl groth16`: setup, prove, fullprove and verify, with snarkjs's argument order.
 
     zkl groth16 setup circuit.r1cs circuit.zkey [--ptau pot.ptau]
     zkl groth16 prove circuit.zkey witness.wtns proof.json public.json
     zkl groth16 fullprove input.json MODULE:CLASS circuit.zkey proof.json public.json [key=value ...]
-    zkl groth16 verify verification_key.json public.json proof.json
+    zkl groth16 verify verification_key.json public.json proof.json [--json]
 
 `setup` without --ptau draws fresh toxic waste and erases it (a key for development and
 tests: nobody else contributed to it); with --ptau it makes the key `snarkjs groth16 setup`
 makes from that prepared powers-of-tau file, byte for byte.  `fullprove` compiles the zkl
 Python circuit MODULE:CLASS (parameters as key=value, values read as JSON), solves it for
-the inputs in input.json, checks every constraint, and proves.
+the inputs in input.json, checks every constraint, and proves.  setup, prove and fullprove
+exit 0 on success and 2 on malformed or unreadable input (one line `Error: ...`).
+
+`verify` prints `OK` and exits 0 for a valid proof; prints `INVALID: proof does not
+verify` and exits 1 for a well-formed proof that does not verify; prints
+`ERROR: <what is malformed>` and exits 2 for unreadable or malformed input (missing keys,
+wrong protocol or curve, a public input >= r, a point off its curve or outside the
+subgroup, a coordinate >= q, the wrong number of public inputs, JSON nested too deep or
+with too long numbers).  With --json, one JSON object on stdout:
+{"valid": bool, "status": "ok" | "invalid" | "error", "reason": str | null,
+"n_public": int | null, "seconds": float}, same exit codes.  Importing this module (and
+running verify) loads neither zkl.prover nor zkl.circuits.
 """
 
 from __future__ import annotations
@@ -20,9 +31,9 @@ from typing import Any
 
 import click
 
+from zkl.commands.circuit import _fail
 
-def _fail(error: Exception) -> click.ClickException:
-    return click.ClickException(str(error))
+EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
 
 
 @click.group("groth16")
@@ -51,7 +62,7 @@ def setup_cmd(r1cs_file: str, zkey_file: str, ptau: str | None, as_json: bool, q
         pk = setup_from_ptau(r1cs, ptau, progress=progress) if ptau else setup(r1cs, progress=progress)
         seconds = time.perf_counter() - started
         write_zkey(pk, zkey_file)
-    except ZklError as e:
+    except (ZklError, OSError) as e:
         raise _fail(e) from None
     summary = {"zkey": zkey_file, "constraints": r1cs.n_constraints, "wires": r1cs.n_wires,
                "public": r1cs.n_public, "domain_size": pk.domain_size, "ptau": ptau, "seconds": round(seconds, 3)}
@@ -83,7 +94,7 @@ def prove_cmd(zkey_file: str, wtns_file: str, proof_file: str, public_file: str,
         proved = time.perf_counter()
         public = public_inputs(pk, witness)
         _write_proof(proof, public, proof_file, public_file)
-    except ZklError as e:
+    except (ZklError, OSError) as e:
         raise _fail(e) from None
     _report({"proof": proof_file, "public": public_file, "n_public": len(public), "domain_size": pk.domain_size,
              "load_seconds": round(loaded - started, 3), "prove_seconds": round(proved - loaded, 3)}, as_json)
@@ -103,15 +114,14 @@ def fullprove_cmd(input_file: str, target: str, zkey_file: str, proof_file: str,
                   params: tuple[str, ...], trusted: bool, as_json: bool, quiet: bool) -> None:
     """Solve the zkl circuit MODULE:CLASS for input.json and prove with the .zkey."""
     from zkl.circuits import compile, solve
-    from zkl.commands.circuit import _load_circuit
+    from zkl.commands.circuit import _load_circuit, _read_input
     from zkl.errors import ZklError
     from zkl.prover.groth16 import prove
     from zkl.prover.zkey import read_zkey
 
     circuit = _load_circuit(target, params)
     try:
-        with open(input_file, encoding="utf-8") as f:
-            inputs = json.load(f)
+        inputs = _read_input(input_file)
         started = time.perf_counter()
         r1cs = compile(circuit)
         witness = solve(circuit, inputs, r1cs=r1cs)
@@ -120,18 +130,46 @@ def fullprove_cmd(input_file: str, target: str, zkey_file: str, proof_file: str,
         proof = prove(pk, witness.values, r1cs=r1cs, progress=not (quiet or as_json))
         proved = time.perf_counter()
         _write_proof(proof, witness.public, proof_file, public_file)
-    except (ZklError, json.JSONDecodeError) as e:
+    except (ZklError, OSError) as e:
         raise _fail(e) from None
     _report({"proof": proof_file, "public": public_file, "n_public": len(witness.public),
              "solve_seconds": round(solved - started, 3), "prove_seconds": round(proved - solved, 3)}, as_json)
 
 
+@command.command("verify")
+@click.argument("verification_key", metavar="VERIFICATION_KEY", type=click.Path(dir_okay=False))
+@click.argument("public", metavar="PUBLIC", type=click.Path(dir_okay=False))
+@click.argument("proof", metavar="PROOF", type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a line of text.")
+def verify_command(verification_key: str, public: str, proof: str, as_json: bool) -> None:
+    """Verify a Groth16 proof from snarkjs files (verification_key.json public.json proof.json)."""
+    from zkl.errors import ZklError
+    from zkl.verifier import read_proof, read_public, read_verifying_key, verify
+
+    n_public = None
+    start = time.perf_counter()
+    try:
+        vk = read_verifying_key(verification_key)
+        n_public = vk.n_public
+        inputs = read_public(public)
+        pi = read_proof(proof)
+        valid = verify(vk, inputs, pi)
+    except ZklError as e:
+        _verdict("error", " ".join(str(e).split()), n_public, as_json, time.perf_counter() - start)
+        raise SystemExit(EXIT_ERROR) from None
+    if valid:
+        _verdict("ok", None, n_public, as_json, time.perf_counter() - start)
+        return
+    _verdict("invalid", "proof does not verify", n_public, as_json, time.perf_counter() - start)
+    raise SystemExit(EXIT_INVALID)
+
+
 def _write_proof(proof: Any, public: list[int], proof_file: str, public_file: str) -> None:
     """proof.json and public.json as snarkjs writes them."""
-    from zkl.prover import _json
+    from zkl.verifier import write_proof, write_public
 
-    _json.write_proof(proof, proof_file)
-    _json.write_public(public, public_file)
+    write_proof(proof, proof_file)
+    write_public(public, public_file)
 
 
 def _report(summary: dict[str, Any], as_json: bool) -> None:
@@ -148,9 +186,13 @@ def _report(summary: dict[str, Any], as_json: bool) -> None:
     Console().print(table)
 
 
-try:  # the verifier's command, when its module is there
-    from zkl.commands._groth16_verify import verify_command as _verify_command
-except ImportError:  # pragma: no cover - depends on what is installed beside this file
-    _verify_command = None
-if isinstance(_verify_command, click.Command):
-    command.add_command(_verify_command, "verify")
+def _verdict(status: str, reason: str | None, n_public: int | None, as_json: bool, seconds: float) -> None:
+    if as_json:
+        click.echo(json.dumps({"valid": status == "ok", "status": status, "reason": reason, "n_public": n_public,
+                               "seconds": round(seconds, 6)}))
+    elif status == "ok":
+        click.echo("OK")
+    elif status == "invalid":
+        click.echo(f"INVALID: {reason}")
+    else:
+        click.echo(f"ERROR: {reason}")

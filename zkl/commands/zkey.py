@@ -1,6 +1,8 @@
 """`zkl zkey`: operations on snarkjs .zkey files.
 
     zkl zkey export verificationkey circuit.zkey verification_key.json
+
+Exit codes: 0 success, 2 for a malformed or unreadable .zkey (one line `Error: ...`).
 """
 
 from __future__ import annotations
@@ -24,13 +26,14 @@ def export() -> None:
 @click.option("--trusted", is_flag=True, help="Skip the curve and subgroup checks of the key's points.")
 def export_verificationkey(zkey_file: str, vk_file: str, trusted: bool) -> None:
     """Write the verification_key.json of a .zkey, as `snarkjs zkey export verificationkey` does."""
+    from zkl.commands.circuit import _fail
     from zkl.errors import ZklError
-    from zkl.prover import _json
     from zkl.prover.zkey import read_zkey_verifying_key
+    from zkl.verifier import write_verifying_key
 
     try:
         vk = read_zkey_verifying_key(zkey_file, validate=not trusted)
-        _json.write_verifying_key(vk, vk_file)
-    except ZklError as e:
-        raise click.ClickException(str(e)) from None
+        write_verifying_key(vk, vk_file)
+    except (ZklError, OSError) as e:
+        raise _fail(e) from None
     click.echo(f"wrote {vk_file} ({vk.n_public} public inputs)")

@@ -42,7 +42,7 @@ import numpy as np
 from zkl.algebra.constants import Q, R
 from zkl.algebra.points import G2Point, g2_from_array
 from zkl.errors import FormatError, MalformedInput
-from zkl.prover._binfile import BinFile, field_header, write_binfile
+from zkl._binfile import BinFile, field_header, write_binfile
 
 __all__ = ["PowersOfTau", "read_ptau", "write_ptau"]
 

@@ -47,7 +47,7 @@ from zkl.algebra.curve import validate_g1_array, validate_g2_array
 from zkl.algebra.limbs import check_below, from_montgomery, to_montgomery
 from zkl.algebra.points import g1_from_array, g1_to_array, g2_from_array, g2_to_array
 from zkl.errors import FormatError, MalformedInput
-from zkl.prover._binfile import BinFile, field_header, write_binfile
+from zkl._binfile import BinFile, field_header, write_binfile
 from zkl.prover.keys import ProvingKey, ZkeyCoefficients
 from zkl.verifier.keys import VerifyingKey
 

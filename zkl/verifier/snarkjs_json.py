@@ -18,10 +18,14 @@ public.json::
     ["x1", ..., "xn"]
 
 A G1 point is `[x, y, z]`, a G2 point `[[x.c0, x.c1], [y.c0, y.c1], [z.c0, z.c1]]`
-(Fq2 = c0 + c1*u), in ffjavascript's Jacobian coordinates; snarkjs writes
-affine points with z = 1 and the point at infinity as `["0", "1", "0"]`
-(G2: `[["0", "0"], ["1", "0"], ["0", "0"]]`), and so do we.  When reading,
-z must be 1 or (for infinity, with x = 0, y = 1) 0, and a missing z means 1.
+(Fq2 = c0 + c1*u), in ffjavascript's Jacobian coordinates (x, y, z) = (x/z^2, y/z^3);
+snarkjs writes affine points with z = 1 and the point at infinity as `["0", "1", "0"]`
+(G2: `[["0", "0"], ["1", "0"], ["0", "0"]]`), and so do we.  When reading we accept
+what snarkjs's reader (ffjavascript's `fromObject`) accepts: a missing z means 1, z = 0
+is the point at infinity whatever x and y are, and any other z is Jacobian (checked on
+the curve after conversion; snarkjs verifies such proofs).  Every coordinate, z included,
+must be a decimal string below q (snarkjs would reduce larger ones; we refuse them), and
+an affine (0, 0) is refused as not on the curve rather than read as zkl's infinity.
 GT (`vk_alphabeta_12`) is an Fq12 written in the tower Fq2 -> Fq6 -> Fq12
 of zkl.algebra.tower: `[[c0.c0, c0.c1, c0.c2], [c1.c0, c1.c1, c1.c2]]`, each
 an Fq2 pair.  snarkjs's pairing (ffjavascript) ends with the final
@@ -33,7 +37,10 @@ one-space indentation and no final newline; `dumps` writes exactly that.
 
 Reading checks the structure (keys, protocol and curve, lengths, decimal
 strings, nPublic == len(IC) - 1) and raises FormatError naming the file and
-the key; with validate=True (the default) the points are also checked to be
+the key; the text itself is read by `parse_json`/`read_json` (also the CLI's
+input.json), which bound what the JSON may hold: at most MAX_DEPTH levels of
+nesting and number literals of at most MAX_DIGITS digits, as zkl errors
+(never RecursionError or ValueError); with validate=True (the default) the points are also checked to be
 on their curves and in the order-r subgroup (coordinates below q), raising
 the MalformedInput subclasses of zkl.errors.  Public inputs are only parsed
 here; their range (< r) is checked by `verify`, before any pairing.
@@ -48,20 +55,31 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from zkl._binfile import atomic_write
 from zkl.algebra.constants import BN_X, Q
 from zkl.algebra.points import G1Point, G2Point
-from zkl.algebra.tower import Fq12
-from zkl.errors import FormatError
+from zkl.algebra.tower import Fq2, Fq12
+from zkl.errors import FormatError, NotOnCurve
 from zkl.verifier.keys import Proof, VerifyingKey
 
 __all__ = [
     "SNARKJS_GT_EXPONENT",
     "alphabeta_from_snarkjs_json",
+    "MAX_DEPTH",
+    "MAX_DIGITS",
     "dumps",
+    "g1_from_json",
+    "g1_to_json",
+    "g2_from_json",
+    "g2_to_json",
+    "parse_json",
     "proof_from_snarkjs_json",
     "proof_to_snarkjs_json",
     "public_from_snarkjs_json",
     "public_to_snarkjs_json",
+    "read_json",
     "read_proof",
     "read_public",
     "read_verifying_key",
@@ -80,7 +98,15 @@ PROTOCOL = "groth16"
 CURVE = "bn128"
 #: curve names snarkjs's getCurveFromName accepts for BN254 (case-insensitive)
 _CURVE_NAMES = {"bn128", "bn254", "altbn128"}
+#: deepest JSON nesting the readers accept (snarkjs's files need 5: vk_alphabeta_12 in the key object)
+MAX_DEPTH = 64
+#: longest number literal (and decimal string) the readers accept: field elements have at most 78 digits
+MAX_DIGITS = 100
 _DECIMAL = re.compile(r"[0-9]{1,100}")
+_NOT_DIGITS = re.compile(r"[^0-9]")
+#: a JSON string, or an unterminated one to the end of the text (possessive: linear time, no backtracking)
+_STRINGS = re.compile(r'"(?:[^"\\]++|\\.)*+(?:"|\\?\Z)', re.S)
+_NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
 _VK_KEYS = ("protocol", "curve", "nPublic", "vk_alpha_1", "vk_beta_2", "vk_gamma_2", "vk_delta_2", "IC")
 _PROOF_KEYS = ("pi_a", "pi_b", "pi_c", "protocol")
 
@@ -212,32 +238,33 @@ def dumps(obj: Any) -> str:
 
 def read_verifying_key(path: PathLike, validate: bool = True) -> VerifyingKey:
     """Read a snarkjs verification_key.json."""
-    return vk_from_snarkjs_json(_load(path), validate=validate, what=f"verification key {os.fspath(path)}")
+    return vk_from_snarkjs_json(read_json(path, "verification key"), validate=validate,
+                                what=f"verification key {os.fspath(path)}")
 
 
 def write_verifying_key(vk: VerifyingKey, path: PathLike) -> None:
     """Write vk as a snarkjs verification_key.json."""
-    Path(path).write_text(dumps(vk_to_snarkjs_json(vk)), encoding="utf-8")
+    atomic_write(path, dumps(vk_to_snarkjs_json(vk)).encode("utf-8"))
 
 
 def read_proof(path: PathLike, validate: bool = True) -> Proof:
     """Read a snarkjs proof.json."""
-    return proof_from_snarkjs_json(_load(path), validate=validate, what=f"proof {os.fspath(path)}")
+    return proof_from_snarkjs_json(read_json(path, "proof"), validate=validate, what=f"proof {os.fspath(path)}")
 
 
 def write_proof(proof: Proof, path: PathLike) -> None:
     """Write a proof as a snarkjs proof.json."""
-    Path(path).write_text(dumps(proof_to_snarkjs_json(proof)), encoding="utf-8")
+    atomic_write(path, dumps(proof_to_snarkjs_json(proof)).encode("utf-8"))
 
 
 def read_public(path: PathLike) -> list[int]:
     """Read a snarkjs public.json (list of decimal strings)."""
-    return public_from_snarkjs_json(_load(path), what=f"public inputs {os.fspath(path)}")
+    return public_from_snarkjs_json(read_json(path, "public inputs"), what=f"public inputs {os.fspath(path)}")
 
 
 def write_public(public_inputs: Sequence[int], path: PathLike) -> None:
     """Write public inputs as a snarkjs public.json."""
-    Path(path).write_text(dumps(public_to_snarkjs_json(public_inputs)), encoding="utf-8")
+    atomic_write(path, dumps(public_to_snarkjs_json(public_inputs)).encode("utf-8"))
 
 
 # --------------------------------------------------------------------------- points and numbers
@@ -264,35 +291,37 @@ def gt_to_json(f: Fq12) -> list[list[list[str]]]:
 
 
 def g1_from_json(obj: Any, what: str) -> G1Point:
-    """A G1 point from [x, y] or [x, y, z] with z in {1, 0 (infinity: x = 0, y = 1)}."""
+    """A G1 point from [x, y] or Jacobian [x, y, z] (z = 0: infinity), as snarkjs reads it; not validated."""
     if not isinstance(obj, list) or len(obj) not in (2, 3):
         raise FormatError(f"{what} must be a G1 point [x, y, z] of 3 decimal strings, not {_short(obj)}")
     x, y = _coord(obj[0], f"{what}[0]"), _coord(obj[1], f"{what}[1]")
     z = _coord(obj[2], f"{what}[2]") if len(obj) == 3 else 1
     if z == 0:
-        if (x, y) != (0, 1):
-            raise FormatError(f'{what}: the point at infinity must be written ["0", "1", "0"], not {_short(obj)}')
         return G1Point.infinity()
     if z != 1:
-        raise FormatError(f'{what}[2] (z) must be "1" (affine point) or "0" (infinity), not {obj[2]!r}')
+        zi = pow(z, -1, Q)
+        zi2 = zi * zi % Q
+        x, y = x * zi2 % Q, y * zi2 * zi % Q
+    if (x, y) == (0, 0):
+        raise NotOnCurve(f"{what} must be a point of G1, not (0, 0) (the point at infinity is written with z = 0)")
     return G1Point(x, y)
 
 
 def g2_from_json(obj: Any, what: str) -> G2Point:
-    """A G2 point from [[x.c0, x.c1], [y.c0, y.c1]] or with a third pair z in {(1, 0), (0, 0) (infinity)}."""
+    """A G2 point from [[x.c0, x.c1], [y.c0, y.c1]] or with a Jacobian z pair (z = 0: infinity); not validated."""
     if not isinstance(obj, list) or len(obj) not in (2, 3):
         raise FormatError(f"{what} must be a G2 point [x, y, z] of 3 pairs of decimal strings, not {_short(obj)}")
-    x, y = _fq2(obj[0], f"{what}[0]"), _fq2(obj[1], f"{what}[1]")
-    z = _fq2(obj[2], f"{what}[2]") if len(obj) == 3 else (1, 0)
-    if z == (0, 0):
-        if (x, y) != ((0, 0), (1, 0)):
-            raise FormatError(
-                f'{what}: the point at infinity must be written [["0", "0"], ["1", "0"], ["0", "0"]], not {_short(obj)}'
-            )
+    x, y = Fq2(*_fq2(obj[0], f"{what}[0]")), Fq2(*_fq2(obj[1], f"{what}[1]"))
+    z = Fq2(*_fq2(obj[2], f"{what}[2]")) if len(obj) == 3 else Fq2.one()
+    if z.is_zero():
         return G2Point.infinity()
-    if z != (1, 0):
-        raise FormatError(f'{what}[2] (z) must be ["1", "0"] (affine point) or ["0", "0"] (infinity), not {obj[2]!r}')
-    return G2Point(x, y)
+    if z != Fq2.one():
+        zi = z.inverse()
+        zi2 = zi * zi
+        x, y = x * zi2, y * zi2 * zi
+    if x.is_zero() and y.is_zero():
+        raise NotOnCurve(f"{what} must be a point of G2, not (0, 0) (the point at infinity is written with z = 0)")
+    return G2Point(x.to_ints(), y.to_ints())
 
 
 def gt_from_json(obj: Any, what: str) -> Fq12:
@@ -341,17 +370,93 @@ def _check_protocol(obj: dict, what: str) -> None:
         raise FormatError(f"{what}: 'curve' must be {CURVE!r} (BN254), not {_short(obj['curve'])}")
 
 
-def _load(path: PathLike) -> Any:
+def read_json(path: PathLike, what: str = "JSON file") -> Any:
+    """Read a JSON file with bounded nesting and number sizes (FormatError naming the file otherwise)."""
+    name = os.fspath(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        raw = Path(path).read_bytes()
     except OSError as e:
-        raise FormatError(f"cannot read {os.fspath(path)}: {e.strerror or e}") from None
-    except UnicodeDecodeError:
-        raise FormatError(f"{os.fspath(path)} must be UTF-8 JSON text") from None
+        raise FormatError(f"cannot read {name}: {e.strerror or e}") from None
     try:
-        return json.loads(text)
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise FormatError(f"{name} must be UTF-8 JSON text") from None
+    del raw
+    return parse_json(text, name if what == "JSON file" else f"{what} {name}")
+
+
+def parse_json(text: str, what: str) -> Any:
+    """Parse JSON text whose nesting is at most MAX_DEPTH and whose numbers have at most MAX_DIGITS digits."""
+    if not isinstance(text, str):
+        raise FormatError(f"{what} must be JSON text (str), not {type(text).__name__}")
+    depth = _nesting(text)
+    if depth > 4 * MAX_DEPTH:  # never hand json a nesting bomb: its C parser recurses once per level
+        raise FormatError(f"{what}: JSON nesting must be at most {MAX_DEPTH} levels deep, not {depth}")
+    try:
+        obj = json.loads(text, parse_int=lambda t: _number(t, int, what), parse_float=lambda t: _number(t, float, what),
+                         parse_constant=lambda t: _constant(t, what))
+    except FormatError:
+        raise
     except json.JSONDecodeError as e:
-        raise FormatError(f"{os.fspath(path)} is not valid JSON: {e}") from None
+        raise FormatError(f"{what} is not valid JSON: {e}") from None
+    except RecursionError:
+        raise FormatError(f"{what}: JSON nesting must be at most {MAX_DEPTH} levels deep, not as deep as "
+                          "Python's recursion limit (about 1000)") from None
+    except ValueError as e:  # anything else json refuses
+        raise FormatError(f"{what} is not valid JSON: {e}") from None
+    found, where = _deepest(obj)
+    if found > MAX_DEPTH:
+        raise FormatError(f"{what}: JSON nesting must be at most {MAX_DEPTH} levels deep, not {max(depth, found)} "
+                          f"(at {where if len(where) <= 80 else where[:77] + '...'})")
+    return obj
+
+
+def _nesting(text: str) -> int:
+    """The deepest bracket nesting of JSON text, strings skipped (an upper bound for invalid text)."""
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return 0  # too few brackets to matter
+    brackets = _NOT_BRACKETS.sub("", _STRINGS.sub("", text))
+    if not brackets:
+        return 0
+    b = np.frombuffer(brackets.encode("ascii"), dtype=np.uint8)
+    steps = np.where((b == 0x5B) | (b == 0x7B), np.int32(1), np.int32(-1))
+    return int(np.cumsum(steps, dtype=np.int64 if len(b) >= 2**31 else np.int32).max())
+
+
+def _number(text: str, kind: type, what: str) -> int | float:
+    """A JSON number literal, refused when it has more than MAX_DIGITS digits."""
+    digits = len(text) - len(_NOT_DIGITS.findall(text)) if len(text) > MAX_DIGITS else 0
+    if digits > MAX_DIGITS:
+        raise FormatError(f"{what}: a JSON number must have at most {MAX_DIGITS} digits, not {digits} "
+                          f"({text[:20]}...)")
+    return kind(text)
+
+
+def _constant(text: str, what: str) -> None:
+    """NaN and Infinity are not JSON."""
+    raise FormatError(f"{what}: JSON numbers must be finite, not {text}")
+
+
+def _deepest(obj: Any) -> tuple[int, str]:
+    """(nesting depth, path of the deepest container) of parsed JSON, without recursion."""
+    best, found = 0, None
+    stack: list[tuple[Any, int, Any, Any]] = [(obj, 1, None, None)]  # node, depth, key, parent entry
+    while stack:
+        entry = stack.pop()
+        node, depth = entry[0], entry[1]
+        if not isinstance(node, (list, dict)):
+            continue
+        if depth > best:
+            best, found = depth, entry
+            if depth > MAX_DEPTH:
+                break
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        stack.extend((v, depth + 1, k, entry) for k, v in items if isinstance(v, (list, dict)))
+    keys = []
+    while found is not None and found[3] is not None:
+        keys.append(f"[{found[2]!r}]")
+        found = found[3]
+    return best, "$" + "".join(reversed(keys))
 
 
 def _json_type(obj: Any) -> str:
