@@ -44,6 +44,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from zkl._binfile import atomic_write
 from zkl.circuits import compile, solve
 from zkl.circuits.r1cs import R1CS
 from zkl.circuits.rollup import BatchCircuit
@@ -103,16 +104,6 @@ def proving_key(batch_size: int, depth: int, progress: Callable[[str], None] | N
 def l1_header(batch: Batch) -> L1BatchHeader:
     """The header the L1 contract takes for an L2 batch: number, roots, fee account, commitment."""
     return L1BatchHeader(batch.number, batch.old_root, batch.new_root, batch.header.fee_account, batch.commitment)
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write a file so that it exists whole or not at all."""  # TODO(merge): zkl._binfile.atomic_write
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
 
 
 def _wallet(seed: int | None, name: str) -> Wallet:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from zkl._json import read_json
 from zkl.crypto.protocol import TxType
 from zkl.crypto.pubdata import BatchHeader, TxRecord, commitment, decode, encode
 from zkl.errors import MalformedInput
@@ -168,8 +169,4 @@ class Batch:
     @classmethod
     def load(cls, path: str | os.PathLike) -> Batch:
         """Read and check a batch file."""
-        try:
-            data = json.loads(Path(path).read_text())
-        except (OSError, ValueError, RecursionError) as exc:  # not JSON, too deeply nested, a huge number
-            raise MalformedInput(f"cannot read the batch file {path}: {exc}") from None
-        return cls.from_json(data)
+        return cls.from_json(read_json(path, "batch file"))

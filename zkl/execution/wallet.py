@@ -19,6 +19,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from zkl._json import read_json
 from zkl.crypto import eddsa
 from zkl.crypto.protocol import Domain, TxType
 from zkl.crypto.pubdata import TxRecord
@@ -94,8 +95,4 @@ class Wallet:
     @classmethod
     def load(cls, path: str | os.PathLike) -> Wallet:
         """Read a key file."""
-        try:
-            data = json.loads(Path(path).read_text())
-        except (OSError, ValueError, RecursionError) as exc:  # not JSON, too deeply nested, a huge number
-            raise MalformedInput(f"cannot read the key file {path}: {exc}") from None
-        return cls.from_json(data)
+        return cls.from_json(read_json(path, "key file"))
