@@ -28,10 +28,10 @@ def _configure_in_subprocess(env: dict[str, str]) -> str:
 def test_cache_directory_is_named_by_the_source_digest(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "NUMBA_CACHE_DIR"}
     env["ZKL_NUMBA_CACHE_DIR"] = str(tmp_path)
-    for i in range(5):  # directories of older source versions: only the newest few are kept
+    for i in range(5):  # directories of older source versions unused for weeks: only the newest few are kept
         old = tmp_path / f"old{i}"
         old.mkdir()
-        os.utime(old, (time.time() - 100 * (i + 1),) * 2)
+        os.utime(old, (time.time() - 86400 * (20 + i),) * 2)
     env_dir, config_dir = _configure_in_subprocess(env).split("|")
     expected = str(tmp_path / _numba_cache.source_digest())
     assert env_dir == expected and config_dir == expected

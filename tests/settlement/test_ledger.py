@@ -185,10 +185,12 @@ def test_the_base_layer_only_verifies():
     import subprocess
     import sys
 
-    code = ("import sys, zkl.settlement, zkl.commands._rollup_settlement; "
-            "print(sorted({m.split('.')[1] for m in sys.modules if m.startswith('zkl.')}))")
+    import json
+
+    code = ("import json, sys, zkl.settlement, zkl.commands.rollup; "
+            "print(json.dumps(sorted({m.split('.')[1] for m in sys.modules if m.startswith('zkl.')})))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
-    loaded = eval(out.stdout)
+    loaded = json.loads(out.stdout)
     assert "settlement" in loaded and "verifier" in loaded
     assert not {"prover", "circuits", "execution"} & set(loaded)
