@@ -9,6 +9,7 @@ under two seconds.
 
 from __future__ import annotations
 
+import importlib
 import os
 import time
 from collections.abc import Callable
@@ -18,104 +19,29 @@ from pathlib import Path
 _MARKER = "zkl-warmup.done"
 
 
-def _field() -> None:
-    from zkl.algebra import field
+def _step(module: str, *args: object) -> Callable[[], None]:
+    """A step that imports `module` and runs its warmup(*args) (imported in the worker, not here)."""
+    def run() -> None:
+        importlib.import_module(module).warmup(*args)
 
-    field.warmup()
-
-
-def _curve_g1() -> None:
-    from zkl.algebra import curve
-
-    g1 = curve.G1_GENERATOR
-    p = curve.g1_mul(g1, 5)
-    curve.g1_add(p, g1), curve.g1_double(p), curve.g1_neg(p)
-    curve.validate_g1(p)
-    a1 = curve.fixed_base_mul_g1(g1, [1, 2, 3])
-    curve.validate_g1_array(a1)
-    curve.g1_sum(a1)
-
-
-def _curve_g2() -> None:
-    from zkl.algebra import curve
-
-    g2 = curve.G2_GENERATOR
-    q = curve.g2_mul(g2, 5)
-    curve.g2_add(q, g2), curve.g2_double(q)
-    curve.validate_g2(q)
-    a2 = curve.fixed_base_mul_g2(g2, [1, 2, 3])
-    curve.validate_g2_array(a2)
-    curve.g2_sum(a2)
-
-
-def _ntt() -> None:
-    from zkl.algebra import ntt
-
-    values = list(range(1, 9))
-    ntt.intt(ntt.ntt(values))
-    ntt.coset_intt(ntt.coset_ntt(values, 7), 7)
-
-
-def _msm_g1() -> None:
-    from zkl.algebra import curve, msm
-
-    bases = [curve.G1_GENERATOR, curve.g1_neg(curve.G1_GENERATOR)] * 32
-    msm.msm_g1(bases, [(i * 0x9E3779B97F4A7C15) ** 3 % curve.R for i in range(64)])
-
-
-def _msm_g2() -> None:
-    from zkl.algebra import curve, msm
-
-    bases = [curve.G2_GENERATOR] * 16
-    msm.msm_g2(bases, [(i * 0x9E3779B97F4A7C15) ** 3 % curve.R for i in range(16)])
-
-
-def _pairing() -> None:
-    from zkl.algebra import curve, pairing
-
-    pairing.pairing_check([(curve.G1_GENERATOR, curve.G2_GENERATOR), (curve.g1_neg(curve.G1_GENERATOR), curve.G2_GENERATOR)])
-    prepared = pairing.prepare_g2(curve.G2_GENERATOR)
-    pairing.pairing_check_prepared([curve.G1_GENERATOR], [prepared])
-
-
-def _verifier() -> None:
-    from zkl.verifier import batch_verify, prepare_verifying_key, verify
-    from zkl.verifier.testing import simulate
-
-    sim = simulate(n_public=2, count=3, seed=1)
-    pvk = prepare_verifying_key(sim.vk)
-    inputs, proof = sim.items[0]
-    verify(pvk, inputs, proof)
-    bad = [(sim.items[1][0], sim.items[2][1])]  # a wrong pairing: the batch check bisects
-    batch_verify(sim.vk, sim.items + bad)
-
-
-def _circuits() -> None:
-    from zkl.circuits import r1cs
-
-    r1cs.warmup()
-
-
-def _prover() -> None:
-    from zkl import prover
-
-    prover.warmup()
+    return run
 
 
 #: (name, step) in the order a pool hands them out: the G1 curve kernels and the field kernels
 #: first (the other steps load the curve kernels from the cache instead of compiling them again
-#: in each worker), the long pairing step early enough to end with the rest
+#: in each worker), the long pairing step early enough to end with the rest.  Each step is one
+#: package's own warmup(); this module only schedules them.
 STEPS: list[tuple[str, Callable[[], None]]] = [
-    ("curve_g1", _curve_g1),
-    ("field", _field),
-    ("ntt", _ntt),
-    ("curve_g2", _curve_g2),
-    ("pairing", _pairing),
-    ("msm_g1", _msm_g1),
-    ("msm_g2", _msm_g2),
-    ("verifier", _verifier),
-    ("circuits", _circuits),
-    ("prover", _prover),
+    ("curve_g1", _step("zkl.algebra.curve", ("g1",))),
+    ("field", _step("zkl.algebra.field")),
+    ("ntt", _step("zkl.algebra.ntt")),
+    ("curve_g2", _step("zkl.algebra.curve", ("g2",))),
+    ("pairing", _step("zkl.algebra.pairing")),
+    ("msm_g1", _step("zkl.algebra.msm", ("g1",))),
+    ("msm_g2", _step("zkl.algebra.msm", ("g2",))),
+    ("verifier", _step("zkl.verifier.groth16")),
+    ("circuits", _step("zkl.circuits.r1cs")),
+    ("prover", _step("zkl.prover")),
 ]
 
 

@@ -214,11 +214,11 @@ def _u64(t):
 def test_jacobian_equality_any_z(rng):
     p = g1_mul(G1_GENERATOR, rng.randrange(1, R))
     one, scaled = _jacobian(p, 1), _jacobian(p, rng.randrange(2, Q))
-    assert K._jac_eq(one, scaled) and K._jac_eq(scaled, one)
-    assert not K._jac_eq(one, _u64(K._jac_neg(scaled)))
-    assert not K._jac_eq(one, _jacobian(g1_double(p), 3))
-    inf = _u64(K._jac_infinity(one[0]))
-    assert K._jac_eq(inf, _jacobian(p, 0)) and not K._jac_eq(inf, one) and not K._jac_eq(one, inf)
+    assert K.jac_eq(one, scaled) and K.jac_eq(scaled, one)
+    assert not K.jac_eq(one, _u64(K.jac_neg(scaled)))
+    assert not K.jac_eq(one, _jacobian(g1_double(p), 3))
+    inf = _u64(K.jac_infinity(one[0]))
+    assert K.jac_eq(inf, _jacobian(p, 0)) and not K.jac_eq(inf, one) and not K.jac_eq(one, inf)
 
 
 # ------------------------------------------------------------------------------------------
@@ -375,7 +375,7 @@ def test_batch_to_affine_with_random_z_and_infinity(rng):
     pts = [g1_mul(G1_GENERATOR, rng.randrange(R)) for _ in range(5)] + [INF1]
     jac = np.array([_jacobian(p, rng.randrange(1, Q) if not p.is_infinity() else 0) for p in pts], dtype=np.uint64)
     out = np.empty((len(pts), 2, 4), dtype=np.uint64)
-    K._batch_to_affine(jac, out)
+    K.batch_to_affine(jac, out)
     assert g1_from_array(out) == pts
 
 

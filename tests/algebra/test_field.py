@@ -118,7 +118,7 @@ def test_constructors(F, rng):
         F.zeros(-1)
 
 
-def test_concatenate_copy_pickle_wrap(F):
+def test_concatenate_copy_pickle_from_montgomery(F):
     a, b = F.array([1, 2]), F.array([3])
     assert F.concatenate([a, b, a]).to_ints() == [1, 2, 3, 1, 2]
     assert concatenate([b, a]).to_ints() == [3, 1, 2]
@@ -135,12 +135,12 @@ def test_concatenate_copy_pickle_wrap(F):
     assert d.field is F and d.to_ints() == [1, 2]
     assert pickle.loads(pickle.dumps(F)) is F
     mont = F.array([5, 6])._mont
-    w = F._wrap(mont)
-    assert w.to_ints() == [5, 6] and np.shares_memory(w._mont, mont)
+    w = F.from_montgomery(mont)
+    assert w.to_ints() == [5, 6] and np.shares_memory(w._mont, mont) and w.montgomery is w._mont
     with pytest.raises(ShapeMismatch):
-        F._wrap(mont[:, :3])
+        F.from_montgomery(mont[:, :3])
     with pytest.raises(ShapeMismatch):
-        F._wrap(mont.astype(np.int64))
+        F.from_montgomery(mont.astype(np.int64))
 
 
 def test_repr(F):
@@ -288,7 +288,7 @@ def test_pow(F):
     out = np.empty_like(a._mont)
     for e in (0, 1, 6, 2**63, 2**64, 2**255 + 3):
         K._pow(a._mont, tuple(np.uint64((e >> (64 * k)) & (2**64 - 1)) for k in range(4)), out, F is Fr)
-        assert F._wrap(out).to_ints() == [pow(x, e, p) for x in xs], e
+        assert F.from_montgomery(out).to_ints() == [pow(x, e, p) for x in xs], e
 
 
 def test_inverse_and_batch_inverse(F, monkeypatch):
@@ -306,9 +306,9 @@ def test_inverse_and_batch_inverse(F, monkeypatch):
     for n in (0, 1, 2, 5, len(xs)):
         for chunks in (1, 2, 3, 7):
             K._batch_inverse(a._mont[:n], out[:n], chunks, F is Fr)
-            assert F._wrap(out[:n]).to_ints() == expected[:n], (n, chunks)
+            assert F.from_montgomery(out[:n]).to_ints() == expected[:n], (n, chunks)
     K._inv(a._mont, out, F is Fr)  # Fermat, one exponentiation per element
-    assert F._wrap(out).to_ints() == expected
+    assert F.from_montgomery(out).to_ints() == expected
 
 
 def test_inverse_of_zero(F):
@@ -371,8 +371,8 @@ def test_sum_and_dot(F, monkeypatch):
     monkeypatch.setattr(field_module, "_MIN_CHUNK", 4)
     assert a.sum() == sum(xs) % p and a.dot(b) == sum(x * y for x, y in zip(xs, ys)) % p
     for chunks in (1, 2, 3, 200):
-        assert F._wrap(K._sum(a._mont, chunks, F is Fr)).to_ints() == [sum(xs) % p]
-        assert F._wrap(K._dot(a._mont, b._mont, chunks, F is Fr)).to_ints() == [a.dot(b)]
+        assert F.from_montgomery(K._sum(a._mont, chunks, F is Fr)).to_ints() == [sum(xs) % p]
+        assert F.from_montgomery(K._dot(a._mont, b._mont, chunks, F is Fr)).to_ints() == [a.dot(b)]
     with pytest.raises(TypeError):
         a.dot(xs)
 

@@ -25,7 +25,15 @@ from py_ecc import optimized_bn128 as bn
 from zkl.algebra.constants import Q, R
 from zkl.algebra._kernels import msm as _k
 from zkl.algebra.limbs import ints_to_limbs, ints_to_montgomery, montgomery_to_ints
-from zkl.algebra.msm import msm_g1, msm_g1_raw, msm_g2, msm_g2_raw, window_size
+from zkl.algebra.msm import (
+    msm_g1,
+    msm_g1_raw,
+    msm_g1_unchecked,
+    msm_g2,
+    msm_g2_raw,
+    msm_g2_unchecked,
+    window_size,
+)
 from zkl.algebra.points import G1Point, G2Point, g1_to_array, g2_to_array
 from zkl.errors import FieldElementOutOfRange, MalformedInput, ShapeMismatch
 
@@ -385,6 +393,27 @@ def test_input_forms_agree_and_raw_is_montgomery_affine(group):
     assert raw.tolist() == group.to_array([expected])[0].tolist()
     zero = group.raw(group.to_array(points), ints_to_limbs([0] * 17))
     assert not zero.any()
+
+
+@GROUPS
+def test_unchecked_entry_agrees_with_raw_and_checks_shapes_only(group):
+    rng = random.Random(31)
+    specs = _distinct_specs(9)
+    scalars = [rng.randrange(R) for _ in specs]
+    bases = group.to_array(group.bases(specs))
+    unchecked = msm_g1_unchecked if group is G1 else msm_g2_unchecked
+    raw = group.raw(bases, ints_to_limbs(scalars))
+    assert unchecked(bases, ints_to_limbs(scalars)).tolist() == raw.tolist()
+    assert unchecked(bases, ints_to_limbs(scalars), window=3, threads=1, batch=2).tolist() == raw.tolist()
+    with pytest.raises(ShapeMismatch, match=r"one entry per base \(9\), not 2"):
+        unchecked(bases, ints_to_limbs(scalars[:2]))
+    with pytest.raises(ShapeMismatch, match=r"bases must be a uint64 array"):
+        unchecked(bases.astype(np.int64), ints_to_limbs(scalars))
+    # a scalar >= r is the caller's error: raw names it, unchecked computes with the limbs it was given
+    big = ints_to_limbs([R + 1] + scalars[1:])
+    with pytest.raises(FieldElementOutOfRange, match=r"scalar 0 must be below r"):
+        group.raw(bases, big)
+    assert unchecked(bases, big).tolist() == group.raw(bases, ints_to_limbs([1] + scalars[1:])).tolist()
 
 
 def test_window_size_grows_with_n():

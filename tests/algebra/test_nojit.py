@@ -69,13 +69,16 @@ _SCRIPT = textwrap.dedent(
             assert val(f("dbl")(a), p) == 2 * x % p
             assert val(f("mul")(a, b), p) == x * y % p
             assert val(f("sqr")(a), p) == x * x % p
-            assert f("eq")(a, a) and f("eq")(a, b) == (x == y) and f("is_zero")(a) == (x == 0)
+            assert f("eq")(a, a) and f("eq")(a, b) == (x == y)
             n = int_to_limbs(x)
             assert f("to_mont")(n) == a and f("from_mont")(a) == n
+            if p == Q:
+                assert fq.fq_is_zero(a) == (x == 0)
         x = xs[5]
-        assert val(f("inv")(mont(x, p)), p) == pow(x, -1, p)
-        assert val(f("pow")(mont(x, p), int_to_limbs(12345)), p) == pow(x, 12345, p)
-        assert f("legendre_is_nonresidue")(mont(x, p)) == (pow(x, (p - 1) // 2, p) == p - 1)
+        if p == Q:  # the element kernels each field has (Fr inverts through field_arrays, below)
+            assert val(fq.fq_inv(mont(x, p)), p) == pow(x, -1, p)
+        else:
+            assert val(fr.fr_pow(mont(x, p), int_to_limbs(12345)), p) == pow(x, 12345, p)
 
     # Fq2 = Fq[u]/(u^2 + 1)
     def f2(z):

@@ -488,10 +488,10 @@ _NOJIT = textwrap.dedent(
     g1n = ints_to_limbs([int(c) for p in pts for c in p]).reshape(3, 2, 4)
     g1 = K._mont_g1(g1n)
     codes = np.zeros(3, dtype=np.int8)
-    K._g1_codes(g1, codes)
+    K._codes(g1, codes)
     assert codes.tolist() == [0, 0, 0]
     bad = g1n.copy(); bad[1, 1, 0] += np.uint64(1)
-    K._g1_codes(K._mont_g1(bad), codes)
+    K._codes(K._mont_g1(bad), codes)
     assert codes.tolist() == [0, 2, 0]
     scalars = ints_to_limbs([2**64 + 9, 0, 45])
     acc = K._lincomb_jac(g1, scalars)

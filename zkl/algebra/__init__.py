@@ -5,10 +5,14 @@ Public names are loaded on first use, so importing one submodule stays cheap:
     from zkl.algebra import Fr, G1_GENERATOR, g1_mul, msm_g1, pairing_check
     from zkl.algebra.ntt import ntt            # `ntt` and `pairing` name submodules
 
-Modules: `constants`, `limbs` (int <-> limb arrays), `field` (Fr, Fq, FieldArray),
-`points` (G1Point, G2Point, bulk arrays), `curve` (group law, checks, fixed-base
+Modules: `constants` (the one source of R, Q, their limbs, the curve coefficients),
+`limbs` (int <-> limb arrays), `field` (Fr, Fq, FieldArray), `points` (G1Point,
+G2Point with their operators, bulk arrays), `curve` (group law, checks, fixed-base
 multiplication), `serialize` (bytes, compressed, snarkjs JSON), `ntt`, `msm`,
-`tower` (Fq2, Fq6, Fq12 reference), `pairing`.  Kernels live in `_kernels/`.
+`tower` (Fq2, Fq6, Fq12 reference), `pairing`, `threads` (numba thread counts).
+Kernels live in `_kernels/`; its package namespace is the kernel interface other
+zkl packages compose in their own kernels.  Each module with kernels has a
+`warmup()` that compiles them (zkl.warmup schedules them all).
 """
 
 from __future__ import annotations

@@ -1,4 +1,8 @@
-"""BN254 constants: moduli, Montgomery parameters, curve coefficients, as Python ints and limb tuples."""
+"""BN254 constants: moduli, Montgomery parameters, curve coefficients, as Python ints and limb arrays.
+
+The one source of these numbers in zkl; it imports only NumPy, so packages that must not load
+numba (zkl.circuits.field) can take R from here.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,17 @@ R = 2188824287183927522224640574525727508854836440041603434369820418657580849561
 LIMBS = 4
 LIMB_BITS = 64
 MASK64 = (1 << 64) - 1
+
+
+def _read_only_limbs(value: int) -> np.ndarray:
+    limbs = np.array([(value >> (64 * k)) & MASK64 for k in range(LIMBS)], dtype=np.uint64)
+    limbs.setflags(write=False)
+    return limbs
+
+
+#: (4,) little-endian uint64 limbs of q and r (read-only)
+Q_LIMBS = _read_only_limbs(Q)
+R_LIMBS = _read_only_limbs(R)
 #: the Montgomery radix 2^256
 MONT_R = 1 << 256
 
@@ -20,10 +35,14 @@ BN_X = 4965661367192848881
 #: 6x + 2, the optimal ate loop count
 ATE_LOOP_COUNT = 6 * BN_X + 2
 
+#: the quadratic non-residue xi = 9 + u that builds Fq6 and Fq12
+XI = (9, 1)
 #: G1: y^2 = x^3 + 3
 G1_B = 3
 G1_GENERATOR = (1, 2)
-#: G2 over Fq2 = Fq[u]/(u^2 + 1): y^2 = x^3 + 3/(9 + u); coefficients (c0, c1) for c0 + c1*u
+#: G2 over Fq2 = Fq[u]/(u^2 + 1): y^2 = x^3 + b' with b' = 3 / (9 + u) = 3 (9 - u) / 82, as (c0, c1) for c0 + c1*u
+_XI_NORM_INV = pow(XI[0] ** 2 + XI[1] ** 2, -1, Q)  # 1 / |9 + u|^2 = 1 / 82
+G2_B = (3 * XI[0] * _XI_NORM_INV % Q, -3 * XI[1] * _XI_NORM_INV % Q)
 G2_GENERATOR = (
     (
         10857046999023057135944570762232829481370756359578518086990519993285655852781,
@@ -34,8 +53,6 @@ G2_GENERATOR = (
         4082367875863433681332203403145435568316851327593401208105741076214120093531,
     ),
 )
-#: the quadratic non-residue ξ = 9 + u that builds Fq6 and Fq12
-XI = (9, 1)
 #: multiplicative generator of Fr used for roots of unity (as snarkjs, arkworks)
 FR_GENERATOR = 5
 #: 2-adicity of r - 1

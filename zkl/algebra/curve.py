@@ -11,9 +11,8 @@ array (run `validate_*_array` first on outside data).
 
 Kernels: Jacobian formulas and width-5 wNAF in `_kernels/curve.py`, the
 fixed-base comb with batch-affine additions in `_kernels/fixed_base.py`.
-
-Importing this module also gives G1Point and G2Point the operators `p + q`,
-`p - q`, `-p`, `k * p` and `p * k` (k an int in [0, r)).
+The operators of G1Point and G2Point (`p + q`, `-p`, `k * p`, defined in
+`points`) call the functions of this module.
 """
 
 from __future__ import annotations
@@ -29,14 +28,15 @@ from zkl.algebra._kernels import curve as _k
 from zkl.algebra._kernels import fixed_base as _fb
 from zkl.algebra.constants import Q, R
 from zkl.algebra.limbs import check_below, ints_to_limbs, ints_to_montgomery, limbs_to_ints, montgomery_to_ints
-from zkl.algebra._threads import serial_below
 from zkl.algebra.points import G1Point, G2Point, g1_from_array, g1_to_array, g2_from_array, g2_to_array
+from zkl.algebra.threads import serial_below
+from zkl.algebra.tower import Fq2
 from zkl.errors import FieldElementOutOfRange, MalformedInput, NotInSubgroup, NotOnCurve, ShapeMismatch
 
 G1_GENERATOR = G1Point(*constants.G1_GENERATOR)
 G2_GENERATOR = G2Point(*constants.G2_GENERATOR)
-#: the G2 twist coefficient b' = 3 / (9 + u) as (c0, c1)
-G2_B = _k.G2_B_INT
+#: the G2 twist coefficient b' = 3 / (9 + u) as (c0, c1), re-exported from zkl.algebra.constants
+G2_B = constants.G2_B
 
 _G1_TAIL = (2, 4)
 _G2_TAIL = (2, 2, 4)
@@ -298,9 +298,9 @@ def _jacobian_to_affine_montgomery(jac: np.ndarray) -> np.ndarray:
         zi2 = zi * zi % Q
         coords = [x[0] * zi2 % Q, y[0] * zi2 * zi % Q]
     else:
-        zi = _k._fq2_inv_int((z[0], z[1]))
-        zi2 = _k._fq2_mul_int(zi, zi)
-        coords = [*_k._fq2_mul_int((x[0], x[1]), zi2), *_k._fq2_mul_int((y[0], y[1]), _k._fq2_mul_int(zi2, zi))]
+        zi = Fq2(*z).inverse()
+        zi2 = zi * zi
+        coords = [*(Fq2(*x) * zi2).to_ints(), *(Fq2(*y) * zi2 * zi).to_ints()]
     return ints_to_montgomery(coords, Q).reshape((2,) + jac.shape[1:])
 
 
@@ -349,34 +349,24 @@ def _fixed_base(gen: np.ndarray, scalars: np.ndarray) -> np.ndarray:
     return out
 
 
-# ------------------------------------------------------------------------------------------
-# operators on the point types (attached here so points.py stays free of arithmetic)
-
-
-def _scalar_operand(k: object) -> int | None:
-    return int(k) if isinstance(k, (int, np.integer)) and not isinstance(k, bool) else None
-
-
-def _attach_operators(cls: type, add, sub, neg, mul) -> None:
-    def __add__(self, other):
-        return add(self, other) if isinstance(other, cls) else NotImplemented
-
-    def __sub__(self, other):
-        return sub(self, other) if isinstance(other, cls) else NotImplemented
-
-    def __neg__(self):
-        return neg(self)
-
-    def __mul__(self, k):
-        s = _scalar_operand(k)
-        return NotImplemented if s is None else mul(self, s)
-
-    cls.__add__ = __add__
-    cls.__sub__ = __sub__
-    cls.__neg__ = __neg__
-    cls.__mul__ = __mul__
-    cls.__rmul__ = __mul__
-
-
-_attach_operators(G1Point, g1_add, g1_sub, g1_neg, g1_mul)
-_attach_operators(G2Point, g2_add, g2_sub, g2_neg, g2_mul)
+def warmup(groups: Sequence[str] = ("g1", "g2")) -> None:
+    """Compile (or load from numba's disk cache) the curve kernels of G1 and/or G2 ("g1", "g2") on a few points."""
+    for group in groups:
+        if group == "g1":
+            g1 = G1_GENERATOR
+            p = g1_mul(g1, 5)
+            g1_add(p, g1), g1_double(p), g1_neg(p)
+            validate_g1(p)
+            a1 = fixed_base_mul_g1(g1, [1, 2, 3])
+            validate_g1_array(a1)
+            g1_sum(a1)
+        elif group == "g2":
+            g2 = G2_GENERATOR
+            q = g2_mul(g2, 5)
+            g2_add(q, g2), g2_double(q)
+            validate_g2(q)
+            a2 = fixed_base_mul_g2(g2, [1, 2, 3])
+            validate_g2_array(a2)
+            g2_sum(a2)
+        else:
+            raise MalformedInput(f"warmup groups must be 'g1' or 'g2', not {group!r}")

@@ -20,10 +20,11 @@ operations take two arrays of the same length, or broadcast an int or an array
 of length 1; mixing Fq and Fr raises FieldMismatch.  Arrays are immutable:
 every operation returns a new array (slices may share memory).
 
-Internal access for other zkl.algebra modules (NTT, MSM, the prover), without
-copies: `array._mont` is the (n, 4) C-contiguous Montgomery array and
-`Fr._wrap(mont)` wraps one (shape and dtype checked, values trusted).  Code
-that writes into `_mont` must own the array.
+Montgomery access without copies, for zkl.algebra and the prover (the declared
+exception to "Montgomery form never leaks": a .zkey holds Montgomery bytes):
+`array.montgomery` is the (n, 4) C-contiguous Montgomery array and
+`Fr.from_montgomery(mont)` wraps one (shape and dtype checked, values trusted).
+Code that writes into `montgomery` must own the array.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ import numba
 import numpy as np
 
 from zkl.algebra._kernels import field_arrays as _k
-from zkl.algebra.constants import FR_GENERATOR, FR_TWO_ADICITY, MONT_R, Q, R
+from zkl.algebra.constants import FR_GENERATOR, FR_TWO_ADICITY, MONT_R, Q, Q_LIMBS, R, R_LIMBS, int_to_limbs
 from zkl.algebra.limbs import (
     check_below,
     from_montgomery,
@@ -55,16 +56,6 @@ def _as_int(value: object) -> int | None:
     if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
         return int(value)
     return None
-
-
-def _limbs_of(value: int) -> np.ndarray:
-    """(1, 4) uint64 limbs of an int in [0, 2^256)."""
-    return np.frombuffer(value.to_bytes(32, "little"), dtype="<u8").astype(np.uint64).reshape(1, 4)
-
-
-def _limb_tuple(value: int) -> tuple[np.uint64, ...]:
-    """Four np.uint64 limbs of an int in [0, 2^256), as the kernels take exponents."""
-    return tuple(np.uint64((value >> (64 * k)) & 0xFFFFFFFFFFFFFFFF) for k in range(4))
 
 
 def _nchunks(n: int) -> int:
@@ -88,7 +79,7 @@ class PrimeField:
         #: what the modulus is called in error messages, e.g. "r (the scalar field modulus)"
         self.description = description
         self._is_fr = modulus == R
-        self._one = _limbs_of(MONT_R % modulus)
+        self._one = ints_to_limbs([MONT_R % modulus])
         self._one.setflags(write=False)
         self._r_inv = pow(MONT_R, -1, modulus)
 
@@ -152,7 +143,7 @@ class PrimeField:
             if rng is not None and _as_int(rng) is None:
                 raise TypeError(f"rng must be a numpy Generator, an int seed or None, not {type(rng).__name__}")
             rng = np.random.default_rng(rng)
-        modulus = _limbs_of(self.modulus)[0]
+        modulus = R_LIMBS if self._is_fr else Q_LIMBS
         top_mask = np.uint64((1 << (self.bits - 192)) - 1)
         limbs = np.empty((n, 4), dtype=np.uint64)
         todo = np.arange(n)
@@ -187,12 +178,15 @@ class PrimeField:
             return self.zeros(0)
         return FieldArray(self, np.concatenate([a._mont for a in arrays], axis=0))
 
-    def _wrap(self, mont: np.ndarray) -> FieldArray:
-        """Internal: FieldArray over an (n, 4) uint64 Montgomery array, no copy when C-contiguous, values trusted."""
+    def from_montgomery(self, mont: np.ndarray) -> FieldArray:
+        """FieldArray over an (n, 4) uint64 Montgomery array, no copy when C-contiguous; values trusted (< p)."""
         if not isinstance(mont, np.ndarray) or mont.dtype != np.uint64 or mont.ndim != 2 or mont.shape[1] != 4:
             given = f"{mont.dtype} array of shape {mont.shape}" if isinstance(mont, np.ndarray) else type(mont).__name__
             raise ShapeMismatch(f"{self.name} Montgomery array must be uint64 of shape (n, 4), not {given}")
         return FieldArray(self, np.ascontiguousarray(mont))
+
+    #: the former internal name of from_montgomery, still used by zkl/prover/ptau.py and the field benchmark
+    _wrap = from_montgomery
 
     # ------------------------------------------------------------------ scalar helpers on Python ints
 
@@ -247,7 +241,7 @@ class PrimeField:
 
     def _scalar_mont(self, x: int) -> np.ndarray:
         """(1, 4) Montgomery limbs of an int reduced mod p."""
-        return _limbs_of(x % self.modulus * MONT_R % self.modulus)
+        return ints_to_limbs([x % self.modulus * MONT_R % self.modulus])
 
     def _check_same(self, other: FieldArray) -> None:
         if other._field is not self:
@@ -272,7 +266,7 @@ class FieldArray:
     __hash__ = None  # type: ignore[assignment]
 
     def __init__(self, field: PrimeField, mont: np.ndarray) -> None:
-        """Internal: use the field's constructors (Fr.array, Fr.from_limbs, Fr._wrap)."""
+        """Internal: use the field's constructors (Fr.array, Fr.from_limbs, Fr.from_montgomery)."""
         self._field = field
         #: internal: (n, 4) C-contiguous uint64 Montgomery limbs
         self._mont = mont
@@ -283,6 +277,11 @@ class FieldArray:
     def field(self) -> PrimeField:
         """Fq or Fr."""
         return self._field
+
+    @property
+    def montgomery(self) -> np.ndarray:
+        """The (n, 4) C-contiguous uint64 Montgomery limbs, not a copy (write only into arrays you own)."""
+        return self._mont
 
     @property
     def shape(self) -> tuple[int]:
@@ -426,7 +425,7 @@ class FieldArray:
         p = self._field.modulus
         e = e % (p - 1) or p - 1  # Fermat; p - 1 (not 0) keeps 0^e = 0
         out = np.empty_like(base._mont)
-        _k._pow(base._mont, _limb_tuple(e), out, self._field._is_fr)
+        _k._pow(base._mont, int_to_limbs(e), out, self._field._is_fr)
         return FieldArray(self._field, out)
 
     def square(self) -> FieldArray:
@@ -501,7 +500,7 @@ class FieldArray:
 
 def _rebuild(field_name: str, mont: np.ndarray) -> FieldArray:
     """Unpickle a FieldArray."""
-    return _FIELDS[field_name]._wrap(mont)
+    return _FIELDS[field_name].from_montgomery(mont)
 
 
 def concatenate(arrays: Sequence[FieldArray]) -> FieldArray:

@@ -12,14 +12,10 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 from zkl.algebra._kernels import convert
-from zkl.algebra._threads import serial_below
-from zkl.algebra.constants import Q, R
+from zkl.algebra.constants import Q, Q_LIMBS, R, R_LIMBS
+from zkl.algebra.threads import serial_below
 from zkl.errors import FieldElementOutOfRange, ShapeMismatch
 
-_MODULUS_LIMBS = {
-    R: np.array([(R >> (64 * k)) & ((1 << 64) - 1) for k in range(4)], dtype=np.uint64),
-    Q: np.array([(Q >> (64 * k)) & ((1 << 64) - 1) for k in range(4)], dtype=np.uint64),
-}
 _NAMES = {R: "r (the scalar field modulus)", Q: "q (the base field modulus)"}
 
 
@@ -68,7 +64,7 @@ def check_below(limbs: np.ndarray, modulus: int, what: str = "value") -> None:
     """Raise FieldElementOutOfRange naming the first row of `limbs` that is not below `modulus`."""
     flat = _rows(limbs)
     with serial_below(len(flat)):
-        i = int(convert._first_not_below(flat, _MODULUS_LIMBS[modulus]))
+        i = int(convert._first_not_below(flat, R_LIMBS if modulus == R else Q_LIMBS))
     if i >= 0:
         value = limbs_to_ints(flat[i : i + 1])[0]
         raise FieldElementOutOfRange(f"{what} {i} must be below {_NAMES[modulus]}, not {value}")

@@ -4,7 +4,12 @@ Bases are a bulk affine Montgomery array ((n, 2, 4) for G1, (n, 2, 2, 4) for
 G2, infinity all zero, as `g1_to_array` and the .zkey reader make them) or a
 sequence of G1Point/G2Point; they are assumed to be on the curve (loaders
 check that).  Scalars are a (n, 4) uint64 array of normal-form limbs or a
-sequence of ints, each below r.  Zero scalars and infinity bases are skipped,
+sequence of ints, each below r.  Three tiers, as arkworks' `msm` / `msm_unchecked`:
+`msm_g1` (points or arrays in, a G1Point out), `msm_g1_raw` (arrays in and out,
+coordinates and scalars range-checked) and `msm_g1_unchecked` (shapes checked
+only: for callers that checked their data once, as the prover does its witness);
+the same for G2.  Out-of-range values in an unchecked call give a wrong point,
+never a crash.  Zero scalars and infinity bases are skipped,
 bases with scalar one are summed directly, the rest go through Pippenger's
 bucket method with windows in parallel (see `_kernels/msm.py`).
 """
@@ -12,16 +17,17 @@ bucket method with windows in parallel (see `_kernels/msm.py`).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
 from zkl.algebra._kernels import convert
 from zkl.algebra._kernels import msm as _k
-from zkl.algebra._threads import numba_threads, serial_below
-from zkl.algebra.constants import Q, R
+from zkl.algebra.constants import Q, Q_LIMBS, R
 from zkl.algebra.limbs import check_below, ints_to_limbs, montgomery_to_ints
 from zkl.algebra.points import G1Point, G2Point, g1_to_array, g2_to_array
+from zkl.algebra.threads import numba_threads, serial_below
 from zkl.errors import FieldElementOutOfRange, MalformedInput, ShapeMismatch
 
 #: scalars are below r < 2^254; signed digits need one more bit
@@ -32,7 +38,21 @@ _QUEUE = 128
 #: windows with fewer buckets than this use XYZZ buckets only (batches would be too small)
 _AFFINE_MIN = 256
 _MAX_WINDOW = 20
-_Q_LIMBS = np.array([(Q >> (64 * k)) & ((1 << 64) - 1) for k in range(4)], dtype=np.uint64)
+
+
+@dataclass(frozen=True)
+class _Group:
+    """What the MSM wrappers need to know of G1 or G2."""
+
+    name: str
+    point: type
+    tail: tuple[int, ...]
+    to_array: Callable[[Sequence], np.ndarray]
+    from_ints: Callable[[list[int]], G1Point | G2Point]
+
+
+_G1 = _Group("G1", G1Point, (2, 4), g1_to_array, lambda v: G1Point(v[0], v[1]))
+_G2 = _Group("G2", G2Point, (2, 2, 4), g2_to_array, lambda v: G2Point((v[0], v[1]), (v[2], v[3])))
 
 
 def msm_g1(
@@ -44,9 +64,7 @@ def msm_g1(
     batch: int | None = None,
 ) -> G1Point:
     """sum_i scalars[i] * bases[i] in G1; window, threads and batch override the tuned choices."""
-    raw = msm_g1_raw(_g1_bases(bases), _scalars(scalars), window=window, threads=threads, batch=batch)
-    x, y = montgomery_to_ints(raw, Q)
-    return G1Point(x, y)
+    return _msm(_G1, bases, scalars, window, threads, batch)
 
 
 def msm_g2(
@@ -58,9 +76,7 @@ def msm_g2(
     batch: int | None = None,
 ) -> G2Point:
     """sum_i scalars[i] * bases[i] in G2; window, threads and batch override the tuned choices."""
-    raw = msm_g2_raw(_g2_bases(bases), _scalars(scalars), window=window, threads=threads, batch=batch)
-    x0, x1, y0, y1 = montgomery_to_ints(raw, Q)
-    return G2Point((x0, x1), (y0, y1))
+    return _msm(_G2, bases, scalars, window, threads, batch)
 
 
 def msm_g1_raw(
@@ -72,9 +88,7 @@ def msm_g1_raw(
     batch: int | None = None,
 ) -> np.ndarray:
     """(2, 4) Montgomery affine G1 MSM of a (n, 2, 4) base array and (n, 4) scalar limbs (infinity all zero)."""
-    _check_bases(bases, (2, 4), "G1 bases")
-    _check_scalars(scalars, bases.shape[0])
-    return _run(np.ascontiguousarray(bases).reshape(-1, 4), scalars, window, threads, batch)
+    return _raw(_G1, bases, scalars, True, window, threads, batch)
 
 
 def msm_g2_raw(
@@ -86,9 +100,45 @@ def msm_g2_raw(
     batch: int | None = None,
 ) -> np.ndarray:
     """(2, 2, 4) Montgomery affine G2 MSM of a (n, 2, 2, 4) base array and (n, 4) scalar limbs (infinity all zero)."""
-    _check_bases(bases, (2, 2, 4), "G2 bases")
-    _check_scalars(scalars, bases.shape[0])
-    return _run(np.ascontiguousarray(bases).reshape(-1, 2, 4), scalars, window, threads, batch)
+    return _raw(_G2, bases, scalars, True, window, threads, batch)
+
+
+def msm_g1_unchecked(
+    bases: np.ndarray,
+    scalars: np.ndarray,
+    *,
+    window: int | None = None,
+    threads: int | None = None,
+    batch: int | None = None,
+) -> np.ndarray:
+    """msm_g1_raw without the range scans: the caller vouches for scalars < r and coordinates < q (shapes checked)."""
+    return _raw(_G1, bases, scalars, False, window, threads, batch)
+
+
+def msm_g2_unchecked(
+    bases: np.ndarray,
+    scalars: np.ndarray,
+    *,
+    window: int | None = None,
+    threads: int | None = None,
+    batch: int | None = None,
+) -> np.ndarray:
+    """msm_g2_raw without the range scans: the caller vouches for scalars < r and coordinates < q (shapes checked)."""
+    return _raw(_G2, bases, scalars, False, window, threads, batch)
+
+
+def _msm(group: _Group, bases: np.ndarray | Sequence, scalars: np.ndarray | Sequence[int], window: int | None,
+         threads: int | None, batch: int | None) -> G1Point | G2Point:
+    """The body of msm_g1 / msm_g2: points or arrays in, a point out."""
+    raw = _raw(group, _bases(group, bases), _scalars(scalars), True, window, threads, batch)
+    return group.from_ints(montgomery_to_ints(raw, Q))
+
+
+def _raw(group: _Group, bases: np.ndarray, scalars: np.ndarray, check: bool, window: int | None,
+         threads: int | None, batch: int | None) -> np.ndarray:
+    """The body of the raw and unchecked entries: shapes always checked, value ranges when `check`."""
+    _check(bases, scalars, group.tail, f"{group.name} bases", check)
+    return _run(np.ascontiguousarray(bases).reshape(-1, *group.tail[1:]), scalars, window, threads, batch)
 
 
 def window_size(n: int, threads: int = 2, point_bytes: int = 64) -> int:
@@ -167,28 +217,26 @@ def _describe(array: object) -> str:
     return f"shape {array.shape} of {array.dtype}" if isinstance(array, np.ndarray) else type(array).__name__
 
 
-def _check_bases(bases: np.ndarray, tail: tuple[int, ...], what: str) -> None:
-    """Raise ShapeMismatch or FieldElementOutOfRange unless bases is a uint64 (n, *tail) array of coordinates < q."""
+def _check(bases: np.ndarray, scalars: np.ndarray, tail: tuple[int, ...], what: str, ranges: bool) -> None:
+    """Raise ShapeMismatch unless bases is a uint64 (n, *tail) array and scalars a uint64 (n, 4) one; with `ranges`,
+    FieldElementOutOfRange unless every base coordinate is below q and every scalar below r."""
     if not isinstance(bases, np.ndarray) or bases.dtype != np.uint64 or bases.shape[1:] != tail:
         given = _describe(bases)
         raise ShapeMismatch(f"{what} must be a uint64 array of shape (n, {', '.join(map(str, tail))}), not {given}")
-    flat = np.ascontiguousarray(bases).reshape(-1, 4)
-    with serial_below(len(flat)):
-        row = int(convert._first_not_below(flat, _Q_LIMBS))
-    if row >= 0:
-        per_point = flat.shape[0] // max(bases.shape[0], 1)
-        raise FieldElementOutOfRange(
-            f"{what}: point {row // per_point} has a Montgomery coordinate not below q (limbs {flat[row].tolist()})"
-        )
-
-
-def _check_scalars(scalars: np.ndarray, n: int) -> None:
-    """Raise ShapeMismatch or FieldElementOutOfRange unless scalars is a uint64 (n, 4) array of values < r."""
+    if ranges:
+        flat = np.ascontiguousarray(bases).reshape(-1, 4)
+        with serial_below(len(flat)):
+            row = int(convert._first_not_below(flat, Q_LIMBS))
+        if row >= 0:
+            per_point = flat.shape[0] // max(bases.shape[0], 1)
+            raise FieldElementOutOfRange(f"{what}: point {row // per_point} has a Montgomery coordinate not below q "
+                                         f"(limbs {flat[row].tolist()})")
     if not isinstance(scalars, np.ndarray) or scalars.dtype != np.uint64 or scalars.shape[1:] != (4,):
         raise ShapeMismatch(f"scalars must be a uint64 array of shape (n, 4), not {_describe(scalars)}")
-    if scalars.shape[0] != n:
-        raise ShapeMismatch(f"scalars must have one entry per base ({n}), not {scalars.shape[0]}")
-    check_below(scalars, R, "scalar")
+    if scalars.shape[0] != bases.shape[0]:
+        raise ShapeMismatch(f"scalars must have one entry per base ({bases.shape[0]}), not {scalars.shape[0]}")
+    if ranges:
+        check_below(scalars, R, "scalar")
 
 
 def _scalars(scalars: np.ndarray | Sequence[int]) -> np.ndarray:
@@ -198,26 +246,30 @@ def _scalars(scalars: np.ndarray | Sequence[int]) -> np.ndarray:
     return ints_to_limbs(list(scalars), R, "scalar")
 
 
-def _g1_bases(bases: np.ndarray | Sequence[G1Point]) -> np.ndarray:
-    """Bulk array of G1 bases given as an array or as G1Points."""
+def _bases(group: _Group, bases: np.ndarray | Sequence) -> np.ndarray:
+    """Bulk array of bases given as an array (checked later) or as points of the group."""
     if isinstance(bases, np.ndarray):
         return bases
     points = list(bases)
     for i, p in enumerate(points):
-        if not isinstance(p, G1Point):
-            raise MalformedInput(f"G1 base {i} must be a G1Point, not {type(p).__name__}")
-    return g1_to_array(points) if points else np.zeros((0, 2, 4), dtype=np.uint64)
+        if not isinstance(p, group.point):
+            raise MalformedInput(f"{group.name} base {i} must be a {group.point.__name__}, not {type(p).__name__}")
+    return group.to_array(points) if points else np.zeros((0, *group.tail), dtype=np.uint64)
 
 
-def _g2_bases(bases: np.ndarray | Sequence[G2Point]) -> np.ndarray:
-    """Bulk array of G2 bases given as an array or as G2Points."""
-    if isinstance(bases, np.ndarray):
-        return bases
-    points = list(bases)
-    for i, p in enumerate(points):
-        if not isinstance(p, G2Point):
-            raise MalformedInput(f"G2 base {i} must be a G2Point, not {type(p).__name__}")
-    return g2_to_array(points) if points else np.zeros((0, 2, 2, 4), dtype=np.uint64)
+def warmup(groups: Sequence[str] = ("g1", "g2")) -> None:
+    """Compile (or load from numba's disk cache) the MSM kernels of G1 and/or G2 ("g1", "g2") on a few points."""
+    from zkl.algebra import curve
+
+    scalars = [(i * 0x9E3779B97F4A7C15) ** 3 % R for i in range(64)]
+    for group in groups:
+        if group == "g1":
+            msm_g1([curve.G1_GENERATOR, curve.g1_neg(curve.G1_GENERATOR)] * 32, scalars)
+        elif group == "g2":
+            msm_g2([curve.G2_GENERATOR] * 16, scalars[:16])
+        else:
+            raise MalformedInput(f"warmup groups must be 'g1' or 'g2', not {group!r}")
 
 
-__all__ = ["msm_g1", "msm_g2", "msm_g1_raw", "msm_g2_raw", "window_size"]
+__all__ = ["msm_g1", "msm_g2", "msm_g1_raw", "msm_g2_raw", "msm_g1_unchecked", "msm_g2_unchecked", "window_size",
+           "warmup"]

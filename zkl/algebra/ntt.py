@@ -181,3 +181,10 @@ def _check_shift(shift: int) -> int:
     if not 0 < shift < R:
         raise FieldElementOutOfRange(f"coset shift must be in [1, r), not {shift}")
     return int(shift)
+
+
+def warmup() -> None:
+    """Compile (or load from numba's disk cache) the NTT kernels on eight values."""
+    values = list(range(1, 9))
+    intt(ntt(values))
+    coset_intt(coset_ntt(values, 7), 7)

@@ -43,6 +43,7 @@ __all__ = [
     "pairing_check",
     "pairing_check_prepared",
     "prepare_g2",
+    "warmup",
 ]
 
 #: number of precomputed line values per prepared G2 point
@@ -249,3 +250,11 @@ def _fq12s_from_array(array: np.ndarray) -> list[Fq12]:
     """tower.Fq12 elements of an (n, 2, 3, 2, 4) Montgomery array (for the tower kernels' tests)."""
     v = montgomery_to_ints(np.ascontiguousarray(array), Q)
     return [Fq12.from_ints(v[12 * i : 12 * i + 12]) for i in range(array.shape[0])]
+
+
+def warmup() -> None:
+    """Compile (or load from numba's disk cache) the pairing kernels: a pairing check, plain and prepared."""
+    from zkl.algebra.curve import G1_GENERATOR, G2_GENERATOR, g1_neg
+
+    pairing_check([(G1_GENERATOR, G2_GENERATOR), (g1_neg(G1_GENERATOR), G2_GENERATOR)])
+    pairing_check_prepared([G1_GENERATOR], [prepare_g2(G2_GENERATOR)])

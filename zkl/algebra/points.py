@@ -8,6 +8,10 @@ Bulk form (used by MSM, fixed-base multiplication and the prover): G1 points
 as a (n, 2, 4) uint64 array of Montgomery affine coordinates (x, y), G2
 points as (n, 2, 2, 4) (x, y each an Fq2 pair (c0, c1)); infinity is all
 zeros.  Only zkl.algebra looks inside these arrays.
+
+Operators: `p + q`, `p - q`, `-p`, `k * p` and `p * k` (k an int in [0, r)) call
+zkl.algebra.curve (g1_add, g1_sub, g1_neg, g1_mul and the G2 twins), imported on
+first use so that this module does not load the curve kernels.
 """
 
 from __future__ import annotations
@@ -22,6 +26,18 @@ from zkl.algebra.limbs import ints_to_montgomery, montgomery_to_ints
 from zkl.errors import ShapeMismatch
 
 Fq2Int = tuple[int, int]
+
+
+def _curve():
+    """zkl.algebra.curve, imported at the first arithmetic operation (it imports this module)."""
+    from zkl.algebra import curve
+
+    return curve
+
+
+def _scalar(k: object) -> int | None:
+    """k as an int when it is a Python or NumPy integer (not a bool), else None."""
+    return int(k) if isinstance(k, (int, np.integer)) and not isinstance(k, bool) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +56,25 @@ class G1Point:
         """True for the point at infinity."""
         return self.x == 0 and self.y == 0
 
+    def __add__(self, other: object) -> G1Point:
+        """p + q (curve.g1_add)."""
+        return _curve().g1_add(self, other) if isinstance(other, G1Point) else NotImplemented
+
+    def __sub__(self, other: object) -> G1Point:
+        """p - q (curve.g1_sub)."""
+        return _curve().g1_sub(self, other) if isinstance(other, G1Point) else NotImplemented
+
+    def __neg__(self) -> G1Point:
+        """-p (curve.g1_neg)."""
+        return _curve().g1_neg(self)
+
+    def __mul__(self, k: object) -> G1Point:
+        """[k] p for an int k in [0, r) (curve.g1_mul)."""
+        s = _scalar(k)
+        return NotImplemented if s is None else _curve().g1_mul(self, s)
+
+    __rmul__ = __mul__
+
 
 @dataclass(frozen=True, slots=True)
 class G2Point:
@@ -56,6 +91,25 @@ class G2Point:
     def is_infinity(self) -> bool:
         """True for the point at infinity."""
         return self.x == (0, 0) and self.y == (0, 0)
+
+    def __add__(self, other: object) -> G2Point:
+        """p + q (curve.g2_add)."""
+        return _curve().g2_add(self, other) if isinstance(other, G2Point) else NotImplemented
+
+    def __sub__(self, other: object) -> G2Point:
+        """p - q (curve.g2_sub)."""
+        return _curve().g2_sub(self, other) if isinstance(other, G2Point) else NotImplemented
+
+    def __neg__(self) -> G2Point:
+        """-p (curve.g2_neg)."""
+        return _curve().g2_neg(self)
+
+    def __mul__(self, k: object) -> G2Point:
+        """[k] p for an int k in [0, r) (curve.g2_mul)."""
+        s = _scalar(k)
+        return NotImplemented if s is None else _curve().g2_mul(self, s)
+
+    __rmul__ = __mul__
 
 
 def g1_to_array(points: Sequence[G1Point]) -> np.ndarray:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from zkl.algebra._kernels.fr import fr_add, fr_eq, fr_from_mont, fr_mul, fr_to_mont
+from zkl.algebra._kernels import fr_add, fr_eq, fr_from_mont, fr_mul, fr_to_mont, load_fe, store_fe
 
 _U0 = np.uint64(0)
 
@@ -39,12 +39,6 @@ def _lc_offsets(words: np.ndarray, n_lcs: int, words_per_term: int) -> np.ndarra
     return out
 
 
-@njit(inline="always", cache=True)
-def _ld(a, i):
-    """Row i of an (n, 4) limb array as a 4-tuple."""
-    return (a[i, 0], a[i, 1], a[i, 2], a[i, 3])
-
-
 @njit(cache=True)
 def _csr_dot_rows(indptr, indices, coeffs, w, out, lo, hi):
     """out[i] = sum_k coeffs[k] * w[indices[k]] mod r for rows lo <= i < hi of a CSR matrix;
@@ -52,8 +46,8 @@ def _csr_dot_rows(indptr, indices, coeffs, w, out, lo, hi):
     for i in range(lo, hi):
         acc = (_U0, _U0, _U0, _U0)
         for k in range(indptr[i], indptr[i + 1]):
-            acc = fr_add(acc, fr_mul(_ld(coeffs, k), _ld(w, indices[k])))
-        out[i, 0], out[i, 1], out[i, 2], out[i, 3] = fr_to_mont(acc)
+            acc = fr_add(acc, fr_mul(load_fe(coeffs, k), load_fe(w, indices[k])))
+        store_fe(out, i, fr_to_mont(acc))
 
 
 @njit(parallel=True, cache=True)
@@ -69,7 +63,7 @@ def _unsatisfied_rows(az, bz, cz, bad, lo, hi):
     """bad[i] = (az[i] * bz[i] != cz[i]) for rows lo <= i < hi of normal-form values: compares
     a b / R with c / R."""
     for i in range(lo, hi):
-        bad[i] = not fr_eq(fr_mul(_ld(az, i), _ld(bz, i)), fr_from_mont(_ld(cz, i)))
+        bad[i] = not fr_eq(fr_mul(load_fe(az, i), load_fe(bz, i)), fr_from_mont(load_fe(cz, i)))
 
 
 @njit(parallel=True, cache=True)

@@ -12,16 +12,11 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
+from zkl.algebra.constants import R, R_LIMBS  # R, the order of the scalar field (the circuit field); NumPy only
 from zkl.errors import FieldElementOutOfRange, NotInvertible, ShapeMismatch
-
-R = 21888242871839275222246405745257275088548364400416034343698204186575808495617
-"""Order of the BN254 scalar field (the circuit field)."""
 
 N8 = 32
 """Bytes per field element in circom's binary formats."""
-
-R_LIMBS = np.array([(R >> (64 * i)) & (2**64 - 1) for i in range(4)], dtype=np.uint64)
-R_LIMBS.setflags(write=False)
 
 
 def inverse(x: int) -> int:

@@ -1,14 +1,15 @@
 """numba kernels of the Groth16 prover and setup: sparse R1CS products over Fr, pointwise QAP steps,
 and the per-wire point sums of a setup from a powers-of-tau file.
 
-Field elements are 4-tuples of uint64 limbs (zkl.algebra._kernels conventions).  Two forms
+Field elements are 4-tuples of uint64 limbs (zkl.algebra._kernels conventions; its kernel
+interface supplies the Fr arithmetic, the curve formulas and the row accessors).  Two forms
 are used on purpose:
 
 * the QAP vectors of the prover stay in *normal* form: a Montgomery coefficient times a
   normal-form witness value is the normal-form product (x R * w / R), the NTTs only multiply
   by Montgomery constants (so they map normal form to normal form), and the final
   (A B - C) is already the normal-form scalar the H multi-exponentiation wants;
-* the setup works in Montgomery form throughout (FieldArray._mont) and converts at the end.
+* the setup works in Montgomery form throughout (FieldArray.montgomery) and converts at the end.
 """
 
 from __future__ import annotations
@@ -16,22 +17,25 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from zkl.algebra._kernels import curve as _c
-from zkl.algebra._kernels.ext import f_neg
-from zkl.algebra._kernels.fr import R2, fr_add, fr_mul, fr_sub
+from zkl.algebra._kernels import (
+    FR_R2,
+    f_neg,
+    fr_add,
+    fr_mul,
+    fr_sub,
+    jac_add,
+    jac_add_mixed,
+    jac_infinity,
+    jac_mul,
+    load_affine_as_jac,
+    load_coord,
+    load_fe,
+    store_fe,
+    store_jac,
+)
 
 _U0 = np.uint64(0)
 _U1 = np.uint64(1)
-
-
-@njit(inline="always", cache=True)
-def _ld(a, i):
-    return (a[i, 0], a[i, 1], a[i, 2], a[i, 3])
-
-
-@njit(inline="always", cache=True)
-def _st(a, i, v):
-    a[i, 0], a[i, 1], a[i, 2], a[i, 3] = v
 
 
 @njit(cache=True)
@@ -39,8 +43,8 @@ def _spmv_range(out_idx, in_idx, coeffs, values, out, lo, hi):
     """out[out_idx[k]] += coeffs[k] * values[in_idx[k]] for entries lo..hi (sequential)."""
     for k in range(lo, hi):
         o = out_idx[k]
-        p = fr_mul(_ld(coeffs, k), _ld(values, in_idx[k]))
-        _st(out, o, fr_add(_ld(out, o), p))
+        p = fr_mul(load_fe(coeffs, k), load_fe(values, in_idx[k]))
+        store_fe(out, o, fr_add(load_fe(out, o), p))
 
 
 @njit(parallel=True, cache=True)
@@ -60,23 +64,23 @@ def _csr_rows(indptr, indices, coeffs, values, out):
     for i in prange(indptr.shape[0] - 1):
         acc = (_U0, _U0, _U0, _U0)
         for k in range(indptr[i], indptr[i + 1]):
-            acc = fr_add(acc, fr_mul(_ld(coeffs, k), _ld(values, indices[k])))
-        _st(out, i, acc)
+            acc = fr_add(acc, fr_mul(load_fe(coeffs, k), load_fe(values, indices[k])))
+        store_fe(out, i, acc)
 
 
 @njit(parallel=True, cache=True)
 def _mul_normal(a, b, out):
     """out[i] = a[i] * b[i] for normal-form values (two Montgomery products: a b / R, then times R^2 / R)."""
     for i in prange(a.shape[0]):
-        _st(out, i, fr_mul(fr_mul(_ld(a, i), _ld(b, i)), R2))
+        store_fe(out, i, fr_mul(fr_mul(load_fe(a, i), load_fe(b, i)), FR_R2))
 
 
 @njit(parallel=True, cache=True)
 def _join_abc(a, b, c, out):
     """out[i] = a[i] * b[i] - c[i] for normal-form values."""
     for i in prange(a.shape[0]):
-        ab = fr_mul(fr_mul(_ld(a, i), _ld(b, i)), R2)
-        _st(out, i, fr_sub(ab, _ld(c, i)))
+        ab = fr_mul(fr_mul(load_fe(a, i), load_fe(b, i)), FR_R2)
+        store_fe(out, i, fr_sub(ab, load_fe(c, i)))
 
 
 @njit(parallel=True, cache=True)
@@ -85,8 +89,8 @@ def _first_mismatch(a, b, c):
     n = a.shape[0]
     bad = np.zeros(n, dtype=np.bool_)
     for i in prange(n):
-        ab = fr_mul(fr_mul(_ld(a, i), _ld(b, i)), R2)
-        c_i = _ld(c, i)
+        ab = fr_mul(fr_mul(load_fe(a, i), load_fe(b, i)), FR_R2)
+        c_i = load_fe(c, i)
         bad[i] = not (ab[0] == c_i[0] and ab[1] == c_i[1] and ab[2] == c_i[2] and ab[3] == c_i[3])
     for i in range(n):
         if bad[i]:
@@ -106,14 +110,14 @@ def _is_one(k):
 @njit(cache=True)
 def _wire_sum(points, point_idx, coeffs, lo, hi, jac, w):
     """jac[w] = sum over entries lo..hi of coeffs[k] * points[point_idx[k]] (coefficient one: one addition)."""
-    acc = _c._jac_infinity(_c._ld_pt(points, 0, 0))
+    acc = jac_infinity(load_coord(points, 0, 0))
     for k in range(lo, hi):
         p = point_idx[k]
         if _is_one(coeffs[k]):
-            acc = _c._jac_add_mixed(acc, _c._ld_pt(points, p, 0), _c._ld_pt(points, p, 1))
+            acc = jac_add_mixed(acc, load_coord(points, p, 0), load_coord(points, p, 1))
         else:
-            acc = _c._jac_add(acc, _c._jac_mul(_c._load_aff_as_jac(points, p), coeffs[k]))
-    _c._store_jac(jac, w, acc)
+            acc = jac_add(acc, jac_mul(load_affine_as_jac(points, p), coeffs[k]))
+    store_jac(jac, w, acc)
 
 
 @njit(parallel=True, cache=True)
@@ -128,7 +132,7 @@ def _powers(start, step, out):
     """out[j] = start * step^j (Montgomery)."""
     acc = start
     for j in range(out.shape[0]):
-        _st(out, j, acc)
+        store_fe(out, j, acc)
         acc = fr_mul(acc, step)
 
 
@@ -136,13 +140,13 @@ def _powers(start, step, out):
 def _lagrange_finish(x, d_inv, c, out):
     """out[j] = c x_j d_inv_j (Montgomery): L_j(tau) = x_j (tau^M - 1) / (M (tau - x_j)), c = (tau^M - 1) / M."""
     for j in prange(x.shape[0]):
-        _st(out, j, fr_mul(fr_mul(_ld(x, j), _ld(d_inv, j)), c))
+        store_fe(out, j, fr_mul(fr_mul(load_fe(x, j), load_fe(d_inv, j)), c))
 
 
 @njit(cache=True)
 def _sub_one(a, b, jac, i):
-    p = _c._load_aff_as_jac(a, i)
-    _c._store_jac(jac, i, _c._jac_add_mixed(p, _c._ld_pt(b, i, 0), f_neg(_c._ld_pt(b, i, 1))))
+    p = load_affine_as_jac(a, i)
+    store_jac(jac, i, jac_add_mixed(p, load_coord(b, i, 0), f_neg(load_coord(b, i, 1))))
 
 
 @njit(parallel=True, cache=True)

@@ -9,7 +9,10 @@ With the key's points (zkl.prover.keys) and fresh r, s from `secrets`:
 
 where h_j = (A B - C)(g w^j) on the odd coset (zkl.prover.qap).  The five
 multi-scalar multiplications skip zero scalars and add bases with scalar one
-directly (zkl.algebra.msm).
+directly (zkl.algebra.msm).  The witness is range-checked once, in
+`witness_limbs`; the MSMs then take the unchecked entries (their other scalars,
+h and the blinding sums, are reduced mod r by construction, and the key's points
+were checked when the key was made or read).
 """
 
 from __future__ import annotations
@@ -21,13 +24,13 @@ import numpy as np
 
 from zkl.algebra.constants import Q, R
 from zkl.algebra.limbs import check_below, ints_to_limbs, limbs_to_ints, montgomery_to_ints
-from zkl.algebra.msm import msm_g1_raw, msm_g2_raw
+from zkl.algebra.msm import msm_g1_unchecked, msm_g2_unchecked
 from zkl.algebra.points import G1Point, G2Point, g1_to_array, g2_to_array
+from zkl.algebra.threads import DOMAIN_MIN_ROWS, numba_threads
 from zkl.circuits.r1cs import R1CS
 from zkl.errors import MalformedInput, ShapeMismatch
 from zkl.prover import qap
 from zkl.prover._progress import ProgressCallback, Steps
-from zkl.prover._threads import numba_threads
 from zkl.prover.keys import ProvingKey
 from zkl.prover.setup import domain_size as _domain_size
 from zkl.verifier.keys import Proof
@@ -52,7 +55,7 @@ def prove(pk: ProvingKey, witness: object, *, r1cs: R1CS | None = None, blinding
         raise MalformedInput(f"expected a ProvingKey, not {type(pk).__name__}")
     w = witness_limbs(witness, pk.n_wires)
     r, s = _blinding(blinding)
-    with numba_threads(threads, pk.domain_size):
+    with numba_threads(threads, rows=pk.domain_size, min_rows=DOMAIN_MIN_ROWS):
         return _prove(pk, w, r1cs, r, s, progress)
 
 
@@ -79,24 +82,24 @@ def _prove(pk: ProvingKey, w: np.ndarray, r1cs: R1CS | None, r: int, s: int,
         h = qap.quotient_on_coset(a, b, c)
         del b, c
         steps.step("MSM A")
-        msm_a = msm_g1_raw(pk.a_query, w)
+        msm_a = msm_g1_unchecked(pk.a_query, w)
         steps.step("MSM B1")
-        msm_b1 = msm_g1_raw(pk.b_g1_query, w)
+        msm_b1 = msm_g1_unchecked(pk.b_g1_query, w)
         steps.step("MSM B2")
-        msm_b2 = msm_g2_raw(pk.b_g2_query, w)
+        msm_b2 = msm_g2_unchecked(pk.b_g2_query, w)
         steps.step("MSM C")
-        msm_c = msm_g1_raw(pk.l_query, np.ascontiguousarray(w[pk.n_public + 1:]))
+        msm_c = msm_g1_unchecked(pk.l_query, np.ascontiguousarray(w[pk.n_public + 1:]))
         steps.step("MSM H")
-        msm_h = msm_g1_raw(pk.h_query, h)
+        msm_h = msm_g1_unchecked(pk.h_query, h)
         steps.step("blinding")
         # C = C_w + H + s A + r B1 - r s delta_1 with A = A_w + alpha + r delta_1, B1 = B1_w + beta_1 + s delta_1,
         # expanded so that it needs neither A nor B1 first; single-threaded: a few points only
         alpha1, beta1, delta1 = g1_to_array([pk.vk.alpha_g1, pk.beta_g1, pk.delta_g1])
         beta2, delta2 = g2_to_array([pk.vk.beta_g2, pk.vk.delta_g2])
         small = {"window": _SMALL_WINDOW, "threads": 1}
-        pi_a = msm_g1_raw(np.stack([msm_a, alpha1, delta1]), _scalars([1, 1, r]), **small)
-        pi_b = msm_g2_raw(np.stack([msm_b2, beta2, delta2]), _scalars([1, 1, s]), **small)
-        pi_c = msm_g1_raw(np.stack([msm_c, msm_h, msm_a, alpha1, msm_b1, beta1, delta1]),
+        pi_a = msm_g1_unchecked(np.stack([msm_a, alpha1, delta1]), _scalars([1, 1, r]), **small)
+        pi_b = msm_g2_unchecked(np.stack([msm_b2, beta2, delta2]), _scalars([1, 1, s]), **small)
+        pi_c = msm_g1_unchecked(np.stack([msm_c, msm_h, msm_a, alpha1, msm_b1, beta1, delta1]),
                           _scalars([1, 1, s, s, r, r, r * s]), **small)
     return Proof(a=_g1(pi_a), b=_g2(pi_b), c=_g1(pi_c))
 

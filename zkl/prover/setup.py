@@ -48,12 +48,12 @@ from zkl.algebra.field import FieldArray, Fr
 from zkl.algebra.limbs import ints_to_limbs, to_montgomery
 from zkl.algebra.ntt import domain
 from zkl.algebra.points import g1_from_array
-from zkl.algebra._kernels import curve as _curve
+from zkl.algebra.threads import DOMAIN_MIN_ROWS, numba_threads
+from zkl.algebra._kernels import batch_to_affine
 from zkl.circuits.r1cs import R1CS
 from zkl.errors import FormatError, MalformedInput, NotInvertible
 from zkl.prover import _kernels as _k
 from zkl.prover._progress import ProgressCallback, Steps
-from zkl.prover._threads import numba_threads
 from zkl.prover.keys import ProvingKey, ZkeyCoefficients
 from zkl.prover.ptau import PowersOfTau, read_ptau
 from zkl.prover.zkey import circuit_hash
@@ -116,7 +116,7 @@ def setup(r1cs: R1CS, *, toxic: ToxicWaste | None = None, progress: bool | Progr
           threads: int | None = None) -> ProvingKey:
     """A Groth16 proving key for `r1cs` from fresh random toxic waste (or the given one), erased after use."""
     _check_r1cs(r1cs)
-    with numba_threads(threads, domain_size(r1cs.n_constraints, r1cs.n_public)):
+    with numba_threads(threads, rows=domain_size(r1cs.n_constraints, r1cs.n_public), min_rows=DOMAIN_MIN_ROWS):
         return _setup(r1cs, toxic, progress)
 
 
@@ -155,8 +155,7 @@ def _setup(r1cs: R1CS, toxic: ToxicWaste | None, progress: bool | ProgressCallba
         joined = Fr.concatenate([u, v, private, h, ic])
         g1_scalars = joined.limbs()
         g2_scalars = v.limbs()
-        secret_arrays += [lag._mont, lag_h._mont, u._mont, v._mont, w._mont, mixed._mont, ic._mont,
-                          private._mont, h._mont, joined._mont]
+        secret_arrays += [x.montgomery for x in (lag, lag_h, u, v, w, mixed, ic, private, h, joined)]
         steps.step("G1 points")
         g1_points = fixed_base_mul_g1(G1_GENERATOR, g1_scalars)
         steps.step("G2 points")
@@ -187,7 +186,7 @@ def setup_from_ptau(r1cs: R1CS, ptau: PowersOfTau | str | os.PathLike, *, valida
     G2 check costs about 0.1 ms a point, so it dominates for large circuits).
     """
     _check_r1cs(r1cs)
-    with numba_threads(threads, domain_size(r1cs.n_constraints, r1cs.n_public)):
+    with numba_threads(threads, rows=domain_size(r1cs.n_constraints, r1cs.n_public), min_rows=DOMAIN_MIN_ROWS):
         return _setup_from_ptau(r1cs, ptau, validate, progress)
 
 
@@ -262,14 +261,14 @@ def _lagrange(tau: int, log_m: int, shift: int, step: int, count: int) -> FieldA
     big_m = 1 << log_m
     x = np.empty((count, 4), dtype=np.uint64)
     _k._powers(tuple(_mont(shift)[0]), tuple(_mont(step)[0]), x)
-    d = (Fr._wrap(x) * -1) + tau  # tau - x_j
+    d = (Fr.from_montgomery(x) * -1) + tau  # tau - x_j
     d_inv = d.batch_inverse()  # NotInvertible when tau is one of the points
     c = (pow(tau, big_m, R) - 1) * pow(big_m, -1, R) % R
     out = np.empty_like(x)
-    _k._lagrange_finish(x, d_inv._mont, tuple(_mont(c)[0]), out)
-    d._mont.fill(0)
-    d_inv._mont.fill(0)
-    return Fr._wrap(out)
+    _k._lagrange_finish(x, d_inv.montgomery, tuple(_mont(c)[0]), out)
+    d.montgomery.fill(0)
+    d_inv.montgomery.fill(0)
+    return Fr.from_montgomery(out)
 
 
 def _scatter(wires: np.ndarray, rows: np.ndarray, values: np.ndarray, lag: FieldArray, n_wires: int,
@@ -281,8 +280,8 @@ def _scatter(wires: np.ndarray, rows: np.ndarray, values: np.ndarray, lag: Field
     if len(wires):
         coeffs = to_montgomery(np.ascontiguousarray(values, dtype=np.uint64), R)
         cuts = np.array([0, len(wires)], dtype=np.int64)
-        _k._spmv(np.asarray(wires, dtype=np.int64), np.asarray(rows, dtype=np.int64), coeffs, lag._mont, out, cuts)
-    return Fr._wrap(out)
+        _k._spmv(np.asarray(wires, dtype=np.int64), np.asarray(rows, dtype=np.int64), coeffs, lag.montgomery, out, cuts)
+    return Fr.from_montgomery(out)
 
 
 def _sums(points: np.ndarray, wires: np.ndarray, point_idx: np.ndarray, coeffs: np.ndarray, n_wires: int) -> np.ndarray:
@@ -294,7 +293,7 @@ def _sums(points: np.ndarray, wires: np.ndarray, point_idx: np.ndarray, coeffs: 
     if n_wires:
         _k._wire_sums(np.ascontiguousarray(points), np.ascontiguousarray(point_idx[order], dtype=np.int64),
                       np.ascontiguousarray(coeffs[order], dtype=np.uint64), wire_ptr, jac)
-        _curve._batch_to_affine(jac, out)
+        batch_to_affine(jac, out)
     return out
 
 
@@ -314,7 +313,7 @@ def _hash_h_points(ptau: PowersOfTau, n: int) -> np.ndarray:
     jac = np.empty((count, 3, 4), dtype=np.uint64)
     _k._sub_points(hi, lo, jac)
     out = np.empty((count, 2, 4), dtype=np.uint64)
-    _curve._batch_to_affine(jac, out)
+    batch_to_affine(jac, out)
     return out
 
 

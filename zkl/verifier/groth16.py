@@ -51,6 +51,7 @@ __all__ = [
     "validate_proof",
     "validate_verifying_key",
     "verify",
+    "warmup",
 ]
 
 
@@ -185,12 +186,12 @@ def _checked_mont(g1n: np.ndarray, g2n: np.ndarray, g1_names: list[str], g2_name
     g1 = _k._mont_g1(g1n)
     g2 = _k._mont_g2(g2n)
     codes = np.zeros(g1.shape[0], dtype=np.int8)
-    _k._g1_codes(g1, codes)
+    _k._codes(g1, codes)
     bad = np.flatnonzero(codes)
     if bad.size:
         _raise_for_code(g1_names[bad[0]], 2, True, what)
     codes = np.zeros(g2.shape[0], dtype=np.int8)
-    _k._g2_codes(g2, codes)
+    _k._codes(g2, codes)
     bad = np.flatnonzero(codes)
     if bad.size:
         _raise_for_code(g2_names[bad[0]], int(codes[bad[0]]), False, what)
@@ -263,3 +264,15 @@ def _prepared(vk: VerifyingKey) -> PreparedVerifyingKey:
     """prepare_verifying_key, cached by key value (VerifyingKey is frozen and hashable)."""
     return prepare_verifying_key(vk)
 
+
+def warmup() -> None:
+    """Compile (or load from numba's disk cache) the verifier's kernels: one verification and a bisecting batch."""
+    from zkl.verifier.batch import batch_verify
+    from zkl.verifier.testing import simulate
+
+    sim = simulate(n_public=2, count=3, seed=1)
+    pvk = prepare_verifying_key(sim.vk)
+    inputs, proof = sim.items[0]
+    verify(pvk, inputs, proof)
+    bad = [(sim.items[1][0], sim.items[2][1])]  # a wrong pairing: the batch check bisects
+    batch_verify(sim.vk, sim.items + bad)

@@ -16,16 +16,13 @@ from dataclasses import dataclass
 from zkl.algebra.constants import R
 import numpy as np
 
-from zkl.algebra.constants import G1_GENERATOR, G2_GENERATOR, Q, XI
+from zkl.algebra.constants import G1_GENERATOR, G2_B, G2_GENERATOR, Q
 from zkl.algebra.limbs import ints_to_limbs, limbs_to_ints
 from zkl.algebra.points import G1Point, G2Point
 from zkl.verifier import _kernels as _k
 from zkl.verifier.keys import Proof, VerifyingKey
 
 __all__ = ["Simulation", "simulate", "twist_point_outside_subgroup"]
-
-#: the twist coefficient b' = 3 / (9 + u)
-_G2_B = (3 * XI[0] * pow(XI[0] ** 2 + XI[1] ** 2, -1, Q) % Q, -3 * XI[1] * pow(XI[0] ** 2 + XI[1] ** 2, -1, Q) % Q)
 
 
 @dataclass(frozen=True)
@@ -80,7 +77,7 @@ def twist_point_outside_subgroup() -> G2Point:
         x = (k, 1)
         x2 = ((x[0] * x[0] - x[1] * x[1]) % Q, 2 * x[0] * x[1] % Q)
         x3 = ((x2[0] * x[0] - x2[1] * x[1]) % Q, (x2[0] * x[1] + x2[1] * x[0]) % Q)
-        y = _fq2_sqrt((x3[0] + _G2_B[0]) % Q, (x3[1] + _G2_B[1]) % Q)
+        y = _fq2_sqrt((x3[0] + G2_B[0]) % Q, (x3[1] + G2_B[1]) % Q)
         if y is not None:
             p = G2Point(x, y)
             if _g2_code(p) == 3:
@@ -91,7 +88,7 @@ def twist_point_outside_subgroup() -> G2Point:
 def _g2_code(p: G2Point) -> int:
     """The verifier kernels' validation code of a G2 point (0 valid, 2 off the twist, 3 outside the subgroup)."""
     codes = np.zeros(1, dtype=np.int8)
-    _k._g2_codes(_k._mont_g2(ints_to_limbs([*p.x, *p.y]).reshape(1, 2, 2, 4)), codes)
+    _k._codes(_k._mont_g2(ints_to_limbs([*p.x, *p.y]).reshape(1, 2, 2, 4)), codes)
     return int(codes[0])
 
 

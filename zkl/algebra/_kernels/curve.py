@@ -8,9 +8,8 @@ y^2 = x^3 + 3/(9+u) over Fq2.  Inside kernels:
 - a Jacobian point is (X, Y, Z) for the affine (X/Z^2, Y/Z^3); Z = 0 is the
   point at infinity (written (1, 1, 0) when this module makes it);
 - point arrays are (n, 2, 4) / (n, 2, 2, 4) affine and (n, 3, 4) / (n, 3, 2, 4)
-  Jacobian; field-element scratch arrays are (n, 4) / (n, 2, 4).  The
-  helpers `_ld_pt`, `_st_pt`, `_ld_fe`, `_st_fe` read and write them for
-  either field, chosen at compile time from the array's ndim.
+  Jacobian; field-element scratch arrays are (n, 4) / (n, 2, 4), read and
+  written by the accessors of `rows` for either field.
 
 Formulas (a = 0, from the Explicit-Formulas Database): doubling dbl-2009-l
 (2M + 5S), addition add-2007-bl (11M + 5S), mixed addition madd-2007-bl
@@ -25,12 +24,14 @@ x the BN parameter; it costs one 63-bit multiplication instead of a 254-bit one.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange, types
+from numba import njit, prange
 from numba.extending import overload
 
-from zkl.algebra._kernels import fq, fq2
-from zkl.algebra._kernels import ext
-from zkl.algebra.constants import BN_X, G1_B, MONT_R, Q, XI, int_to_limbs
+from zkl.algebra._kernels import ext, fq, fq2
+from zkl.algebra._kernels.ext import is_fq2_type, one_like, zero_like
+from zkl.algebra._kernels.rows import load_coord, load_fe, load_jac, store_coord, store_fe, store_jac
+from zkl.algebra.constants import BN_X, G1_B, G2_B, MONT_R, Q, XI, int_to_limbs
+from zkl.algebra.tower import Fq2
 
 _U0 = np.uint64(0)
 _U1 = np.uint64(1)
@@ -41,34 +42,17 @@ def _mont_fq(value: int) -> tuple:
     return int_to_limbs(value % Q * MONT_R % Q)
 
 
-def _fq2_mul_int(a: tuple[int, int], b: tuple[int, int]) -> tuple[int, int]:
-    return ((a[0] * b[0] - a[1] * b[1]) % Q, (a[0] * b[1] + a[1] * b[0]) % Q)
+def _mont_fq2(value: Fq2) -> tuple:
+    """Montgomery limb pair of a tower.Fq2 (import-time constants)."""
+    return (_mont_fq(value.c0), _mont_fq(value.c1))
 
 
-def _fq2_pow_int(a: tuple[int, int], e: int) -> tuple[int, int]:
-    result = (1, 0)
-    while e:
-        if e & 1:
-            result = _fq2_mul_int(result, a)
-        a = _fq2_mul_int(a, a)
-        e >>= 1
-    return result
-
-
-def _fq2_inv_int(a: tuple[int, int]) -> tuple[int, int]:
-    n = pow(a[0] * a[0] + a[1] * a[1], -1, Q)
-    return (a[0] * n % Q, -a[1] * n % Q)
-
-
-#: G2 twist coefficient b' = 3 / (9 + u), as ints and Montgomery limbs
-G2_B_INT = _fq2_mul_int((3, 0), _fq2_inv_int(XI))
+#: the curve coefficients b = 3 (G1) and b' = 3 / (9 + u) (G2) in Montgomery form
 B_G1 = _mont_fq(G1_B)
-B_G2 = (_mont_fq(G2_B_INT[0]), _mont_fq(G2_B_INT[1]))
+B_G2 = _mont_fq2(Fq2(*G2_B))
 #: psi(x, y) = (conj(x) * xi^((q-1)/3), conj(y) * xi^((q-1)/2))
-PSI_X_INT = _fq2_pow_int(XI, (Q - 1) // 3)
-PSI_Y_INT = _fq2_pow_int(XI, (Q - 1) // 2)
-_PSI_X = (_mont_fq(PSI_X_INT[0]), _mont_fq(PSI_X_INT[1]))
-_PSI_Y = (_mont_fq(PSI_Y_INT[0]), _mont_fq(PSI_Y_INT[1]))
+_PSI_X = _mont_fq2(Fq2(*XI) ** ((Q - 1) // 3))
+_PSI_Y = _mont_fq2(Fq2(*XI) ** ((Q - 1) // 2))
 
 
 def _naf(k: int) -> tuple[int, ...]:
@@ -90,17 +74,13 @@ _WNAF_TABLE = 1 << (_WNAF_W - 2)
 # generic helpers (field-type dispatch at compile time, value dispatch in pure Python)
 
 
-def _is_fq2_type(t) -> bool:
-    return isinstance(t, types.BaseTuple) and isinstance(t[0], types.BaseTuple)
-
-
 #: the group law on G1: with the Fq operations inlined, LLVM overlaps independent multiplications
-_HOT = frozenset({"_jac_add_mixed", "_jac_add", "_jac_double"})
+_HOT = frozenset({"jac_add_mixed", "jac_add", "jac_double"})
 
 
 def _inline_for_fq(expr, caller, callee) -> bool:
     """numba inlining cost model: inline an Fq operation in the hot group law, call it elsewhere."""
-    if _is_fq2_type(caller.typemap[expr.args[0].name]):
+    if is_fq2_type(caller.typemap[expr.args[0].name]):
         return False
     return caller.func_ir.func_id.func_name in _HOT
 
@@ -116,14 +96,14 @@ def _generic(name: str, generic, on_fq, on_fq2, arity: int):
             return generic(a)
 
         def typed(a):
-            impl = on_fq2 if _is_fq2_type(a) else on_fq
+            impl = on_fq2 if is_fq2_type(a) else on_fq
             return lambda a: impl(a)
     else:
         def stub(a, b):
             return generic(a, b)
 
         def typed(a, b):
-            impl = on_fq2 if _is_fq2_type(a) else on_fq
+            impl = on_fq2 if is_fq2_type(a) else on_fq
             return lambda a, b: impl(a, b)
     stub.__name__ = stub.__qualname__ = name
     overload(stub, inline=_inline_for_fq)(typed)
@@ -141,30 +121,6 @@ f_inv = _generic("f_inv", ext.f_inv, fq.fq_inv, fq2.fq2_inv, 1)
 f_is_zero = _generic("f_is_zero", ext.f_is_zero, fq.fq_is_zero, fq2.fq2_is_zero, 1)
 
 
-def _one_like(a):
-    """The one of a's field."""
-    return fq2.ONE if isinstance(a[0], tuple) else fq.ONE
-
-
-@overload(_one_like)
-def _one_like_typed(a):
-    if _is_fq2_type(a):
-        return lambda a: fq2.ONE
-    return lambda a: fq.ONE
-
-
-def _zero_like(a):
-    """The zero of a's field."""
-    return fq2.ZERO if isinstance(a[0], tuple) else fq.ZERO
-
-
-@overload(_zero_like)
-def _zero_like_typed(a):
-    if _is_fq2_type(a):
-        return lambda a: fq2.ZERO
-    return lambda a: fq.ZERO
-
-
 def _curve_b(x):
     """The curve coefficient b for x's field: 3 (G1) or 3/(9+u) (G2), Montgomery form."""
     return B_G2 if isinstance(x[0], tuple) else B_G1
@@ -172,84 +128,9 @@ def _curve_b(x):
 
 @overload(_curve_b)
 def _curve_b_typed(x):
-    if _is_fq2_type(x):
+    if is_fq2_type(x):
         return lambda x: B_G2
     return lambda x: B_G1
-
-
-def _ld_pt(a, i, k):
-    """Coordinate k of point i of a point array ((n, m, 4) for Fq, (n, m, 2, 4) for Fq2)."""
-    if a.ndim == 3:
-        return (a[i, k, 0], a[i, k, 1], a[i, k, 2], a[i, k, 3])
-    return ((a[i, k, 0, 0], a[i, k, 0, 1], a[i, k, 0, 2], a[i, k, 0, 3]),
-            (a[i, k, 1, 0], a[i, k, 1, 1], a[i, k, 1, 2], a[i, k, 1, 3]))
-
-
-@overload(_ld_pt)
-def _ld_pt_typed(a, i, k):
-    if a.ndim == 3:
-        return lambda a, i, k: (a[i, k, 0], a[i, k, 1], a[i, k, 2], a[i, k, 3])
-    return lambda a, i, k: ((a[i, k, 0, 0], a[i, k, 0, 1], a[i, k, 0, 2], a[i, k, 0, 3]),
-                            (a[i, k, 1, 0], a[i, k, 1, 1], a[i, k, 1, 2], a[i, k, 1, 3]))
-
-
-def _st_pt(a, i, k, v):
-    """Store field element v as coordinate k of point i of a point array."""
-    if a.ndim == 3:
-        a[i, k, 0], a[i, k, 1], a[i, k, 2], a[i, k, 3] = v
-    else:
-        a[i, k, 0, 0], a[i, k, 0, 1], a[i, k, 0, 2], a[i, k, 0, 3] = v[0]
-        a[i, k, 1, 0], a[i, k, 1, 1], a[i, k, 1, 2], a[i, k, 1, 3] = v[1]
-
-
-@overload(_st_pt)
-def _st_pt_typed(a, i, k, v):
-    if a.ndim == 3:
-        def impl(a, i, k, v):
-            a[i, k, 0], a[i, k, 1], a[i, k, 2], a[i, k, 3] = v
-        return impl
-
-    def impl2(a, i, k, v):
-        a[i, k, 0, 0], a[i, k, 0, 1], a[i, k, 0, 2], a[i, k, 0, 3] = v[0]
-        a[i, k, 1, 0], a[i, k, 1, 1], a[i, k, 1, 2], a[i, k, 1, 3] = v[1]
-    return impl2
-
-
-def _ld_fe(a, i):
-    """Element i of a field-element array ((n, 4) for Fq, (n, 2, 4) for Fq2)."""
-    if a.ndim == 2:
-        return (a[i, 0], a[i, 1], a[i, 2], a[i, 3])
-    return ((a[i, 0, 0], a[i, 0, 1], a[i, 0, 2], a[i, 0, 3]), (a[i, 1, 0], a[i, 1, 1], a[i, 1, 2], a[i, 1, 3]))
-
-
-@overload(_ld_fe)
-def _ld_fe_typed(a, i):
-    if a.ndim == 2:
-        return lambda a, i: (a[i, 0], a[i, 1], a[i, 2], a[i, 3])
-    return lambda a, i: ((a[i, 0, 0], a[i, 0, 1], a[i, 0, 2], a[i, 0, 3]),
-                         (a[i, 1, 0], a[i, 1, 1], a[i, 1, 2], a[i, 1, 3]))
-
-
-def _st_fe(a, i, v):
-    """Store field element v at index i of a field-element array."""
-    if a.ndim == 2:
-        a[i, 0], a[i, 1], a[i, 2], a[i, 3] = v
-    else:
-        a[i, 0, 0], a[i, 0, 1], a[i, 0, 2], a[i, 0, 3] = v[0]
-        a[i, 1, 0], a[i, 1, 1], a[i, 1, 2], a[i, 1, 3] = v[1]
-
-
-@overload(_st_fe)
-def _st_fe_typed(a, i, v):
-    if a.ndim == 2:
-        def impl(a, i, v):
-            a[i, 0], a[i, 1], a[i, 2], a[i, 3] = v
-        return impl
-
-    def impl2(a, i, v):
-        a[i, 0, 0], a[i, 0, 1], a[i, 0, 2], a[i, 0, 3] = v[0]
-        a[i, 1, 0], a[i, 1, 1], a[i, 1, 2], a[i, 1, 3] = v[1]
-    return impl2
 
 
 def _empty_fe_for(points, m):
@@ -298,7 +179,7 @@ def _in_range(a):
 
 @overload(_in_range)
 def _in_range_typed(a):
-    if _is_fq2_type(a):
+    if is_fq2_type(a):
         return lambda a: _fq_below_q(a[0]) and _fq_below_q(a[1])
     return lambda a: _fq_below_q(a)
 
@@ -308,10 +189,10 @@ def _in_range_typed(a):
 
 
 @njit(inline="always", cache=True)
-def _jac_infinity(x):
+def jac_infinity(x):
     """The Jacobian point at infinity (1, 1, 0) over x's field."""
-    one = _one_like(x)
-    return (one, one, _zero_like(x))
+    one = one_like(x)
+    return (one, one, zero_like(x))
 
 
 @njit(inline="always", cache=True)
@@ -321,21 +202,21 @@ def _aff_is_infinity(x, y):
 
 
 @njit(inline="always", cache=True)
-def _jac_from_affine(x, y):
+def jac_from_affine(x, y):
     """Jacobian (x, y, 1), or infinity for (0, 0)."""
     if _aff_is_infinity(x, y):
-        return _jac_infinity(x)
-    return (x, y, _one_like(x))
+        return jac_infinity(x)
+    return (x, y, one_like(x))
 
 
 @njit(inline="always", cache=True)
-def _jac_neg(p):
+def jac_neg(p):
     """-P = (X, -Y, Z)."""
     return (p[0], f_neg(p[1]), p[2])
 
 
 @njit(cache=True)
-def _jac_double(p):
+def jac_double(p):
     """2P (dbl-2009-l, a = 0)."""
     x, y, z = p
     if f_is_zero(z):
@@ -352,7 +233,7 @@ def _jac_double(p):
 
 
 @njit(cache=True)
-def _jac_add(p, q):
+def jac_add(p, q):
     """P + Q, both Jacobian (add-2007-bl)."""
     x1, y1, z1 = p
     x2, y2, z2 = q
@@ -370,8 +251,8 @@ def _jac_add(p, q):
     rr = f_sub(s2, s1)
     if f_is_zero(h):
         if f_is_zero(rr):
-            return _jac_double(p)
-        return _jac_infinity(x1)
+            return jac_double(p)
+        return jac_infinity(x1)
     i = f_sqr(f_dbl(h))
     j = f_mul(h, i)
     rr = f_dbl(rr)
@@ -383,13 +264,13 @@ def _jac_add(p, q):
 
 
 @njit(cache=True)
-def _jac_add_mixed(p, x2, y2):
+def jac_add_mixed(p, x2, y2):
     """P + (x2, y2), P Jacobian, (x2, y2) affine with (0, 0) = infinity (madd-2007-bl)."""
     x1, y1, z1 = p
     if _aff_is_infinity(x2, y2):
         return p
     if f_is_zero(z1):
-        return (x2, y2, _one_like(x2))
+        return (x2, y2, one_like(x2))
     z1z1 = f_sqr(z1)
     u2 = f_mul(x2, z1z1)
     s2 = f_mul(f_mul(y2, z1), z1z1)
@@ -397,8 +278,8 @@ def _jac_add_mixed(p, x2, y2):
     rr = f_sub(s2, y1)
     if f_is_zero(h):
         if f_is_zero(rr):
-            return _jac_double(p)
-        return _jac_infinity(x1)
+            return jac_double(p)
+        return jac_infinity(x1)
     hh = f_sqr(h)
     i = f_dbl(f_dbl(hh))
     j = f_mul(h, i)
@@ -411,7 +292,7 @@ def _jac_add_mixed(p, x2, y2):
 
 
 @njit(cache=True)
-def _jac_eq(p, q):
+def jac_eq(p, q):
     """P == Q for Jacobian points (cross-multiplied, any Z)."""
     inf_p = f_is_zero(p[2])
     inf_q = f_is_zero(q[2])
@@ -425,11 +306,11 @@ def _jac_eq(p, q):
 
 
 @njit(cache=True)
-def _jac_to_affine(p):
+def jac_to_affine(p):
     """(X/Z^2, Y/Z^3), or (0, 0) for infinity (one inversion)."""
     x, y, z = p
     if f_is_zero(z):
-        zero = _zero_like(x)
+        zero = zero_like(x)
         return (zero, zero)
     zi = f_inv(z)
     zi2 = f_sqr(zi)
@@ -478,27 +359,27 @@ def _wnaf(k, w):
 
 
 @njit(cache=True)
-def _jac_mul(p, k):
+def jac_mul(p, k):
     """[k]P for a Jacobian P and a 4-limb normal-form scalar array k (any k < 2^256)."""
     digits = _wnaf(k, _WNAF_W)
     top = 256
     while top >= 0 and digits[top] == 0:
         top -= 1
     if top < 0 or f_is_zero(p[2]):
-        return _jac_infinity(p[0])
-    p2 = _jac_double(p)
+        return jac_infinity(p[0])
+    p2 = jac_double(p)
     table = [p] * _WNAF_TABLE
     for i in range(1, _WNAF_TABLE):
-        table[i] = _jac_add(table[i - 1], p2)
+        table[i] = jac_add(table[i - 1], p2)
     d = digits[top]
-    acc = table[d >> 1] if d > 0 else _jac_neg(table[(-d) >> 1])
+    acc = table[d >> 1] if d > 0 else jac_neg(table[(-d) >> 1])
     for i in range(top - 1, -1, -1):
-        acc = _jac_double(acc)
+        acc = jac_double(acc)
         d = digits[i]
         if d > 0:
-            acc = _jac_add(acc, table[d >> 1])
+            acc = jac_add(acc, table[d >> 1])
         elif d < 0:
-            acc = _jac_add(acc, _jac_neg(table[(-d) >> 1]))
+            acc = jac_add(acc, jac_neg(table[(-d) >> 1]))
     return acc
 
 
@@ -513,39 +394,39 @@ def _psi(p):
 
 
 @njit(cache=True)
-def _g2_in_subgroup(x, y):
+def g2_in_subgroup(x, y):
     """Affine (x, y), on the twist, is in the r-torsion: [x+1]Q + psi([x]Q) + psi^2([x]Q) == psi^3([2x]Q)."""
     if _aff_is_infinity(x, y):
         return True
     # a = [x]Q by the NAF of x, mixed additions of +-Q
     ny = f_neg(y)
-    a = (x, y, _one_like(x))
+    a = (x, y, one_like(x))
     for i in range(len(_X_NAF) - 2, -1, -1):
-        a = _jac_double(a)
+        a = jac_double(a)
         d = _X_NAF[i]
         if d > 0:
-            a = _jac_add_mixed(a, x, y)
+            a = jac_add_mixed(a, x, y)
         elif d < 0:
-            a = _jac_add_mixed(a, x, ny)
+            a = jac_add_mixed(a, x, ny)
     b = _psi(a)
-    a = _jac_add_mixed(a, x, y)
+    a = jac_add_mixed(a, x, y)
     res = _psi(b)
-    c = _jac_add(_jac_add(res, b), a)
-    res = _jac_double(_psi(res))
-    return _jac_eq(res, c)
+    c = jac_add(jac_add(res, b), a)
+    res = jac_double(_psi(res))
+    return jac_eq(res, c)
 
 
 def _in_subgroup(x, y):
     """Subgroup membership of an on-curve affine point: always for G1 (cofactor 1), psi check for G2."""
     if isinstance(x[0], tuple):
-        return _g2_in_subgroup(x, y)
+        return g2_in_subgroup(x, y)
     return True
 
 
 @overload(_in_subgroup)
 def _in_subgroup_typed(x, y):
-    if _is_fq2_type(x):
-        return lambda x, y: _g2_in_subgroup(x, y)
+    if is_fq2_type(x):
+        return lambda x, y: g2_in_subgroup(x, y)
     return lambda x, y: True
 
 
@@ -557,61 +438,47 @@ _CHUNK = 2048
 
 
 @njit(cache=True)
-def _batch_to_affine_range(jac, lo, hi, out, out_lo):
+def batch_to_affine_range(jac, lo, hi, out, out_lo):
     """Jacobian rows lo..hi to affine rows out_lo.. of out with one inversion (Montgomery's trick)."""
     scratch = _empty_fe_for(out, hi - lo)
-    x0 = _ld_pt(jac, lo, 0)
-    acc = _one_like(x0)
+    x0 = load_coord(jac, lo, 0)
+    acc = one_like(x0)
     for i in range(lo, hi):
-        z = _ld_pt(jac, i, 2)
-        _st_fe(scratch, i - lo, acc)
+        z = load_coord(jac, i, 2)
+        store_fe(scratch, i - lo, acc)
         if not f_is_zero(z):
             acc = f_mul(acc, z)
     inv = f_inv(acc)
-    zero = _zero_like(x0)
+    zero = zero_like(x0)
     for i in range(hi - 1, lo - 1, -1):
         o = out_lo + i - lo
-        z = _ld_pt(jac, i, 2)
+        z = load_coord(jac, i, 2)
         if f_is_zero(z):
-            _st_pt(out, o, 0, zero)
-            _st_pt(out, o, 1, zero)
+            store_coord(out, o, 0, zero)
+            store_coord(out, o, 1, zero)
             continue
-        zi = f_mul(inv, _ld_fe(scratch, i - lo))
+        zi = f_mul(inv, load_fe(scratch, i - lo))
         inv = f_mul(inv, z)
         zi2 = f_sqr(zi)
-        _st_pt(out, o, 0, f_mul(_ld_pt(jac, i, 0), zi2))
-        _st_pt(out, o, 1, f_mul(_ld_pt(jac, i, 1), f_mul(zi2, zi)))
+        store_coord(out, o, 0, f_mul(load_coord(jac, i, 0), zi2))
+        store_coord(out, o, 1, f_mul(load_coord(jac, i, 1), f_mul(zi2, zi)))
 
 
 @njit(parallel=True, cache=True)
-def _batch_to_affine(jac, out):
+def batch_to_affine(jac, out):
     """Affine (n, 2, ...) of a Jacobian (n, 3, ...) array, one inversion per chunk of _CHUNK points."""
     n = jac.shape[0]
     nchunks = (n + _CHUNK - 1) // _CHUNK
     for c in prange(nchunks):
         lo = c * _CHUNK
         hi = min(n, lo + _CHUNK)
-        _batch_to_affine_range(jac, np.int64(lo), np.int64(hi), out, np.int64(lo))
+        batch_to_affine_range(jac, np.int64(lo), np.int64(hi), out, np.int64(lo))
 
 
 @njit(inline="always", cache=True)
-def _store_jac(jac, i, r):
-    """Store the Jacobian point r as row i of a Jacobian array."""
-    _st_pt(jac, i, 0, r[0])
-    _st_pt(jac, i, 1, r[1])
-    _st_pt(jac, i, 2, r[2])
-
-
-@njit(inline="always", cache=True)
-def _load_jac(jac, i):
-    """Row i of a Jacobian array."""
-    return (_ld_pt(jac, i, 0), _ld_pt(jac, i, 1), _ld_pt(jac, i, 2))
-
-
-@njit(inline="always", cache=True)
-def _load_aff_as_jac(a, i):
+def load_affine_as_jac(a, i):
     """Row i of an affine array as a Jacobian point."""
-    return _jac_from_affine(_ld_pt(a, i, 0), _ld_pt(a, i, 1))
+    return jac_from_affine(load_coord(a, i, 0), load_coord(a, i, 1))
 
 
 #: operations of _pointwise
@@ -625,34 +492,34 @@ def _pointwise(op, a, b, scalars, out):
     For the few points of a public call; scalars are (n, 4) normal-form limbs (any value < 2^256).
     """
     for i in range(a.shape[0]):
-        p = _load_aff_as_jac(a, i)
+        p = load_affine_as_jac(a, i)
         if op == OP_ADD:
-            r = _jac_add_mixed(p, _ld_pt(b, i, 0), _ld_pt(b, i, 1))
+            r = jac_add_mixed(p, load_coord(b, i, 0), load_coord(b, i, 1))
         elif op == OP_DOUBLE:
-            r = _jac_double(p)
+            r = jac_double(p)
         elif op == OP_NEG:
-            r = _jac_neg(p)
+            r = jac_neg(p)
         else:
-            r = _jac_mul(p, scalars[i])
-        x, y = _jac_to_affine(r)
-        _st_pt(out, i, 0, x)
-        _st_pt(out, i, 1, y)
+            r = jac_mul(p, scalars[i])
+        x, y = jac_to_affine(r)
+        store_coord(out, i, 0, x)
+        store_coord(out, i, 1, y)
 
 
 @njit(cache=True)
 def _psi_points(a, out):
     """out[i] = psi(a[i]) for a G2 affine array (used to test the endomorphism)."""
     for i in range(a.shape[0]):
-        x, y = _jac_to_affine(_psi(_load_aff_as_jac(a, i)))
-        _st_pt(out, i, 0, x)
-        _st_pt(out, i, 1, y)
+        x, y = jac_to_affine(_psi(load_affine_as_jac(a, i)))
+        store_coord(out, i, 0, x)
+        store_coord(out, i, 1, y)
 
 
 @njit(cache=True)
-def _check_point(points, i, subgroup):
+def check_point(points, i, subgroup):
     """0 if point i is valid; 1 coordinate >= q, 2 off the curve, 3 outside the subgroup."""
-    x = _ld_pt(points, i, 0)
-    y = _ld_pt(points, i, 1)
+    x = load_coord(points, i, 0)
+    y = load_coord(points, i, 1)
     if not (_in_range(x) and _in_range(y)):
         return 1
     if not _on_curve_affine(x, y):
@@ -662,13 +529,23 @@ def _check_point(points, i, subgroup):
     return 0
 
 
+@njit(cache=True)
+def first_invalid_point(points, subgroup):
+    """(index, code) of the first invalid point of an affine Montgomery array, or (-1, 0), on the calling thread."""
+    for i in range(points.shape[0]):
+        code = check_point(points, np.int64(i), subgroup)
+        if code != 0:
+            return i, code
+    return -1, 0
+
+
 @njit(parallel=True, cache=True)
 def _validate_points(points, subgroup):
-    """(index, code) of the first invalid point of an affine Montgomery array, or (-1, 0); codes of _check_point."""
+    """(index, code) of the first invalid point of an affine Montgomery array, or (-1, 0); codes of check_point."""
     n = points.shape[0]
     codes = np.zeros(n, dtype=np.int8)
     for i in prange(n):
-        codes[i] = _check_point(points, np.int64(i), subgroup)
+        codes[i] = check_point(points, np.int64(i), subgroup)
     for i in range(n):
         if codes[i] != 0:
             return i, codes[i]
@@ -678,10 +555,10 @@ def _validate_points(points, subgroup):
 @njit(cache=True)
 def _sum_part(points, lo, hi, partial, c):
     """partial[c] = Jacobian sum of affine points lo..hi (mixed additions)."""
-    acc = _jac_infinity(_ld_pt(points, 0, 0))
+    acc = jac_infinity(load_coord(points, 0, 0))
     for i in range(lo, hi):
-        acc = _jac_add_mixed(acc, _ld_pt(points, i, 0), _ld_pt(points, i, 1))
-    _store_jac(partial, c, acc)
+        acc = jac_add_mixed(acc, load_coord(points, i, 0), load_coord(points, i, 1))
+    store_jac(partial, c, acc)
 
 
 @njit(parallel=True, cache=True)
@@ -692,7 +569,7 @@ def _sum_points(points, nparts, out):
     step = (n + nparts - 1) // nparts
     for c in prange(nparts):
         _sum_part(points, np.int64(min(n, c * step)), np.int64(min(n, (c + 1) * step)), partial, np.int64(c))
-    acc = _load_jac(partial, 0)
+    acc = load_jac(partial, 0)
     for c in range(1, nparts):
-        acc = _jac_add(acc, _load_jac(partial, c))
-    _store_jac(out, 0, acc)
+        acc = jac_add(acc, load_jac(partial, c))
+    store_jac(out, 0, acc)

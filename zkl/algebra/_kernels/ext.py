@@ -3,6 +3,8 @@
 Each name dispatches on its argument type: an Fq element is a 4-tuple of
 uint64, an Fq2 element a pair of those.  Under numba the choice is made at
 compile time (an `overload`); in plain Python the stub dispatches itself.
+`is_fq2_type` is the compile-time test other modules' overloads use, `one_like`
+and `zero_like` the constants of an element's field.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from numba.extending import overload
 from zkl.algebra._kernels import fq, fq2
 
 
-def _is_fq2_type(t) -> bool:
+def is_fq2_type(t) -> bool:
+    """A numba type is that of an Fq2 element (a pair of limb tuples), not of an Fq one."""
     return isinstance(t, types.BaseTuple) and isinstance(t[0], types.BaseTuple)
 
 
@@ -29,7 +32,7 @@ def _unary(name: str, on_fq, on_fq2):
 
     @overload(stub, inline="always")
     def _typed(a):
-        impl = on_fq2 if _is_fq2_type(a) else on_fq
+        impl = on_fq2 if is_fq2_type(a) else on_fq
         return lambda a: impl(a)
 
     return stub
@@ -43,7 +46,7 @@ def _binary(name: str, on_fq, on_fq2):
 
     @overload(stub, inline="always")
     def _typed(a, b):
-        impl = on_fq2 if _is_fq2_type(a) else on_fq
+        impl = on_fq2 if is_fq2_type(a) else on_fq
         return lambda a, b: impl(a, b)
 
     return stub
@@ -58,3 +61,27 @@ f_dbl = _unary("f_dbl", fq.fq_dbl, fq2.fq2_dbl)
 f_sqr = _unary("f_sqr", fq.fq_sqr, fq2.fq2_sqr)
 f_inv = _unary("f_inv", fq.fq_inv, fq2.fq2_inv)
 f_is_zero = _unary("f_is_zero", fq.fq_is_zero, fq2.fq2_is_zero)
+
+
+def one_like(a):
+    """The one (Montgomery form) of a's field."""
+    return fq2.ONE if _is_fq2_value(a) else fq.ONE
+
+
+@overload(one_like)
+def _one_like_typed(a):
+    if is_fq2_type(a):
+        return lambda a: fq2.ONE
+    return lambda a: fq.ONE
+
+
+def zero_like(a):
+    """The zero of a's field."""
+    return fq2.ZERO if _is_fq2_value(a) else fq.ZERO
+
+
+@overload(zero_like)
+def _zero_like_typed(a):
+    if is_fq2_type(a):
+        return lambda a: fq2.ZERO
+    return lambda a: fq.ZERO

@@ -22,6 +22,7 @@ from numba import njit, prange
 from zkl.algebra._kernels import fq, fr, mont
 from zkl.algebra._kernels.fq import fq_add, fq_from_mont, fq_mul, fq_neg, fq_sqr, fq_sub
 from zkl.algebra._kernels.fr import fr_add, fr_from_mont, fr_mul, fr_neg, fr_sqr, fr_sub
+from zkl.algebra._kernels.rows import load_fe, store_fe
 from zkl.algebra.constants import FR_GENERATOR, FR_TWO_ADICITY, MONT_R, Q, R, int_to_limbs
 
 _Z = np.uint64(0)
@@ -52,21 +53,6 @@ _FR_TS_Z = int_to_limbs(pow(FR_GENERATOR, _FR_T, R) * MONT_R % R)
 
 
 # ----------------------------------------------------------------------------- element helpers
-
-
-@njit(inline="always", cache=True)
-def _row(a, i):
-    """Row i of an (n, 4) array as a limb tuple."""
-    return (a[i, 0], a[i, 1], a[i, 2], a[i, 3])
-
-
-@njit(inline="always", cache=True)
-def _put(out, i, x):
-    """Store a limb tuple into row i of an (n, 4) array."""
-    out[i, 0] = x[0]
-    out[i, 1] = x[1]
-    out[i, 2] = x[2]
-    out[i, 3] = x[3]
 
 
 @njit(inline="always", cache=True)
@@ -193,12 +179,12 @@ def _add(a, b, out, is_fr):
     """out = a + b (a or b may have one row, broadcast)."""
     if a.shape[0] == b.shape[0]:  # the common case, without index arithmetic (about 15% faster)
         for i in prange(out.shape[0]):
-            _put(out, i, _e_add(_row(a, i), _row(b, i), is_fr))
+            store_fe(out, i, _e_add(load_fe(a, i), load_fe(b, i), is_fr))
     else:
         sa = 0 if a.shape[0] == 1 else 1
         sb = 0 if b.shape[0] == 1 else 1
         for i in prange(out.shape[0]):
-            _put(out, i, _e_add(_row(a, i * sa), _row(b, i * sb), is_fr))
+            store_fe(out, i, _e_add(load_fe(a, i * sa), load_fe(b, i * sb), is_fr))
 
 
 @njit(parallel=True, cache=True)
@@ -206,12 +192,12 @@ def _sub(a, b, out, is_fr):
     """out = a - b (a or b may have one row, broadcast)."""
     if a.shape[0] == b.shape[0]:  # the common case, without index arithmetic (about 15% faster)
         for i in prange(out.shape[0]):
-            _put(out, i, _e_sub(_row(a, i), _row(b, i), is_fr))
+            store_fe(out, i, _e_sub(load_fe(a, i), load_fe(b, i), is_fr))
     else:
         sa = 0 if a.shape[0] == 1 else 1
         sb = 0 if b.shape[0] == 1 else 1
         for i in prange(out.shape[0]):
-            _put(out, i, _e_sub(_row(a, i * sa), _row(b, i * sb), is_fr))
+            store_fe(out, i, _e_sub(load_fe(a, i * sa), load_fe(b, i * sb), is_fr))
 
 
 @njit(parallel=True, cache=True)
@@ -219,40 +205,40 @@ def _mul(a, b, out, is_fr):
     """out = a * b (a or b may have one row, broadcast)."""
     if a.shape[0] == b.shape[0]:  # the common case, without index arithmetic (about 15% faster)
         for i in prange(out.shape[0]):
-            _put(out, i, _e_mul(_row(a, i), _row(b, i), is_fr))
+            store_fe(out, i, _e_mul(load_fe(a, i), load_fe(b, i), is_fr))
     else:
         sa = 0 if a.shape[0] == 1 else 1
         sb = 0 if b.shape[0] == 1 else 1
         for i in prange(out.shape[0]):
-            _put(out, i, _e_mul(_row(a, i * sa), _row(b, i * sb), is_fr))
+            store_fe(out, i, _e_mul(load_fe(a, i * sa), load_fe(b, i * sb), is_fr))
 
 
 @njit(parallel=True, cache=True)
 def _neg(a, out, is_fr):
     """out = -a."""
     for i in prange(out.shape[0]):
-        _put(out, i, _e_neg(_row(a, i), is_fr))
+        store_fe(out, i, _e_neg(load_fe(a, i), is_fr))
 
 
 @njit(parallel=True, cache=True)
 def _sqr(a, out, is_fr):
     """out = a^2."""
     for i in prange(out.shape[0]):
-        _put(out, i, _e_sqr(_row(a, i), is_fr))
+        store_fe(out, i, _e_sqr(load_fe(a, i), is_fr))
 
 
 @njit(parallel=True, cache=True)
 def _pow(a, e, out, is_fr):
     """out = a^e for one 4-limb exponent tuple e shared by all rows (0^0 = 1)."""
     for i in prange(out.shape[0]):
-        _put(out, i, _e_pow(_row(a, i), e, is_fr))
+        store_fe(out, i, _e_pow(load_fe(a, i), e, is_fr))
 
 
 @njit(parallel=True, cache=True)
 def _inv(a, out, is_fr):
     """out = a^-1 by Fermat's little theorem, one exponentiation per row (zero maps to zero)."""
     for i in prange(out.shape[0]):
-        _put(out, i, _e_inv(_row(a, i), is_fr))
+        store_fe(out, i, _e_inv(load_fe(a, i), is_fr))
 
 
 @njit(cache=True)
@@ -277,18 +263,18 @@ def _batch_inverse(a, out, nchunks, is_fr):
         hi = min(n, lo + size)
         acc = _one(is_fr)
         for i in range(lo, hi):
-            _put(out, i, acc)  # product of the nonzero rows lo .. i-1
-            x = _row(a, i)
+            store_fe(out, i, acc)  # product of the nonzero rows lo .. i-1
+            x = load_fe(a, i)
             if not mont.is_zero(x):
                 acc = _e_mul(acc, x, is_fr)
         inv = _e_inv(acc, is_fr)
         for i in range(hi - 1, lo - 1, -1):
-            x = _row(a, i)
+            x = load_fe(a, i)
             if mont.is_zero(x):
-                _put(out, i, _ZERO4)
+                store_fe(out, i, _ZERO4)
             else:
-                prefix = _row(out, i)
-                _put(out, i, _e_mul(inv, prefix, is_fr))
+                prefix = load_fe(out, i)
+                store_fe(out, i, _e_mul(inv, prefix, is_fr))
                 inv = _e_mul(inv, x, is_fr)
 
 
@@ -296,16 +282,16 @@ def _batch_inverse(a, out, nchunks, is_fr):
 def _is_square(a, out, is_fr):
     """out[i] = a[i] is a square (zero counts as one), by Euler's criterion."""
     for i in prange(a.shape[0]):
-        out[i] = _e_is_square(_row(a, i), is_fr)
+        out[i] = _e_is_square(load_fe(a, i), is_fr)
 
 
 @njit(parallel=True, cache=True)
 def _sqrt(a, out, ok, is_fr):
     """out = the smaller square root of a (Tonelli-Shanks; for Fq a^((q+1)/4)); ok[i] = False for a non-residue."""
     for i in prange(a.shape[0]):
-        s, good = _e_sqrt(_row(a, i), is_fr)
+        s, good = _e_sqrt(load_fe(a, i), is_fr)
         ok[i] = good
-        _put(out, i, s)
+        store_fe(out, i, s)
 
 
 @njit(parallel=True, cache=True)
@@ -317,13 +303,13 @@ def _sum(a, nchunks, is_fr):
     for c in prange(nchunks):
         acc = _ZERO4
         for i in range(c * size, min(n, (c + 1) * size)):
-            acc = _e_add(acc, _row(a, i), is_fr)
-        _put(partial, c, acc)
+            acc = _e_add(acc, load_fe(a, i), is_fr)
+        store_fe(partial, c, acc)
     acc = _ZERO4
     for c in range(nchunks):
-        acc = _e_add(acc, _row(partial, c), is_fr)
+        acc = _e_add(acc, load_fe(partial, c), is_fr)
     result = np.empty((1, 4), dtype=np.uint64)
-    _put(result, 0, acc)
+    store_fe(result, 0, acc)
     return result
 
 
@@ -336,13 +322,13 @@ def _dot(a, b, nchunks, is_fr):
     for c in prange(nchunks):
         acc = _ZERO4
         for i in range(c * size, min(n, (c + 1) * size)):
-            acc = _e_add(acc, _e_mul(_row(a, i), _row(b, i), is_fr), is_fr)
-        _put(partial, c, acc)
+            acc = _e_add(acc, _e_mul(load_fe(a, i), load_fe(b, i), is_fr), is_fr)
+        store_fe(partial, c, acc)
     acc = _ZERO4
     for c in range(nchunks):
-        acc = _e_add(acc, _row(partial, c), is_fr)
+        acc = _e_add(acc, load_fe(partial, c), is_fr)
     result = np.empty((1, 4), dtype=np.uint64)
-    _put(result, 0, acc)
+    store_fe(result, 0, acc)
     return result
 
 
@@ -364,21 +350,21 @@ def _below(a, modulus, out):
 @njit(cache=True)
 def _mul_chain(a, b, steps, is_fr):
     """x <- x * y, `steps` times in a dependency chain from rows a[0], b[0] (latency of one multiplication)."""
-    x = _row(a, 0)
-    y = _row(b, 0)
+    x = load_fe(a, 0)
+    y = load_fe(b, 0)
     for _ in range(steps):
         x = _e_mul(x, y, is_fr)
     out = np.empty((1, 4), dtype=np.uint64)
-    _put(out, 0, x)
+    store_fe(out, 0, x)
     return out
 
 
 @njit(cache=True)
 def _inv_chain(a, steps, is_fr):
     """x <- x^-1, `steps` times in a dependency chain from row a[0] (latency of one inversion)."""
-    x = _row(a, 0)
+    x = load_fe(a, 0)
     for _ in range(steps):
         x = _e_inv(x, is_fr)
     out = np.empty((1, 4), dtype=np.uint64)
-    _put(out, 0, x)
+    store_fe(out, 0, x)
     return out

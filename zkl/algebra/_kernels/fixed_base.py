@@ -23,19 +23,9 @@ import numpy as np
 from numba import njit, prange
 
 from zkl.algebra._kernels.curve import (
-    _batch_to_affine_range,
     _empty_fe_for,
     _empty_jac_for,
-    _jac_add_mixed,
-    _jac_double,
-    _jac_from_affine,
-    _ld_fe,
-    _ld_pt,
-    _one_like,
-    _st_fe,
-    _st_pt,
-    _store_jac,
-    _zero_like,
+    batch_to_affine_range,
     f_add,
     f_dbl,
     f_eq,
@@ -45,7 +35,12 @@ from zkl.algebra._kernels.curve import (
     f_neg,
     f_sqr,
     f_sub,
+    jac_add_mixed,
+    jac_double,
+    jac_from_affine,
 )
+from zkl.algebra._kernels.ext import one_like, zero_like
+from zkl.algebra._kernels.rows import load_coord, load_fe, store_coord, store_fe, store_jac
 
 #: scalars per chunk: one inversion per chunk and window
 FB_CHUNK = 1024
@@ -55,28 +50,28 @@ FB_CHUNK = 1024
 def _window_bases(gen, c, nwin):
     """Affine 2^(c j) G for j < nwin into a (nwin, 2, ...) array (G = row 0 of `gen`)."""
     jac = _empty_jac_for(gen, nwin)
-    p = _jac_from_affine(_ld_pt(gen, 0, 0), _ld_pt(gen, 0, 1))
+    p = jac_from_affine(load_coord(gen, 0, 0), load_coord(gen, 0, 1))
     for j in range(nwin):
-        _store_jac(jac, j, p)
+        store_jac(jac, j, p)
         for _ in range(c):
-            p = _jac_double(p)
+            p = jac_double(p)
     out = np.empty((nwin,) + gen.shape[1:], dtype=np.uint64)
-    _batch_to_affine_range(jac, 0, nwin, out, 0)
+    batch_to_affine_range(jac, 0, nwin, out, 0)
     return out
 
 
 @njit(cache=True)
 def _fill_window(bases, j, half, table):
     """table rows j*half + d - 1 = d * bases[j] for d = 1 .. half (affine)."""
-    bx = _ld_pt(bases, j, 0)
-    by = _ld_pt(bases, j, 1)
+    bx = load_coord(bases, j, 0)
+    by = load_coord(bases, j, 1)
     jac = _empty_jac_for(table, half)
-    p = _jac_from_affine(bx, by)
-    _store_jac(jac, 0, p)
+    p = jac_from_affine(bx, by)
+    store_jac(jac, 0, p)
     for d in range(1, half):
-        p = _jac_add_mixed(p, bx, by)
-        _store_jac(jac, d, p)
-    _batch_to_affine_range(jac, 0, half, table, j * half)
+        p = jac_add_mixed(p, bx, by)
+        store_jac(jac, d, p)
+    batch_to_affine_range(jac, 0, half, table, j * half)
 
 
 @njit(parallel=True, cache=True)
@@ -122,9 +117,9 @@ def _signed_digits(scalars, i, c, nwin, digits, row):
 def _table_entry(table, base, d):
     """sign(d) * table[base + |d| - 1] as affine (x, y), d != 0."""
     if d > 0:
-        return _ld_pt(table, base + d - 1, 0), _ld_pt(table, base + d - 1, 1)
-    x = _ld_pt(table, base - d - 1, 0)
-    return x, f_neg(_ld_pt(table, base - d - 1, 1))
+        return load_coord(table, base + d - 1, 0), load_coord(table, base + d - 1, 1)
+    x = load_coord(table, base - d - 1, 0)
+    return x, f_neg(load_coord(table, base - d - 1, 1))
 
 
 @njit(cache=True)
@@ -150,17 +145,17 @@ def _fixed_base_chunk(table, c, nwin, scalars, lo, hi, out):
     pre = _empty_fe_for(table, m)
     inf = np.ones(m, dtype=np.bool_)
     todo = np.zeros(m, dtype=np.bool_)
-    x0 = _ld_pt(table, 0, 0)
+    x0 = load_coord(table, 0, 0)
     for i in range(m):
         d = digits[i, 0]
         if d != 0:
             x2, y2 = _table_entry(table, 0, d)
-            _st_fe(ax, i, x2)
-            _st_fe(ay, i, y2)
+            store_fe(ax, i, x2)
+            store_fe(ay, i, y2)
             inf[i] = False
     for j in range(1, nwin):
         base = j * half
-        acc = _one_like(x0)
+        acc = one_like(x0)
         for i in range(m):
             todo[i] = False
             d = digits[i, j]
@@ -168,46 +163,46 @@ def _fixed_base_chunk(table, c, nwin, scalars, lo, hi, out):
                 continue
             x2, y2 = _table_entry(table, base, d)
             if inf[i]:
-                _st_fe(ax, i, x2)
-                _st_fe(ay, i, y2)
+                store_fe(ax, i, x2)
+                store_fe(ay, i, y2)
                 inf[i] = False
                 continue
-            x1 = _ld_fe(ax, i)
+            x1 = load_fe(ax, i)
             h = f_sub(x2, x1)
             if f_is_zero(h):
-                y1 = _ld_fe(ay, i)
+                y1 = load_fe(ay, i)
                 if f_eq(y1, y2):
                     x3, y3 = _affine_double(x1, y1)
-                    _st_fe(ax, i, x3)
-                    _st_fe(ay, i, y3)
+                    store_fe(ax, i, x3)
+                    store_fe(ay, i, y3)
                 else:
                     inf[i] = True
                 continue
-            _st_fe(den, i, h)
-            _st_fe(pre, i, acc)
+            store_fe(den, i, h)
+            store_fe(pre, i, acc)
             acc = f_mul(acc, h)
             todo[i] = True
         inv = f_inv(acc)
         for i in range(m - 1, -1, -1):
             if not todo[i]:
                 continue
-            hi_inv = f_mul(inv, _ld_fe(pre, i))
-            inv = f_mul(inv, _ld_fe(den, i))
+            hi_inv = f_mul(inv, load_fe(pre, i))
+            inv = f_mul(inv, load_fe(den, i))
             x2, y2 = _table_entry(table, base, digits[i, j])
-            x1 = _ld_fe(ax, i)
-            y1 = _ld_fe(ay, i)
+            x1 = load_fe(ax, i)
+            y1 = load_fe(ay, i)
             lam = f_mul(f_sub(y2, y1), hi_inv)
             x3 = f_sub(f_sub(f_sqr(lam), x1), x2)
-            _st_fe(ay, i, f_sub(f_mul(lam, f_sub(x1, x3)), y1))
-            _st_fe(ax, i, x3)
-    zero = _zero_like(x0)
+            store_fe(ay, i, f_sub(f_mul(lam, f_sub(x1, x3)), y1))
+            store_fe(ax, i, x3)
+    zero = zero_like(x0)
     for i in range(m):
         if inf[i]:
-            _st_pt(out, lo + i, 0, zero)
-            _st_pt(out, lo + i, 1, zero)
+            store_coord(out, lo + i, 0, zero)
+            store_coord(out, lo + i, 1, zero)
         else:
-            _st_pt(out, lo + i, 0, _ld_fe(ax, i))
-            _st_pt(out, lo + i, 1, _ld_fe(ay, i))
+            store_coord(out, lo + i, 0, load_fe(ax, i))
+            store_coord(out, lo + i, 1, load_fe(ay, i))
 
 
 @njit(parallel=True, cache=True)

@@ -13,10 +13,8 @@ P, PINV, ONE, R2, R3 = mont_params(Q)
 #: add, sub, neg, dbl, mul, sqr as single LLVM intrinsics (mont_ir)
 _F = field_ops(Q)
 ZERO = (np.uint64(0),) * 4
-#: (q - 2) for Fermat inversion, (q + 1) / 4 for square roots (q = 3 mod 4), (q - 1) / 2 for the Legendre symbol
+#: q - 2, the exponent of Fermat inversion
 _INV_EXP = int_to_limbs(Q - 2)
-_SQRT_EXP = int_to_limbs((Q + 1) // 4)
-_LEGENDRE_EXP = int_to_limbs((Q - 1) // 2)
 
 fq_add = _F.add  # a + b.
 fq_sub = _F.sub  # a - b.
@@ -40,28 +38,9 @@ def _pow(a, e):
 
 
 @njit(cache=True)
-def fq_pow(a, e):
-    """a^e for a 4-limb exponent tuple."""
-    return _pow(a, e)
-
-
-@njit(cache=True)
 def fq_inv(a):
     """a^-1 (zero maps to zero; callers check)."""
     return _pow(a, _INV_EXP)
-
-
-@njit(cache=True)
-def fq_sqrt_candidate(a):
-    """a^((q+1)/4): a square root of a when a is a square."""
-    return _pow(a, _SQRT_EXP)
-
-
-@njit(cache=True)
-def fq_legendre_is_nonresidue(a):
-    """True when a is not a square in Fq."""
-    t = _pow(a, _LEGENDRE_EXP)
-    return not mont.equal(t, ONE) and not mont.is_zero(t)
 
 
 @njit(inline="always", cache=True)

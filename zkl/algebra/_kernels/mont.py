@@ -12,7 +12,6 @@ from numba import njit
 from zkl.algebra._kernels.intrinsics import adc, mac, mul_lo, mul_wide, sbb
 
 _Z = np.uint64(0)
-_ONE = np.uint64(1)
 
 
 @njit(inline="always", cache=True)
@@ -84,18 +83,6 @@ def mod_sub(a, b, p):
 
 
 @njit(inline="always", cache=True)
-def mod_neg(a, p):
-    """-a mod p for a < p."""
-    if (a[0] | a[1] | a[2] | a[3]) == _Z:
-        return a
-    d0, br = sbb(p[0], a[0], _Z)
-    d1, br = sbb(p[1], a[1], br)
-    d2, br = sbb(p[2], a[2], br)
-    d3, br = sbb(p[3], a[3], br)
-    return (d0, d1, d2, d3)
-
-
-@njit(inline="always", cache=True)
 def is_zero(a):
     """True when all limbs are zero."""
     return (a[0] | a[1] | a[2] | a[3]) == _Z
@@ -105,16 +92,3 @@ def is_zero(a):
 def equal(a, b):
     """Limb-wise equality."""
     return a[0] == b[0] and a[1] == b[1] and a[2] == b[2] and a[3] == b[3]
-
-
-@njit(inline="always", cache=True)
-def mont_pow(a, e, one, p, pinv):
-    """a^e in Montgomery form, e a 4-limb little-endian exponent tuple (square and multiply)."""
-    result = one
-    for i in range(3, -1, -1):
-        word = e[i]
-        for j in range(63, -1, -1):
-            result = mont_mul(result, result, p, pinv)
-            if (word >> np.uint64(j)) & _ONE:
-                result = mont_mul(result, a, p, pinv)
-    return result

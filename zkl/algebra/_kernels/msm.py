@@ -25,97 +25,28 @@ add-2008-s, dbl-2008-s-1, mdbl-2008-s-1 for a = 0).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange, types
+from numba import njit, prange
 from numba.extending import overload
 
-from zkl.algebra._kernels import fq, fq2
-from zkl.algebra._kernels.ext import f_add, f_dbl, f_eq, f_inv, f_is_zero, f_mul, f_neg, f_sqr, f_sub
+from zkl.algebra._kernels import fq
+from zkl.algebra._kernels.ext import (
+    f_add,
+    f_dbl,
+    f_eq,
+    f_inv,
+    f_is_zero,
+    f_mul,
+    f_neg,
+    f_sqr,
+    f_sub,
+    is_fq2_type,
+    one_like,
+    zero_like,
+)
+from zkl.algebra._kernels.rows import load_fe, store_fe
 
 _U1 = np.uint64(1)
 _U0 = np.uint64(0)
-
-# ---------------------------------------------------------------------------
-# generic loads and stores: an array of field elements is (m, 4) for Fq, (m, 2, 4) for Fq2
-
-
-def _ld(a, i):
-    """Field element in row i of a (m, 4) or (m, 2, 4) array, as a limb tuple (pair)."""
-    if a.ndim == 2:
-        return (a[i, 0], a[i, 1], a[i, 2], a[i, 3])
-    return ((a[i, 0, 0], a[i, 0, 1], a[i, 0, 2], a[i, 0, 3]), (a[i, 1, 0], a[i, 1, 1], a[i, 1, 2], a[i, 1, 3]))
-
-
-@overload(_ld)
-def _ld_typed(a, i):
-    if a.ndim == 2:
-        return lambda a, i: (a[i, 0], a[i, 1], a[i, 2], a[i, 3])
-    return lambda a, i: (
-        (a[i, 0, 0], a[i, 0, 1], a[i, 0, 2], a[i, 0, 3]),
-        (a[i, 1, 0], a[i, 1, 1], a[i, 1, 2], a[i, 1, 3]),
-    )
-
-
-def _st(a, i, v):
-    """Store field element v into row i of a (m, 4) or (m, 2, 4) array."""
-    if a.ndim == 2:
-        a[i, 0], a[i, 1], a[i, 2], a[i, 3] = v
-    else:
-        a[i, 0, 0], a[i, 0, 1], a[i, 0, 2], a[i, 0, 3] = v[0]
-        a[i, 1, 0], a[i, 1, 1], a[i, 1, 2], a[i, 1, 3] = v[1]
-
-
-@overload(_st)
-def _st_typed(a, i, v):
-    if a.ndim == 2:
-
-        def impl(a, i, v):
-            a[i, 0] = v[0]
-            a[i, 1] = v[1]
-            a[i, 2] = v[2]
-            a[i, 3] = v[3]
-
-        return impl
-
-    def impl2(a, i, v):
-        a[i, 0, 0] = v[0][0]
-        a[i, 0, 1] = v[0][1]
-        a[i, 0, 2] = v[0][2]
-        a[i, 0, 3] = v[0][3]
-        a[i, 1, 0] = v[1][0]
-        a[i, 1, 1] = v[1][1]
-        a[i, 1, 2] = v[1][2]
-        a[i, 1, 3] = v[1][3]
-
-    return impl2
-
-
-def _is_fq2_type(t) -> bool:
-    return isinstance(t, types.BaseTuple) and isinstance(t[0], types.BaseTuple)
-
-
-def _zero_like(v):
-    """The zero of v's field."""
-    return fq2.ZERO if isinstance(v[0], tuple) else fq.ZERO
-
-
-@overload(_zero_like)
-def _zero_like_typed(v):
-    if _is_fq2_type(v):
-        return lambda v: fq2.ZERO
-    return lambda v: fq.ZERO
-
-
-def _one_like(v):
-    """The one (Montgomery form) of v's field."""
-    return fq2.ONE if isinstance(v[0], tuple) else fq.ONE
-
-
-@overload(_one_like)
-def _one_like_typed(v):
-    if _is_fq2_type(v):
-        return lambda v: fq2.ONE
-    return lambda v: fq.ONE
-
 
 # ---------------------------------------------------------------------------
 # field operations as separately compiled functions: numba compiles each once per field (and caches
@@ -192,7 +123,7 @@ def _hot_binary(name, on_fq, compiled):
 
     @overload(stub, inline="always")
     def _typed(a, b):
-        if _is_fq2_type(a):
+        if is_fq2_type(a):
             return lambda a, b: compiled(a, b)
         return lambda a, b: on_fq(a, b)
 
@@ -209,7 +140,7 @@ def _hot_unary(name, on_fq, compiled):
 
     @overload(stub, inline="always")
     def _typed(a):
-        if _is_fq2_type(a):
+        if is_fq2_type(a):
             return lambda a: compiled(a)
         return lambda a: on_fq(a)
 
@@ -261,9 +192,9 @@ def _xyzz_dbl(p):
 def _xyzz_madd(p, x2, y2):
     """p + (x2, y2) for a finite affine point (madd-2008-s), handling p = ±(x2, y2) and infinity."""
     x1, y1, zz1, zzz1 = p
-    zero = _zero_like(x2)
+    zero = zero_like(x2)
     if _is_zero(zz1):
-        one = _one_like(x2)
+        one = one_like(x2)
         return (x2, y2, one, one)
     u2 = _mul(x2, zz1)
     s2 = _mul(y2, zzz1)
@@ -299,7 +230,7 @@ def _xyzz_add(p, q2):
     if _is_zero(pp_):
         if _is_zero(r):
             return _xyzz_dbl(p)
-        zero = _zero_like(x1)
+        zero = zero_like(x1)
         return (zero, zero, zero, zero)
     pp = _sqr(pp_)
     ppp = _mul(pp_, pp)
@@ -312,16 +243,16 @@ def _xyzz_add(p, q2):
 @njit(cache=True)
 def _xyzz_ld(a, i):
     """XYZZ point stored in rows 4i .. 4i+3."""
-    return (_ld(a, 4 * i), _ld(a, 4 * i + 1), _ld(a, 4 * i + 2), _ld(a, 4 * i + 3))
+    return (load_fe(a, 4 * i), load_fe(a, 4 * i + 1), load_fe(a, 4 * i + 2), load_fe(a, 4 * i + 3))
 
 
 @njit(cache=True)
 def _xyzz_st(a, i, p):
     """Store an XYZZ point into rows 4i .. 4i+3."""
-    _st(a, 4 * i, p[0])
-    _st(a, 4 * i + 1, p[1])
-    _st(a, 4 * i + 2, p[2])
-    _st(a, 4 * i + 3, p[3])
+    store_fe(a, 4 * i, p[0])
+    store_fe(a, 4 * i + 1, p[1])
+    store_fe(a, 4 * i + 2, p[2])
+    store_fe(a, 4 * i + 3, p[3])
 
 
 # ---------------------------------------------------------------------------
@@ -335,8 +266,8 @@ def _classify(scalars, bases):
     kind = np.empty(n, dtype=np.uint8)
     for i in prange(n):
         s0, s1, s2, s3 = scalars[i, 0], scalars[i, 1], scalars[i, 2], scalars[i, 3]
-        x = _ld(bases, 2 * i)
-        y = _ld(bases, 2 * i + 1)
+        x = load_fe(bases, 2 * i)
+        y = load_fe(bases, 2 * i + 1)
         if (s0 | s1 | s2 | s3) == _U0 or (_is_zero(x) and _is_zero(y)):
             kind[i] = 0
         elif s0 == _U1 and (s1 | s2 | s3) == _U0:
@@ -388,7 +319,7 @@ _OVF = 2  # the XYZZ overflow bucket holds a point (maybe infinity)
 @njit(cache=True)
 def _signed_y(bases, code):
     """y of the base of a code, negated when its sign bit is set."""
-    y = _ld(bases, 2 * (code >> 2) + 1)
+    y = load_fe(bases, 2 * (code >> 2) + 1)
     return _neg(y) if code & 1 else y
 
 
@@ -401,22 +332,22 @@ def _flush(buckets, bases, busy, bb, bc, cnt, acc):
     """
     if cnt == 0:
         return
-    prod = _ld(buckets, 0)  # typed placeholder, overwritten at t = 0
+    prod = load_fe(buckets, 0)  # typed placeholder, overwritten at t = 0
     for t in range(cnt):
         b = bb[t]
         code = bc[t]
         if code & 2:
-            d = _dbl(_ld(buckets, 2 * b + 1))
+            d = _dbl(load_fe(buckets, 2 * b + 1))
         else:
-            d = _hsub(_ld(bases, 2 * (code >> 2)), _ld(buckets, 2 * b))
+            d = _hsub(load_fe(bases, 2 * (code >> 2)), load_fe(buckets, 2 * b))
         prod = d if t == 0 else _hmul(prod, d)
-        _st(acc, t, prod)
+        store_fe(acc, t, prod)
     inv = _inv(prod)
     for t in range(cnt - 1, -1, -1):
         b = bb[t]
         code = bc[t]
-        x1 = _ld(buckets, 2 * b)
-        y1 = _ld(buckets, 2 * b + 1)
+        x1 = load_fe(buckets, 2 * b)
+        y1 = load_fe(buckets, 2 * b + 1)
         if code & 2:
             d = _dbl(y1)
             xx = _sqr(x1)
@@ -424,13 +355,13 @@ def _flush(buckets, bases, busy, bb, bc, cnt, acc):
             x2 = x1
         else:
             k = code >> 2
-            x2 = _ld(bases, 2 * k)
-            y2 = _ld(bases, 2 * k + 1)
+            x2 = load_fe(bases, 2 * k)
+            y2 = load_fe(bases, 2 * k + 1)
             d = _hsub(x2, x1)
             # for the negated point the slope is -(y2 + y1)/d: keep lam = (y2 + y1)/d, flip below
             num = _hadd(y2, y1) if code & 1 else _hsub(y2, y1)
         if t > 0:
-            it = _hmul(inv, _ld(acc, t - 1))
+            it = _hmul(inv, load_fe(acc, t - 1))
             inv = _hmul(inv, d)
         else:
             it = inv
@@ -438,8 +369,8 @@ def _flush(buckets, bases, busy, bb, bc, cnt, acc):
         x3 = _hsub(_hsub(_hsqr(lam), x1), x2)
         dx = _hsub(x3, x1) if (code & 3) == 1 else _hsub(x1, x3)
         y3 = _hsub(_hmul(lam, dx), y1)
-        _st(buckets, 2 * b, x3)
-        _st(buckets, 2 * b + 1, y3)
+        store_fe(buckets, 2 * b, x3)
+        store_fe(buckets, 2 * b + 1, y3)
         busy[b] = 0
 
 
@@ -462,8 +393,8 @@ def _window_sum(bases, idx, dig, nb_max, batch, affine_min, queue):
         if a > top:
             top = a
     nb = min(top, nb_max)
-    zero = _zero_like(_ld(bases, 0))
-    one = _one_like(zero)
+    zero = zero_like(load_fe(bases, 0))
+    one = one_like(zero)
     inf = (zero, zero, zero, zero)
     if nb == 0:
         return inf
@@ -515,16 +446,16 @@ def _window_sum(bases, idx, dig, nb_max, batch, affine_min, queue):
         else:
             break
         k = code >> 2
-        x = _ld(bases, 2 * k)
+        x = load_fe(bases, 2 * k)
         if affine and busy[b] == 0:
             if (state[b] & _AFF) == 0:
-                _st(buckets, 2 * b, x)
-                _st(buckets, 2 * b + 1, _signed_y(bases, code))
+                store_fe(buckets, 2 * b, x)
+                store_fe(buckets, 2 * b + 1, _signed_y(bases, code))
                 state[b] = state[b] | _AFF
-            elif _eq(_ld(buckets, 2 * b), x) and not _eq(_ld(buckets, 2 * b + 1), _signed_y(bases, code)):
+            elif _eq(load_fe(buckets, 2 * b), x) and not _eq(load_fe(buckets, 2 * b + 1), _signed_y(bases, code)):
                 state[b] = state[b] & _OVF  # P + (-P) = infinity
             else:
-                if _eq(_ld(buckets, 2 * b), x):
+                if _eq(load_fe(buckets, 2 * b), x):
                     code |= 2  # P + P: a doubling in the batch
                 busy[b] = 1
                 bb[cnt] = b
@@ -560,7 +491,7 @@ def _window_sum(bases, idx, dig, nb_max, batch, affine_min, queue):
     for b in range(nb - 1, -1, -1):
         s = state[b]
         if s & _AFF:
-            running = _xyzz_madd(running, _ld(buckets, 2 * b), _ld(buckets, 2 * b + 1))
+            running = _xyzz_madd(running, load_fe(buckets, 2 * b), load_fe(buckets, 2 * b + 1))
         if s & _OVF:
             running = _xyzz_add(running, _xyzz_ld(ovf, b))
         total = _xyzz_add(total, running)
@@ -615,11 +546,11 @@ def _add_parts(out, parts, first, rest, nthreads):
 @njit(cache=True)
 def _sum_range(bases, idx, lo, hi):
     """XYZZ sum of the bases idx[lo:hi]."""
-    zero = _zero_like(_ld(bases, 0))
+    zero = zero_like(load_fe(bases, 0))
     acc = (zero, zero, zero, zero)
     for t in range(lo, hi):
         k = idx[t]
-        acc = _xyzz_madd(acc, _ld(bases, 2 * k), _ld(bases, 2 * k + 1))
+        acc = _xyzz_madd(acc, load_fe(bases, 2 * k), load_fe(bases, 2 * k + 1))
     return acc
 
 
@@ -638,7 +569,7 @@ def _combine(windows, c, partials):
     """Affine (2, field) array of sum_w 2^(c w) windows[w] + sum partials (infinity all zero)."""
     nwin = windows.shape[0] // 4
     out = np.zeros((2,) + windows.shape[1:], dtype=np.uint64)
-    zero = _zero_like(_ld(windows, 0))
+    zero = zero_like(load_fe(windows, 0))
     acc = (zero, zero, zero, zero)
     for w in range(nwin - 1, -1, -1):
         for _ in range(c):
@@ -650,6 +581,6 @@ def _combine(windows, c, partials):
     if _is_zero(zz):
         return out
     t = _inv(_mul(zz, zzz))
-    _st(out, 0, _mul(x, _mul(t, zzz)))
-    _st(out, 1, _mul(y, _mul(t, zz)))
+    store_fe(out, 0, _mul(x, _mul(t, zzz)))
+    store_fe(out, 1, _mul(y, _mul(t, zz)))
     return out

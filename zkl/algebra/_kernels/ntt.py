@@ -29,26 +29,12 @@ from numba import njit, prange
 
 from zkl.algebra._kernels.fr import P, fr_mul, fr_pow
 from zkl.algebra._kernels.intrinsics import adc, sbb
+from zkl.algebra._kernels.rows import load_fe, store_fe
 
 _Z = np.uint64(0)
 _ALL = np.uint64(0xFFFFFFFFFFFFFFFF)
 #: elements per chunk of the element-wise kernels (powers, scaling)
 _CHUNK = 4096
-
-
-@njit(inline="always", cache=True)
-def _load(x, i):
-    """Row i of x as a limb tuple."""
-    return (x[i, 0], x[i, 1], x[i, 2], x[i, 3])
-
-
-@njit(inline="always", cache=True)
-def _store(x, i, a):
-    """Write limb tuple a into row i of x."""
-    x[i, 0] = a[0]
-    x[i, 1] = a[1]
-    x[i, 2] = a[2]
-    x[i, 3] = a[3]
 
 
 @njit(inline="always", cache=True)
@@ -103,7 +89,7 @@ def _powers(base, count, out):
         stop = min(start + _CHUNK, count)
         acc = fr_pow(base, (np.uint64(start), _Z, _Z, _Z))
         for i in range(start, stop):
-            _store(out, i, acc)
+            store_fe(out, i, acc)
             acc = fr_mul(acc, base)
 
 
@@ -118,11 +104,11 @@ def _scale_powers(x, factor, base, use_base):
         if use_base:
             acc = fr_mul(factor, fr_pow(base, (np.uint64(start), _Z, _Z, _Z)))
             for i in range(start, stop):
-                _store(x, i, fr_mul(_load(x, i), acc))
+                store_fe(x, i, fr_mul(load_fe(x, i), acc))
                 acc = fr_mul(acc, base)
         else:
             for i in range(start, stop):
-                _store(x, i, fr_mul(_load(x, i), factor))
+                store_fe(x, i, fr_mul(load_fe(x, i), factor))
 
 
 @njit(parallel=True, cache=True)
@@ -132,9 +118,9 @@ def _bit_reverse(x, log_n):
     for i in prange(n):
         j = _rev_bits(i, log_n)
         if i < j:
-            a = _load(x, i)
-            _store(x, i, _load(x, j))
-            _store(x, j, a)
+            a = load_fe(x, i)
+            store_fe(x, i, load_fe(x, j))
+            store_fe(x, j, a)
 
 
 @njit(inline="always", cache=True)
@@ -143,23 +129,23 @@ def _block_stages(x, base, log_b, small):
     size = 1 << log_b
     # m = 1: the only twiddle is 1
     for i in range(base, base + size, 2):
-        a = _load(x, i)
-        b = _load(x, i + 1)
-        _store(x, i, _add(a, b))
-        _store(x, i + 1, _sub(a, b))
+        a = load_fe(x, i)
+        b = load_fe(x, i + 1)
+        store_fe(x, i, _add(a, b))
+        store_fe(x, i + 1, _sub(a, b))
     m = 2
     while m < size:
         for g in range(base, base + size, 2 * m):
-            a = _load(x, g)
-            b = _load(x, g + m)
-            _store(x, g, _add(a, b))
-            _store(x, g + m, _sub(a, b))
+            a = load_fe(x, g)
+            b = load_fe(x, g + m)
+            store_fe(x, g, _add(a, b))
+            store_fe(x, g + m, _sub(a, b))
             for j in range(1, m):
                 i0 = g + j
-                a = _load(x, i0)
-                b = fr_mul(_load(x, i0 + m), _load(small, m + j))
-                _store(x, i0, _add(a, b))
-                _store(x, i0 + m, _sub(a, b))
+                a = load_fe(x, i0)
+                b = fr_mul(load_fe(x, i0 + m), load_fe(small, m + j))
+                store_fe(x, i0, _add(a, b))
+                store_fe(x, i0 + m, _sub(a, b))
         m *= 2
 
 
@@ -180,12 +166,12 @@ def _dit_stage(x, log_m, big):
     for k in prange(n >> 1):
         j = k & (m - 1)
         i0 = ((k >> log_m) << (log_m + 1)) | j
-        a = _load(x, i0)
-        b = _load(x, i0 + m)
+        a = load_fe(x, i0)
+        b = load_fe(x, i0 + m)
         if j != 0:
-            b = fr_mul(b, _load(big, j * stride))
-        _store(x, i0, _add(a, b))
-        _store(x, i0 + m, _sub(a, b))
+            b = fr_mul(b, load_fe(big, j * stride))
+        store_fe(x, i0, _add(a, b))
+        store_fe(x, i0 + m, _sub(a, b))
 
 
 @njit(parallel=True, cache=True)
@@ -203,12 +189,12 @@ def _dit_stage2(x, log_m, big):
     for k in prange(n >> 2):
         j = k & (m - 1)
         i0 = ((k >> log_m) << (log_m + 2)) | j
-        a0 = _load(x, i0)
-        a1 = _load(x, i0 + m)
-        a2 = _load(x, i0 + 2 * m)
-        a3 = _load(x, i0 + 3 * m)
+        a0 = load_fe(x, i0)
+        a1 = load_fe(x, i0 + m)
+        a2 = load_fe(x, i0 + 2 * m)
+        a3 = load_fe(x, i0 + 3 * m)
         if j != 0:
-            w1 = _load(big, j * s1)
+            w1 = load_fe(big, j * s1)
             a1 = fr_mul(a1, w1)
             a3 = fr_mul(a3, w1)
         b0 = _add(a0, a1)
@@ -216,10 +202,10 @@ def _dit_stage2(x, log_m, big):
         b2 = _add(a2, a3)
         b3 = _sub(a2, a3)
         if j != 0:
-            b2 = fr_mul(b2, _load(big, j * s2))
-        b3 = fr_mul(b3, _load(big, (j + m) * s2))
-        _store(x, i0, _add(b0, b2))
-        _store(x, i0 + 2 * m, _sub(b0, b2))
-        _store(x, i0 + m, _add(b1, b3))
-        _store(x, i0 + 3 * m, _sub(b1, b3))
+            b2 = fr_mul(b2, load_fe(big, j * s2))
+        b3 = fr_mul(b3, load_fe(big, (j + m) * s2))
+        store_fe(x, i0, _add(b0, b2))
+        store_fe(x, i0 + 2 * m, _sub(b0, b2))
+        store_fe(x, i0 + m, _add(b1, b3))
+        store_fe(x, i0 + 3 * m, _sub(b1, b3))
 

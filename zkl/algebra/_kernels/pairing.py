@@ -36,16 +36,15 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from zkl.algebra._kernels.fq import ONE as FQ_ONE_M, fq_add, fq_eq, fq_from_mont, fq_inv, fq_mul, fq_sqr, fq_to_mont
+from zkl.algebra._kernels.curve import first_invalid_point
+from zkl.algebra._kernels.fq import ONE as FQ_ONE_M, fq_from_mont, fq_inv, fq_mul, fq_to_mont
 from zkl.algebra._kernels.fq12 import (
     E2_ONE,
     E12_ONE,
     _e2_add,
     _e2_conj,
     _e2_dbl,
-    _e2_eq,
     _e2_inv,
-    _e2_is_zero,
     _e2_mul,
     _e2_mul_fq,
     _e2_neg,
@@ -69,7 +68,8 @@ from zkl.algebra._kernels.fq12 import (
     _mont,
     _mont2,
 )
-from zkl.algebra.constants import ATE_LOOP_COUNT, BN_X
+from zkl.algebra.constants import ATE_LOOP_COUNT, BN_X, G2_B
+from zkl.algebra._kernels.rows import load_coord, store_coord
 from zkl.algebra.tower import Fq2 as _PyFq2, frobenius_coefficient
 
 
@@ -97,12 +97,8 @@ assert sum(d << i for i, d in enumerate(reversed(X_WNAF))) == BN_X and X_WNAF[0]
 #: number of line values per G2 point: one per doubling, one per nonzero digit, two at the end
 N_LINES = len(ATE_NAF) + sum(1 for d in ATE_NAF if d) + 2
 
-_B_TWIST = _PyFq2(3) * _PyFq2(9, 1).inverse()
-#: 3 b' (b' = 3/ξ), used by the doubling step
-B3_TWIST = _mont2(_B_TWIST * 3)
-#: b' itself, for the on-curve check of G2
-B_TWIST = _mont2(_B_TWIST)
-FQ_THREE = _mont(3)
+#: 3 b' (b' = 3/ξ the twist's coefficient), used by the doubling step
+B3_TWIST = _mont2(_PyFq2(*G2_B) * 3)
 #: π on the twist: x -> conj(x) ξ^((q-1)/3), y -> conj(y) ξ^((q-1)/2); π^2: x -> x ξ^((q^2-1)/3) (in Fq), y -> -y
 PSI1_X = _mont2(frobenius_coefficient(1, 2))
 PSI1_Y = _mont2(frobenius_coefficient(1, 3))
@@ -177,40 +173,6 @@ def _line(f, a, b, c, px, py):
     return _e12_mul_by_034(f, _e2_mul_fq(a, py), _e2_mul_fq(b, px), c)
 
 
-# --------------------------------------------------------------------------- array access
-
-
-@njit(inline="always", cache=True)
-def _ld(x, i, j, k):
-    return (x[i, j, k, 0], x[i, j, k, 1], x[i, j, k, 2], x[i, j, k, 3])
-
-
-@njit(inline="always", cache=True)
-def _ld2(x, i, j):
-    """x[i, j] of an (n, m, 2, 4) array as an Fq2 pair."""
-    return (_ld(x, i, j, 0), _ld(x, i, j, 1))
-
-
-@njit(inline="always", cache=True)
-def _st2(x, i, j, a):
-    for m in range(2):
-        for t in range(4):
-            x[i, j, m, t] = a[m][t]
-
-
-@njit(inline="always", cache=True)
-def _ld1(x, i, j):
-    """x[i, j] of an (n, 2, 4) array as an Fq element."""
-    return (x[i, j, 0], x[i, j, 1], x[i, j, 2], x[i, j, 3])
-
-
-@njit(inline="always", cache=True)
-def _st1(x, i, j, a):
-    """x[i, j] = a for an (n, 2, 4) array."""
-    for t in range(4):
-        x[i, j, t] = a[t]
-
-
 # --------------------------------------------------------------------------- Miller loops
 
 
@@ -225,35 +187,35 @@ def _miller_loop(g1, g2):
     k = g1.shape[0]
     tx = np.empty((k, 3, 2, 4), dtype=np.uint64)
     for j in range(k):
-        _st2(tx, j, 0, _ld2(g2, j, 0))
-        _st2(tx, j, 1, _ld2(g2, j, 1))
-        _st2(tx, j, 2, E2_ONE)
+        store_coord(tx, j, 0, load_coord(g2, j, 0))
+        store_coord(tx, j, 1, load_coord(g2, j, 1))
+        store_coord(tx, j, 2, E2_ONE)
     f = E12_ONE
     for idx in range(len(ATE_NAF)):
         if idx > 0:
             f = _e12_sqr(f)
         digit = ATE_NAF[idx]
         for j in range(k):
-            px = _ld1(g1, j, 0)
-            py = _ld1(g1, j, 1)
-            t = (_ld2(tx, j, 0), _ld2(tx, j, 1), _ld2(tx, j, 2))
+            px = load_coord(g1, j, 0)
+            py = load_coord(g1, j, 1)
+            t = (load_coord(tx, j, 0), load_coord(tx, j, 1), load_coord(tx, j, 2))
             t, a, b, c = _dbl_step(t)
             f = _line(f, a, b, c, px, py)
             if digit != 0:
-                qx = _ld2(g2, j, 0)
-                qy = _ld2(g2, j, 1)
+                qx = load_coord(g2, j, 0)
+                qy = load_coord(g2, j, 1)
                 if digit < 0:
                     qy = _e2_neg(qy)
                 t, a, b, c = _add_step(t, qx, qy)
                 f = _line(f, a, b, c, px, py)
-            _st2(tx, j, 0, t[0])
-            _st2(tx, j, 1, t[1])
-            _st2(tx, j, 2, t[2])
+            store_coord(tx, j, 0, t[0])
+            store_coord(tx, j, 1, t[1])
+            store_coord(tx, j, 2, t[2])
     for j in range(k):
-        px = _ld1(g1, j, 0)
-        py = _ld1(g1, j, 1)
-        t = (_ld2(tx, j, 0), _ld2(tx, j, 1), _ld2(tx, j, 2))
-        q1x, q1y, q2x, q2y = _frobenius_twist(_ld2(g2, j, 0), _ld2(g2, j, 1))
+        px = load_coord(g1, j, 0)
+        py = load_coord(g1, j, 1)
+        t = (load_coord(tx, j, 0), load_coord(tx, j, 1), load_coord(tx, j, 2))
+        q1x, q1y, q2x, q2y = _frobenius_twist(load_coord(g2, j, 0), load_coord(g2, j, 1))
         t, a, b, c = _add_step(t, q1x, q1y)
         f = _line(f, a, b, c, px, py)
         t, a, b, c = _add_step(t, q2x, q2y)
@@ -275,8 +237,8 @@ def _prepare_g2(g2, out):
     raw = np.empty((1, N_LINES, 3, 2, 4), dtype=np.uint64)
     prefix = np.empty((N_LINES, 2, 4), dtype=np.uint64)
     for j in range(g2.shape[0]):
-        qx = _ld2(g2, j, 0)
-        qy = _ld2(g2, j, 1)
+        qx = load_coord(g2, j, 0)
+        qy = load_coord(g2, j, 1)
         nqy = _e2_neg(qy)
         t = (qx, qy, E2_ONE)
         n = 0
@@ -298,14 +260,14 @@ def _prepare_g2(g2, out):
         acc = E2_ONE
         for n in range(N_LINES):
             _st1x2(prefix, n, acc)
-            acc = _e2_mul(acc, _ld2(raw[0], n, 0))
+            acc = _e2_mul(acc, load_coord(raw[0], n, 0))
         inv = _e2_inv(acc)
         for n in range(N_LINES - 1, -1, -1):
-            a = _ld2(raw[0], n, 0)
+            a = load_coord(raw[0], n, 0)
             a_inv = _e2_mul(inv, _ld1x2(prefix, n))
             inv = _e2_mul(inv, a)
-            _st2(out[j], n, 0, _e2_mul(_ld2(raw[0], n, 1), a_inv))
-            _st2(out[j], n, 1, _e2_mul(_ld2(raw[0], n, 2), a_inv))
+            store_coord(out[j], n, 0, _e2_mul(load_coord(raw[0], n, 1), a_inv))
+            store_coord(out[j], n, 1, _e2_mul(load_coord(raw[0], n, 2), a_inv))
 
 
 @njit(inline="always", cache=True)
@@ -319,7 +281,7 @@ def _st1x2(x, n, a):
 @njit(inline="always", cache=True)
 def _ld1x2(x, n):
     """x[n] of an (m, 2, 4) array as an Fq2 pair."""
-    return (_ld1(x, n, 0), _ld1(x, n, 1))
+    return (load_coord(x, n, 0), load_coord(x, n, 1))
 
 
 @njit(inline="always", cache=True)
@@ -354,14 +316,14 @@ def _miller_loop_prepared(g1, lines):
     aux = np.empty((k, 2, 4), dtype=np.uint64)  # [j, 0] = xP/yP, [j, 1] = 1/yP; prefix products first
     acc = FQ_ONE_M
     for j in range(k):
-        _st1(aux, j, 1, acc)
-        acc = fq_mul(acc, _ld1(g1, j, 1))
+        store_coord(aux, j, 1, acc)
+        acc = fq_mul(acc, load_coord(g1, j, 1))
     inv = fq_inv(acc)
     for j in range(k - 1, -1, -1):
-        yi = fq_mul(inv, _ld1(aux, j, 1))
-        inv = fq_mul(inv, _ld1(g1, j, 1))
-        _st1(aux, j, 1, yi)
-        _st1(aux, j, 0, fq_mul(_ld1(g1, j, 0), yi))
+        yi = fq_mul(inv, load_coord(aux, j, 1))
+        inv = fq_mul(inv, load_coord(g1, j, 1))
+        store_coord(aux, j, 1, yi)
+        store_coord(aux, j, 0, fq_mul(load_coord(g1, j, 0), yi))
     f = E12_ONE
     n = 0
     for idx in range(len(ATE_NAF)):
@@ -369,17 +331,17 @@ def _miller_loop_prepared(g1, lines):
             f = _e12_sqr(f)
         digit = ATE_NAF[idx]
         for j in range(k):
-            xq = _ld1(aux, j, 0)
-            yi = _ld1(aux, j, 1)
-            f = _line_normalized(f, _ld2(lines[j], n, 0), _ld2(lines[j], n, 1), xq, yi)
+            xq = load_coord(aux, j, 0)
+            yi = load_coord(aux, j, 1)
+            f = _line_normalized(f, load_coord(lines[j], n, 0), load_coord(lines[j], n, 1), xq, yi)
             if digit != 0:
-                f = _line_normalized(f, _ld2(lines[j], n + 1, 0), _ld2(lines[j], n + 1, 1), xq, yi)
+                f = _line_normalized(f, load_coord(lines[j], n + 1, 0), load_coord(lines[j], n + 1, 1), xq, yi)
         n += 2 if digit != 0 else 1
     for j in range(k):
-        xq = _ld1(aux, j, 0)
-        yi = _ld1(aux, j, 1)
-        f = _line_normalized(f, _ld2(lines[j], n, 0), _ld2(lines[j], n, 1), xq, yi)
-        f = _line_normalized(f, _ld2(lines[j], n + 1, 0), _ld2(lines[j], n + 1, 1), xq, yi)
+        xq = load_coord(aux, j, 0)
+        yi = load_coord(aux, j, 1)
+        f = _line_normalized(f, load_coord(lines[j], n, 0), load_coord(lines[j], n, 1), xq, yi)
+        f = _line_normalized(f, load_coord(lines[j], n + 1, 0), load_coord(lines[j], n + 1, 1), xq, yi)
     return f
 
 
@@ -447,20 +409,20 @@ def _convert_inputs(g1, g2, validate):
     g2m = np.empty_like(g2)
     for i in range(g1.shape[0]):
         for j in range(2):
-            x = fq_to_mont(_ld1(g1, i, j))
+            x = fq_to_mont(load_coord(g1, i, j))
             for t in range(4):
                 g1m[i, j, t] = x[t]
     for i in range(g2.shape[0]):
         for j in range(2):
             for m in range(2):
-                x = fq_to_mont(_ld(g2, i, j, m))
+                x = fq_to_mont(load_coord(g2, i, j)[m])
                 for t in range(4):
                     g2m[i, j, m, t] = x[t]
     bad1 = -1
     bad2 = -1
     if validate:
-        bad1 = _g1_first_off_curve(g1m)
-        bad2 = _g2_first_off_curve(g2m)
+        bad1 = first_invalid_point(g1m, False)[0]
+        bad2 = first_invalid_point(g2m, False)[0]
     return g1m, g2m, bad1, bad2
 
 
@@ -517,54 +479,23 @@ def _pairing_entry(mode, g1, g2, lines, out):
     return _e12_is_one(r)
 
 
-# --------------------------------------------------------------------------- validation
-
-
-@njit(cache=True, no_cpython_wrapper=True)
-def _g1_first_off_curve(g1):
-    """Index of the first G1 point (not all-zero) with y^2 != x^3 + 3, or -1 (Montgomery input)."""
-    for i in range(g1.shape[0]):
-        x = _ld1(g1, i, 0)
-        y = _ld1(g1, i, 1)
-        if (x[0] | x[1] | x[2] | x[3] | y[0] | y[1] | y[2] | y[3]) == 0:
-            continue
-        rhs = fq_add(fq_mul(fq_sqr(x), x), FQ_THREE)
-        if not fq_eq(fq_sqr(y), rhs):
-            return i
-    return -1
-
-
-@njit(cache=True, no_cpython_wrapper=True)
-def _g2_first_off_curve(g2):
-    """Index of the first G2 point (not all-zero) with y^2 != x^3 + b', or -1 (Montgomery input)."""
-    for i in range(g2.shape[0]):
-        x = _ld2(g2, i, 0)
-        y = _ld2(g2, i, 1)
-        if _e2_is_zero(x) and _e2_is_zero(y):
-            continue
-        rhs = _e2_add(_e2_mul(_e2_sqr(x), x), B_TWIST)
-        if not _e2_eq(_e2_sqr(y), rhs):
-            return i
-    return -1
-
-
 @njit(cache=True)
 def _first_steps_arr(g1, g2, t_out, lines_out, f_out):
     """Test hook: T = 2Q then 2Q + Q for Q = g2[0], their lines, and f = l1(P) l2(P) for P = g1[0] (Montgomery)."""
-    qx = _ld2(g2, 0, 0)
-    qy = _ld2(g2, 0, 1)
-    px = _ld1(g1, 0, 0)
-    py = _ld1(g1, 0, 1)
+    qx = load_coord(g2, 0, 0)
+    qy = load_coord(g2, 0, 1)
+    px = load_coord(g1, 0, 0)
+    py = load_coord(g1, 0, 1)
     t1, a1, b1, c1 = _dbl_step((qx, qy, E2_ONE))
     t2, a2, b2, c2 = _add_step(t1, qx, qy)
     f = _line(_line(E12_ONE, a1, b1, c1, px, py), a2, b2, c2, px, py)
     for k in range(3):
-        _st2(t_out, 0, k, t1[k])
-        _st2(t_out, 1, k, t2[k])
-    _st2(lines_out, 0, 0, a1)
-    _st2(lines_out, 0, 1, b1)
-    _st2(lines_out, 0, 2, c1)
-    _st2(lines_out, 1, 0, a2)
-    _st2(lines_out, 1, 1, b2)
-    _st2(lines_out, 1, 2, c2)
+        store_coord(t_out, 0, k, t1[k])
+        store_coord(t_out, 1, k, t2[k])
+    store_coord(lines_out, 0, 0, a1)
+    store_coord(lines_out, 0, 1, b1)
+    store_coord(lines_out, 0, 2, c1)
+    store_coord(lines_out, 1, 0, a2)
+    store_coord(lines_out, 1, 1, b2)
+    store_coord(lines_out, 1, 2, c2)
     _store_e12(f_out, 0, f)
