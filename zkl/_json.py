@@ -1,4 +1,4 @@
-"""JSON from outside, read with bounds: nesting at most MAX_DEPTH, numbers of at most MAX_DIGITS digits, no NaN.
+"""JSON from outside, read with bounds: nesting at most MAX_NESTING, numbers of at most MAX_DIGITS digits, no NaN.
 
 Python's json recurses once per nesting level in C (a nesting bomb can crash the interpreter, not just
 raise RecursionError) and turns a 5,000-digit literal into ValueError: `parse_json` measures the
@@ -18,12 +18,12 @@ import numpy as np
 
 from zkl.errors import FormatError
 
-__all__ = ["MAX_DEPTH", "MAX_DIGITS", "parse_json", "read_json"]
+__all__ = ["MAX_NESTING", "MAX_DIGITS", "parse_json", "read_json"]
 
 PathLike = str | os.PathLike
 
 #: deepest JSON nesting the readers accept (snarkjs's files need 5: vk_alphabeta_12 in the key object)
-MAX_DEPTH = 64
+MAX_NESTING = 64
 #: longest number literal (and decimal string) the readers accept: field elements have at most 78 digits
 MAX_DIGITS = 100
 _NOT_DIGITS = re.compile(r"[^0-9]")
@@ -48,12 +48,12 @@ def read_json(path: PathLike, what: str = "JSON file") -> Any:
 
 
 def parse_json(text: str, what: str) -> Any:
-    """Parse JSON text whose nesting is at most MAX_DEPTH and whose numbers have at most MAX_DIGITS digits."""
+    """Parse JSON text whose nesting is at most MAX_NESTING and whose numbers have at most MAX_DIGITS digits."""
     if not isinstance(text, str):
         raise FormatError(f"{what} must be JSON text (str), not {type(text).__name__}")
     depth = _nesting(text)
-    if depth > 4 * MAX_DEPTH:  # never hand json a nesting bomb: its C parser recurses once per level
-        raise FormatError(f"{what}: JSON nesting must be at most {MAX_DEPTH} levels deep, not {depth}")
+    if depth > 4 * MAX_NESTING:  # never hand json a nesting bomb: its C parser recurses once per level
+        raise FormatError(f"{what}: JSON nesting must be at most {MAX_NESTING} levels deep, not {depth}")
     try:
         obj = json.loads(text, parse_int=lambda t: _number(t, int, what), parse_float=lambda t: _number(t, float, what),
                          parse_constant=lambda t: _constant(t, what))
@@ -62,20 +62,20 @@ def parse_json(text: str, what: str) -> Any:
     except json.JSONDecodeError as e:
         raise FormatError(f"{what} is not valid JSON: {e}") from None
     except RecursionError:
-        raise FormatError(f"{what}: JSON nesting must be at most {MAX_DEPTH} levels deep, not as deep as "
+        raise FormatError(f"{what}: JSON nesting must be at most {MAX_NESTING} levels deep, not as deep as "
                           "Python's recursion limit (about 1000)") from None
     except ValueError as e:  # anything else json refuses
         raise FormatError(f"{what} is not valid JSON: {e}") from None
     found, where = _deepest(obj)
-    if found > MAX_DEPTH:
-        raise FormatError(f"{what}: JSON nesting must be at most {MAX_DEPTH} levels deep, not {max(depth, found)} "
+    if found > MAX_NESTING:
+        raise FormatError(f"{what}: JSON nesting must be at most {MAX_NESTING} levels deep, not {max(depth, found)} "
                           f"(at {where if len(where) <= 80 else where[:77] + '...'})")
     return obj
 
 
 def _nesting(text: str) -> int:
     """The deepest bracket nesting of JSON text, strings skipped (an upper bound for invalid text)."""
-    if text.count("[") + text.count("{") <= MAX_DEPTH:
+    if text.count("[") + text.count("{") <= MAX_NESTING:
         return 0  # too few brackets to matter
     brackets = _NOT_BRACKETS.sub("", _STRINGS.sub("", text))
     if not brackets:
@@ -110,7 +110,7 @@ def _deepest(obj: Any) -> tuple[int, str]:
             continue
         if depth > best:
             best, found = depth, entry
-            if depth > MAX_DEPTH:
+            if depth > MAX_NESTING:
                 break
         items = node.items() if isinstance(node, dict) else enumerate(node)
         stack.extend((v, depth + 1, k, entry) for k, v in items if isinstance(v, (list, dict)))

@@ -190,12 +190,12 @@ def test_nesting_bomb_is_a_format_error(tmp_path):
 
 
 def test_parse_json_bounds():
-    from zkl.verifier.snarkjs_json import MAX_DEPTH, MAX_DIGITS, parse_json
+    from zkl.verifier.snarkjs_json import MAX_NESTING, MAX_DIGITS, parse_json
 
-    assert parse_json("[" * MAX_DEPTH + "]" * MAX_DEPTH, "ok") is not None
+    assert parse_json("[" * MAX_NESTING + "]" * MAX_NESTING, "ok") is not None
     assert parse_json(r'["[[[[", "\\"]', "strings are skipped") == ["[[[[", "\\"]
     assert parse_json("1" * MAX_DIGITS, "ok") == int("1" * MAX_DIGITS)
-    for text, message in (("[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1), "not 65"), ("1" * (MAX_DIGITS + 1), "digits"),
+    for text, message in (("[" * (MAX_NESTING + 1) + "]" * (MAX_NESTING + 1), "not 65"), ("1" * (MAX_DIGITS + 1), "digits"),
                           ('"\\' + '\\"' * 100_000, "not valid JSON"), ("[" * 10**6, "not 1000000")):
         with pytest.raises(FormatError, match=message):
             parse_json(text, "x")

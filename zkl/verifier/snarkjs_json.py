@@ -38,7 +38,7 @@ one-space indentation and no final newline; `dumps` writes exactly that.
 Reading checks the structure (keys, protocol and curve, lengths, decimal
 strings, nPublic == len(IC) - 1) and raises FormatError naming the file and
 the key; the text itself is read by `parse_json`/`read_json` (also the CLI's
-input.json), which bound what the JSON may hold: at most MAX_DEPTH levels of
+input.json), which bound what the JSON may hold: at most MAX_NESTING levels of
 nesting and number literals of at most MAX_DIGITS digits, as zkl errors
 (never RecursionError or ValueError); with validate=True (the default) the points are also checked to be
 on their curves and in the order-r subgroup (coordinates below q), raising
@@ -56,7 +56,7 @@ from typing import Any
 
 
 from zkl._binfile import atomic_write
-from zkl._json import MAX_DEPTH, MAX_DIGITS, parse_json, read_json
+from zkl._json import MAX_NESTING, MAX_DIGITS, parse_json, read_json
 from zkl.algebra.constants import BN_X, Q
 from zkl.algebra.points import G1Point, G2Point
 from zkl.algebra.tower import Fq2, Fq12
@@ -66,7 +66,7 @@ from zkl.verifier.keys import Proof, VerifyingKey
 __all__ = [
     "SNARKJS_GT_EXPONENT",
     "alphabeta_from_snarkjs_json",
-    "MAX_DEPTH",
+    "MAX_NESTING",
     "MAX_DIGITS",
     "dumps",
     "g1_from_json",
