@@ -122,6 +122,7 @@ def test_zkl_reads_checks_and_audits(built, kind, level):
         assert "private inputs in no constraint (removed by the compiler): 1: main.a" in " ".join(out.split())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind,level", CASES)
 def test_setup_and_prove_agree_with_snarkjs(built, kind, level, tmp_path):
     from zkl.prover import prove, public_inputs, read_zkey, setup_from_ptau, write_zkey

@@ -13,6 +13,8 @@ import pytest
 
 from zkl.devnet import Devnet
 
+pytestmark = pytest.mark.slow  # proves (or fuzzes for a minute): `pytest -m 'not slow'` skips it
+
 SCRIPT = textwrap.dedent("""
     import os, signal, sys
     from zkl.devnet import Devnet

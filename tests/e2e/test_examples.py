@@ -7,7 +7,11 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+import pytest
+
 from tests.paths import ROOT
+
+pytestmark = pytest.mark.slow  # proves (or fuzzes for a minute): `pytest -m 'not slow'` skips it
 
 
 

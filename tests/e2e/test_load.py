@@ -46,6 +46,8 @@ from zkl.errors import (
     WrongDomain,
 )
 
+pytestmark = pytest.mark.slow  # proves (or fuzzes for a minute): `pytest -m 'not slow'` skips it
+
 N_TXS = int(os.environ.get("ZKL_LOAD_TXS", "300"))
 USERS = 8
 BATCH = 8

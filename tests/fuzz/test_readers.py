@@ -58,6 +58,8 @@ from tests.paths import FIXTURES, VECTORS
 from zkl.errors import ZklError
 from zkl._json import _nesting
 
+pytestmark = pytest.mark.slow  # proves (or fuzzes for a minute): `pytest -m 'not slow'` skips it
+
 BUDGET = float(os.environ.get("ZKL_FUZZ_SECONDS", "60"))
 SEED = int(os.environ.get("ZKL_FUZZ_SEED", "20240601"))
 PER_CALL_SECONDS = 5.0

@@ -47,6 +47,8 @@ from zkl.prover.ptau import write_ptau
 from zkl.verifier.keys import Proof, VerifyingKey
 from tests.paths import ROOT
 
+pytestmark = pytest.mark.slow  # proves (or fuzzes for a minute): `pytest -m 'not slow'` skips it
+
 TOXIC = ToxicWaste(tau=0x1234567890ABCDEF1234567890, alpha=31337, beta=0xBEEF ** 5, gamma=97, delta=2 ** 200 + 3)
 #: a point of the G2 twist outside the order-r subgroup (tests/test_curve.py's twist_point, random.Random(7))
 TWIST_POINT = G2Point(

@@ -29,7 +29,7 @@ from zkl.prover.ptau import write_ptau
 from tests.circuits import circom_tools
 from tests.paths import FIXTURES, ROOT
 
-pytestmark = pytest.mark.js
+pytestmark = [pytest.mark.js, pytest.mark.slow]
 
 JS = ROOT / "js"
 CIRCOM = JS / "node_modules" / "circom2" / "cli.js"

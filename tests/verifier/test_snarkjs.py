@@ -50,7 +50,7 @@ from zkl.verifier.snarkjs_json import (
 )
 from zkl.verifier.testing import simulate, twist_point_outside_subgroup
 
-pytestmark = pytest.mark.js
+pytestmark = [pytest.mark.js, pytest.mark.slow]
 
 
 @pytest.fixture(scope="session")
