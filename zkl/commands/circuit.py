@@ -23,6 +23,8 @@ from typing import Any
 
 import click
 
+from zkl.commands._output import kv_table, show, table
+
 
 class InputError(click.ClickException):
     """A zkl error (malformed or unreadable input) as a one-line CLI error with exit code 2."""
@@ -131,16 +133,8 @@ def _summary(r1cs: Any) -> dict[str, Any]:
 
 
 def _print_table(title: str, rows: dict[str, Any]) -> None:
-    """Print a two-column rich table."""
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title=title)
-    table.add_column("field")
-    table.add_column("value", justify="right")
-    for k, v in rows.items():
-        table.add_row(k.replace("_", " "), str(v))
-    Console().print(table)
+    """Print a two-column table of a summary."""
+    show(kv_table(title, [(k.replace("_", " "), f"{v:,}" if isinstance(v, int) else v) for k, v in rows.items()]))
 
 
 @click.group("circuit")
@@ -201,15 +195,11 @@ def compile_(target: str, params: tuple[str, ...], output: str, wtns: tuple[str,
     if as_json:
         click.echo(json.dumps(rows))
     else:
-        _print_table(repr(circuit_obj), rows)
+        _print_table(f"{target} {' '.join(params)}".strip(), rows)
 
 
 def _print_audit(report: Any) -> None:
     """Print the findings of an audit as rich tables."""
-    from rich.console import Console
-    from rich.table import Table
-
-    console = Console()
     data = report.to_dict()
     for key, title in (("unused_wires", "wires in no constraint"),
                        ("unconstrained_secret_inputs", "secret inputs nothing constrains"),
@@ -217,19 +207,15 @@ def _print_audit(report: Any) -> None:
                        ("single_use_wires", "internal wires in a single constraint (warning)")):
         if not data[key]:
             continue
-        table = Table(title=f"{title}: {len(data[key])}")
-        for col in ("wire", "name", "kind"):
-            table.add_column(col)
-        for row in data[key][:50]:
-            table.add_row(str(row["wire"]), row["name"], row["kind"])
-        console.print(table)
+        show(table(f"{title}: {len(data[key])}", ["wire", "name", "kind"],
+                   [(row["wire"], row["name"], row["kind"]) for row in data[key][:50]], right=("wire",)))
     if report.removed_inputs:
         names = report.removed_input_names
-        console.print(f"private inputs in no constraint (removed by the compiler): {report.removed_inputs}"
-                      + (f": {', '.join(names[:50])}" if names else " (names need the .sym file)"))
+        show(f"private inputs in no constraint (removed by the compiler): {report.removed_inputs}"
+             + (f": {', '.join(names[:50])}" if names else " (names need the .sym file)"))
     verdict = ("ok: every wire is constrained" if report.ok else "FAILED: unconstrained wires found"
                if report.unused_wires else "FAILED: private inputs in no constraint")
-    console.print(f"{report.n_constraints} constraints, {report.n_wires} wires: {verdict}")
+    show(f"{report.n_constraints} constraints, {report.n_wires} wires: {verdict}")
 
 
 @circuit.command("audit")

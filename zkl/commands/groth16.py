@@ -176,14 +176,9 @@ def _report(summary: dict[str, Any], as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(summary))
         return
-    from rich.console import Console
-    from rich.table import Table
+    from zkl.commands._output import kv_table, show
 
-    table = Table(show_header=False, box=None)
-    for key, value in summary.items():
-        if value is not None:
-            table.add_row(key, str(value))
-    Console().print(table)
+    show(kv_table(None, [(key.replace("_", " "), value) for key, value in summary.items() if value is not None]))
 
 
 def _verdict(status: str, reason: str | None, n_public: int | None, as_json: bool, seconds: float) -> None:
