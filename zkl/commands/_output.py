@@ -13,21 +13,38 @@
             return show_json(info)
         show("One sentence that says what happened.", kv_table("title", [("key", "value")]))
 
-Errors become one line on stderr (`Error: <what was wrong>`) and exit code 1 (click's usage
-errors: 2); never a traceback, never a Python repr.
+Errors become one line on stderr (`Error: <what was wrong>`): `fail` for a refused operation
+(exit code 1), `bad_input` for malformed or unreadable input (exit code 2, like click's usage
+errors); never a traceback, never a Python repr.
 """
 
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterable, Sequence
 from typing import Any, NoReturn
 
 import click
 
-__all__ = ["fail", "json_flag", "kv_table", "show", "show_json", "table"]
+__all__ = ["InputError", "bad_input", "fail", "json_flag", "kv_table", "show", "show_json", "table"]
 
 json_flag = click.option("--json", "as_json", is_flag=True, help="Print one JSON object (for programs).")
+
+
+class InputError(click.ClickException):
+    """A zkl error (malformed or unreadable input) as a one-line CLI error with exit code 2."""
+
+    exit_code = 2
+
+
+def bad_input(error: Exception) -> click.ClickException:
+    """Wrap a zkl error (or an OSError) for click: one line, exit code 2."""
+    if isinstance(error, OSError):
+        message = f"cannot access {error.filename}: {error.strerror}" if error.filename else str(error)
+    else:
+        message = str(error)
+    return InputError(" ".join(message.split()) or type(error).__name__)
 
 
 def fail(error: BaseException) -> NoReturn:
@@ -87,8 +104,9 @@ def show(*items: Any) -> None:
     """Print sentences (str) and tables to stdout (unwrapped when stdout is not a terminal: roots stay whole)."""
     from rich.console import Console
 
-    terminal = click.get_text_stream("stdout").isatty()
-    console = Console(file=click.get_text_stream("stdout"), width=None if terminal else 10_000, soft_wrap=not terminal)
+    stdout = sys.stdout  # what click's test runner swaps in, too
+    terminal = stdout.isatty()
+    console = Console(file=stdout, width=None if terminal else 10_000, soft_wrap=not terminal)
     for item in items:
         if isinstance(item, str):
             console.print(item, highlight=False, markup=False)

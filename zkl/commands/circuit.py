@@ -23,22 +23,7 @@ from typing import Any
 
 import click
 
-from zkl.commands._output import kv_table, show, table
-
-
-class InputError(click.ClickException):
-    """A zkl error (malformed or unreadable input) as a one-line CLI error with exit code 2."""
-
-    exit_code = 2
-
-
-def _fail(error: Exception) -> click.ClickException:
-    """Wrap a zkl error (or an OSError) for click: one line, exit code 2."""
-    if isinstance(error, OSError):
-        message = f"cannot access {error.filename}: {error.strerror}" if error.filename else str(error)
-    else:
-        message = str(error)
-    return InputError(" ".join(message.split()) or type(error).__name__)
+from zkl.commands._output import bad_input, kv_table, show, table
 
 
 def _read_input(path: str) -> dict[str, Any]:
@@ -153,7 +138,7 @@ def info(r1cs_file: str, as_json: bool) -> None:
     try:
         r1cs = read_r1cs(r1cs_file)
     except (ZklError, OSError) as e:
-        raise _fail(e) from None
+        raise bad_input(e) from None
     rows = _summary(r1cs)
     if as_json:
         click.echo(json.dumps(rows))
@@ -191,7 +176,7 @@ def compile_(target: str, params: tuple[str, ...], output: str, wtns: tuple[str,
             witness.write(wtns[1])
             rows["wtns"] = wtns[1]
     except (ZklError, OSError) as e:
-        raise _fail(e) from None
+        raise bad_input(e) from None
     if as_json:
         click.echo(json.dumps(rows))
     else:
@@ -236,7 +221,7 @@ def audit_(target: str, params: tuple[str, ...], as_json: bool) -> None:
             r1cs = compile(_load_circuit(target, params))
         report = audit(r1cs)
     except (ZklError, OSError) as e:
-        raise _fail(e) from None
+        raise bad_input(e) from None
     if as_json:
         click.echo(json.dumps(report.to_dict()))
     else:
@@ -261,7 +246,7 @@ def check(r1cs_file: str, wtns_file: str) -> None:
         click.echo(f"witness is NOT correct: {e}")
         sys.exit(1)
     except (ZklError, OSError) as e:
-        raise _fail(e) from None
+        raise bad_input(e) from None
     click.echo(f"witness is correct: {r1cs.n_constraints} constraints satisfied")
 
 

@@ -31,7 +31,7 @@ from typing import Any
 
 import click
 
-from zkl.commands.circuit import _fail
+from zkl.commands._output import bad_input
 
 EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
 
@@ -63,7 +63,7 @@ def setup_cmd(r1cs_file: str, zkey_file: str, ptau: str | None, as_json: bool, q
         seconds = time.perf_counter() - started
         write_zkey(pk, zkey_file)
     except (ZklError, OSError) as e:
-        raise _fail(e) from None
+        raise bad_input(e) from None
     summary = {"zkey": zkey_file, "constraints": r1cs.n_constraints, "wires": r1cs.n_wires,
                "public": r1cs.n_public, "domain_size": pk.domain_size, "ptau": ptau, "seconds": round(seconds, 3)}
     _report(summary, as_json)
@@ -95,7 +95,7 @@ def prove_cmd(zkey_file: str, wtns_file: str, proof_file: str, public_file: str,
         public = public_inputs(pk, witness)
         _write_proof(proof, public, proof_file, public_file)
     except (ZklError, OSError) as e:
-        raise _fail(e) from None
+        raise bad_input(e) from None
     _report({"proof": proof_file, "public": public_file, "n_public": len(public), "domain_size": pk.domain_size,
              "load_seconds": round(loaded - started, 3), "prove_seconds": round(proved - loaded, 3)}, as_json)
 
@@ -131,7 +131,7 @@ def fullprove_cmd(input_file: str, target: str, zkey_file: str, proof_file: str,
         proved = time.perf_counter()
         _write_proof(proof, witness.public, proof_file, public_file)
     except (ZklError, OSError) as e:
-        raise _fail(e) from None
+        raise bad_input(e) from None
     _report({"proof": proof_file, "public": public_file, "n_public": len(witness.public),
              "solve_seconds": round(solved - started, 3), "prove_seconds": round(proved - solved, 3)}, as_json)
 
