@@ -199,3 +199,41 @@ def test_cli_exports_the_verifier_from_a_zkey_or_a_vk_json_and_prints_calldata(t
     (tmp_path / "bad.json").write_text("[" * 100000)
     out = runner.invoke(main, ["zkey", "export", "solidityverifier", str(tmp_path / "bad.json"), str(tmp_path / "x.sol")])
     assert out.exit_code == 2 and "nesting" in out.output and not (tmp_path / "x.sol").exists()
+
+
+def test_on_anvil_gas_estimation_finds_the_real_cost(tmp_path, snarkjs_ok):
+    """On a real node (anvil), eth_estimateGas on snarkjs's verifier settles on a limit where verifyProof answers
+    false; on ours it finds a limit where the proof verifies, and a mined transaction uses it."""
+    from zkl.settlement.anvil import Anvil
+
+    circuit = Products(3)
+    r1cs = compile(circuit, cache=False)
+    pk = setup(r1cs)
+    witness = solve(circuit, {"p": [21, 42, 63], "x": 3, "y": 7}, r1cs=r1cs)
+    proof = prove(pk, witness)
+    write_zkey(pk, tmp_path / "k.zkey")
+    _snarkjs("zkey", "export", "solidityverifier", tmp_path / "k.zkey", tmp_path / "snarkjs.sol")
+    compiled = compile_solidity({"zkl.sol": solidity_verifier(pk.vk, contract_name="ZklVerifier"),
+                                 "snarkjs.sol": (tmp_path / "snarkjs.sol").read_text()})
+    data = "0x" + (selector(f"verifyProof({_signature(3)})") + _args(*_proof_words(proof), witness.public)).hex()
+    with Anvil.start() as node:
+        sender = node.accounts[0]
+
+        def mined(tx: dict) -> dict:
+            receipt = node.send(tx)
+            assert receipt["status"] == "0x1", receipt
+            return receipt
+
+        ours = mined({"from": sender, "data": "0x" + compiled["ZklVerifier"].bytecode.hex()})["contractAddress"]
+        theirs = mined({"from": sender, "data": "0x" + compiled["Groth16Verifier"].bytecode.hex()})["contractAddress"]
+        call = {"from": sender, "data": data}
+        estimate_ours = int(node.rpc("eth_estimateGas", {**call, "to": ours}), 16)
+        estimate_theirs = int(node.rpc("eth_estimateGas", {**call, "to": theirs}), 16)
+        assert estimate_theirs < 60_000 < 181_000 < estimate_ours  # snarkjs's "succeeds" before the pairing runs
+        at = lambda to, gas: int(node.rpc("eth_call", {**call, "to": to, "gas": hex(gas)}, "latest"), 16)  # noqa: E731
+        assert at(theirs, estimate_theirs) == 0 and at(ours, estimate_ours) == 1
+        assert at(theirs, 1_000_000) == 1  # with enough gas both verify
+        receipt = mined({**call, "to": ours, "gas": hex(estimate_ours)})
+        assert int(receipt["gasUsed"], 16) <= estimate_ours
+        assert node.rpc("eth_chainId") == "0x7a69"
+    assert node.process.poll() is not None  # stopped

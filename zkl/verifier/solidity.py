@@ -44,6 +44,9 @@ PRAGMA = "pragma solidity >=0.8.4 <0.9.0;"
 #: the selectors of the contract's errors, left-aligned in a word: keccak256("NotEnoughGas()")[:4], ...
 _NOT_ENOUGH_GAS = "0xdd629f86" + "00" * 28
 _PROOF_INVALID = "0x7fcdd1f4" + "00" * 28
+#: a failed call whose gas (estimated before the CALL, less 1/64) was below cost + this margin counts as short of
+#: gas: the CALL's own access and memory costs come out of what it forwards, so the estimate runs ~100 gas high
+_CALL_MARGIN = 2000
 #: gas the precompiles cost (EIP-1108): ecAdd, ecMul, pairing base and per pair
 _EC_ADD_GAS, _EC_MUL_GAS, _PAIRING_BASE_GAS, _PAIRING_PAIR_GAS = 150, 6000, 45000, 34000
 
@@ -139,10 +142,11 @@ def _core(n: int) -> str:
                     if iszero(staticcall(g, 6, vkx, 0x80, vkx, 0x40)) {{ short(g, {_EC_ADD_GAS}) break }}
                 }}""")
     accumulate = "\n".join(terms)
-    return f"""            // after a failed precompile call that had g gas: revert NotEnoughGas if that was less than it costs
-            // (a short gas limit must revert, never answer false), else the input was invalid
+    return f"""            // after a failed precompile call made with g gas left: revert NotEnoughGas if what it could forward
+            // (g less 1/64, less the CALL's own costs: the margin) may have been below its cost (a short gas
+            // limit must revert, never answer false), else the input was invalid
             function short(g, cost) {{
-                if lt(sub(g, div(g, 64)), cost) {{
+                if lt(sub(g, div(g, 64)), add(cost, {_CALL_MARGIN})) {{
                     mstore(0, {_NOT_ENOUGH_GAS})
                     revert(0, 4)
                 }}
