@@ -165,7 +165,16 @@ class AlreadyExited(SettlementError):
 
 
 class BadExitProof(SettlementError):
-    """An exit's Merkle proof does not reach the last final root, or its signature is not the account owner's."""
+    """An exit's proof does not verify: its account, balance or L1 address is not what the last final root and
+    the account owner's signature say."""
+
+
+class BatchesPaused(SettlementError):
+    """The emergency council has paused new batches (deposits, claims and exits go on)."""
+
+
+class PauseVoteRefused(SettlementError):
+    """A council vote that cannot count: the member already voted this round, or the state is already that."""
 
 
 class TimelockActive(SettlementError):

@@ -88,7 +88,7 @@ def test_a_batch_of_every_type_at_an_even_depth():
     records = [s.record() for s in (t.slot for t in w2.txs)]
     header = BatchHeader(DOMAIN.element, 2, 2, 5, w1.deposits_after, w2.deposits_after)
     assert commitment(header, records) == w2.commitment
-    assert decode(encode(records)) == records
+    assert decode(encode(records), [r.pubkey for r in records if r.type == TxType.DEPOSIT]) == records
 
 
 def test_odd_depth_and_an_empty_fee_account_without_fees():
@@ -206,15 +206,21 @@ def test_state_roots_are_merkle_tree_roots():
 
 
 @pytest.mark.slow
+@pytest.mark.slow
 def test_constraints_per_transaction_at_depths_16_24_32():
+    # the average of four more slots: a slot is 45 bytes of SHA-256 input, under a 64-byte block,
+    # so the marginal cost of one slot depends on where the block boundaries fall
     per_tx = {}
     for depth in (16, 24, 32):
-        one, two = (compile(BatchCircuit(b, depth)).n_constraints for b in (1, 2))
-        per_tx[depth] = two - one
-    assert per_tx[16] < 20_000
+        four, eight = (compile(BatchCircuit(b, depth)).n_constraints for b in (4, 8))
+        per_tx[depth] = (eight - four) / 4
+    # about 15,300 for the state update and signature, about 19,500 for the slot's public data
+    assert 30_000 < per_tx[16] < 36_000
     # 8 more bits of depth: 4 more 4-ary levels in each of two account updates (602 constraints a
-    # level) and 8 more bits in each of the two index range checks
-    assert per_tx[24] - per_tx[16] == per_tx[32] - per_tx[24] == 2 * 4 * 602 + 2 * 8
+    # level) and 8 more bits in each of the two index range checks; the SHA-256 input gains 16
+    # bits that are no longer the constant 0, which no longer fold (a few dozen constraints)
+    for shallow, deep in ((16, 24), (24, 32)):
+        assert 0 <= per_tx[deep] - per_tx[shallow] - (2 * 4 * 602 + 2 * 8) < 100
 
 
 @pytest.mark.slow

@@ -22,9 +22,11 @@ from zkl.crypto.protocol import (
     Domain,
     TxType,
     check_depth,
-    commitment_final,
-    commitment_start,
-    commitment_step,
+    HEADER_BYTES,
+    SLOT_BYTES,
+    commitment_of,
+    header_bytes,
+    slot_bytes,
     exit_message,
     leaf_hash,
     levels,
@@ -85,9 +87,21 @@ def test_messages():
         exit_message(d, 1 << 32, 1)
 
 
-def test_commitment_steps():
-    c = commitment_start(1, 2, 3, 4, 5)
-    assert c == poseidon_hash([1, 2, 3, 4, 5])
-    assert commitment_step(c, 6, 7, 8) == poseidon_hash([c, 6, 7, 8])
-    assert commitment_final(c, 9) == poseidon_hash([c, 9])
+def test_slots_header_and_commitment():
+    assert SLOT_BYTES == 45 and HEADER_BYTES == 116
+    slot = slot_bytes(TxType.WITHDRAW, 7, 0, 1000, 2, 0xAB)
+    assert len(slot) == SLOT_BYTES and slot[0] == 3 and slot[1:5] == (7).to_bytes(4, "big")
+    assert slot[9:17] == (1000).to_bytes(8, "big") and slot[17:25] == (2).to_bytes(8, "big")
+    assert slot[25:] == (0xAB).to_bytes(20, "big")
+    header = header_bytes(5, 1, 2, 3, 4, 6)
+    assert len(header) == HEADER_BYTES and header[:32] == (5).to_bytes(32, "big") and header[-32:] == (6).to_bytes(32, "big")
+    c = commitment_of(header, slot)
+    assert c == int.from_bytes(hashlib.sha256(header + slot).digest(), "big") >> 3 and c < R
+    for bad in [(header[:-1], slot), (header, slot + b"x")]:
+        with pytest.raises(MalformedInput):
+            commitment_of(*bad)
+    with pytest.raises(MalformedInput):
+        header_bytes(1 << DOMAIN_BITS, 1, 2, 3, 4, 6)
+    with pytest.raises(MalformedInput):
+        header_bytes(5, 1, 2, 1 << 64, 4, 6)
     assert PUBLIC_INPUTS == ("old_root", "new_root", "commitment")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import random
 
 import pytest
 
-from zkl.crypto.poseidon import poseidon_hash
 from zkl.crypto.protocol import Domain, TxType, deposit_hash
 from zkl.crypto.pubdata import BatchHeader, TxRecord, commitment, decode, encode, total_fees
 from zkl.errors import MalformedInput
@@ -30,8 +30,15 @@ def test_bytes_round_trip_and_sizes():
     rng = random.Random(1)
     records = [random_record(rng) for _ in range(300)]
     data = encode(records)
-    assert decode(data) == records
-    assert len(data) == sum({0: 1, 1: 77, 2: 25, 3: 41}[int(r.type)] for r in records)
+    keys = [r.pubkey for r in records if r.type == TxType.DEPOSIT]
+    assert decode(data, keys) == records
+    assert len(data) == 45 * len(records)
+    # without the queue's keys a deposit comes back keyed (0, 0); with the wrong number of keys, refused
+    assert all(r.pubkey == (0, 0) for r in decode(data) if r.type == TxType.DEPOSIT)
+    with pytest.raises(MalformedInput, match="keys"):
+        decode(data, keys[:-1])
+    with pytest.raises(MalformedInput, match="keys"):
+        decode(data, keys + [(1, 2)])
 
 
 def test_elements_pack_fields_without_overlap():
@@ -67,8 +74,10 @@ def test_malformed_records_are_refused(kwargs):
         TxRecord(**kwargs)
 
 
-@pytest.mark.parametrize("data, where", [(b"\x07", "byte 0"), (b"\x02\x00", "needs 25 bytes"), (b"\x00\x01\x00", "byte 1")])
-def test_malformed_bytes_name_the_offset(data, where):
+@pytest.mark.parametrize("data, where", [(b"\x07" + bytes(44), "slot 0"), (b"\x02\x00", "whole 45-byte slots"),
+                                         (bytes(45) + b"\x00" + b"\x01" + bytes(43), "slot 1"),
+                                         (b"\x01" * 45, "slot 0")])
+def test_malformed_bytes_name_the_slot(data, where):
     with pytest.raises(MalformedInput, match=where):
         decode(data)
 
@@ -79,10 +88,9 @@ def test_commitment_binds_every_part():
     header = BatchHeader(domain=DOMAIN, batch_number=3, fee_account=1, total_fees=77, deposits_before=11,
                          deposits_after=12)
     c = commitment(header, records)
-    c0 = poseidon_hash([DOMAIN, 3, 1, 77, 11])
-    for r in records:
-        c0 = poseidon_hash([c0, *r.elements()])
-    assert c == poseidon_hash([c0, 12])
+    head = (DOMAIN.to_bytes(32, "big") + (3).to_bytes(8, "big") + (1).to_bytes(4, "big") + (77).to_bytes(8, "big")
+            + (11).to_bytes(32, "big") + (12).to_bytes(32, "big"))
+    assert c == int.from_bytes(hashlib.sha256(head + encode(records)).digest(), "big") >> 3
     swapped = records[1:2] + records[:1] + records[2:]
     if records[0] != records[1]:
         assert commitment(header, swapped) != c

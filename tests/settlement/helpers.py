@@ -24,7 +24,7 @@ from zkl.algebra.curve import G1_GENERATOR, G2_GENERATOR, g1_mul, g2_mul
 from zkl.crypto import eddsa
 from zkl.crypto.merkle import MerkleProof, MerkleTree
 from zkl.crypto.poseidon import poseidon_hash
-from zkl.crypto.protocol import TxType, levels
+from zkl.crypto.protocol import EXIT_PUBLIC_INPUTS, TxType, levels
 from zkl.crypto.pubdata import BatchHeader, TxRecord, commitment, encode, total_fees
 from zkl.errors import SkippedDeposit
 from zkl.settlement import L1BatchHeader, Ledger, RollupContract, init_settlement, named_address
@@ -36,6 +36,7 @@ class ToyGroth16:
     """A Groth16 verifying key whose toxic waste the test knows, and a proof forger for it."""
 
     def __init__(self, seed: int, n_public: int = 3) -> None:
+        self.seed = seed
         self.rng = random.Random(seed)
         draw = lambda: self.rng.randrange(1, R)  # noqa: E731
         self.alpha, self.beta, self.gamma, self.delta = draw(), draw(), draw(), draw()
@@ -204,6 +205,7 @@ class World:
     contract: RollupContract
     l2: MiniL2
     toy: ToyGroth16
+    exit_toy: ToyGroth16
 
     def batch(self, records: list[TxRecord]) -> tuple[L1BatchHeader, bytes, Proof]:
         """Header, data and proof of the next batch applying records (the model l2 is advanced)."""
@@ -213,6 +215,11 @@ class World:
         """Make and submit the next batch."""
         self.contract.submit_batch(*self.batch(records))
 
+    def exit_proof(self, index: int, l1_address: int, balance: int, root: int | None = None) -> Proof:
+        """An exit proof for these public inputs (the exit circuit's own tests show only the owner's can be made)."""
+        root = self.contract.state_root if root is None else root
+        return self.exit_toy.prove([root, self.contract.domain.element, index, l1_address, balance])
+
 
 def make_world(data_dir, toy: ToyGroth16, **overrides) -> World:
     """Create a ledger in data_dir and deploy the contract with the test parameters (overridable)."""
@@ -220,8 +227,9 @@ def make_world(data_dir, toy: ToyGroth16, **overrides) -> World:
     params = dict(genesis=GENESIS, sequencer=SEQUENCER, governor=GOVERNOR, bond=BOND, deposit_deadline=DEADLINE,
                   vk_timelock=TIMELOCK, chain_id=CHAIN_ID, clock=lambda: CLOCK)
     params.update(overrides)
-    ledger, contract = init_settlement(data_dir, toy.vk, l2.root, DEPTH, **params)
-    return World(ledger, contract, l2, toy)
+    exit_toy = ToyGroth16(seed=toy.seed + 1000, n_public=len(EXIT_PUBLIC_INPUTS))
+    ledger, contract = init_settlement(data_dir, toy.vk, l2.root, DEPTH, exit_vk=exit_toy.vk, **params)
+    return World(ledger, contract, l2, toy, exit_toy)
 
 
 def assert_rejected(ledger: Ledger, error: type[Exception], action, match: str | None = None) -> Exception:

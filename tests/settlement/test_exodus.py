@@ -1,4 +1,4 @@
-"""Censorship resistance: deposit deadlines, exodus mode, refunds, slashing, and exits by Merkle proof."""
+"""Censorship resistance: deposit deadlines, exodus mode, refunds, slashing, and exits by proof."""
 
 from __future__ import annotations
 
@@ -23,9 +23,8 @@ from tests.settlement.helpers import (
     withdraw_record,
 )
 
-from zkl.crypto import eddsa
-from zkl.crypto.merkle import MerkleProof
 from zkl.errors import (
+    AlreadyClaimed,
     AlreadyExited,
     BadExitProof,
     ExodusMode,
@@ -33,7 +32,6 @@ from zkl.errors import (
     NothingToClaim,
     NotInExodus,
 )
-from zkl.crypto.protocol import exit_message
 from zkl.settlement import BURN_ADDRESS, ROLLUP_ADDRESS
 
 
@@ -62,11 +60,11 @@ def world(tmp_path, toy):
     w.ledger.close()
 
 
-def exit_args(world, index, to, key=None, model=None):
+def exit_args(world, index, to, model=None):
+    """(index, to, balance, proof): an exit of account `index`'s balance in the model (default: the L2's) to `to`."""
     model = model or world.l2
-    acc = model.accounts[index]
-    sig = eddsa.sign(private_key(index if key is None else key), exit_message(world.contract.domain.element, index, to))
-    return (index, acc.pubkey, acc.balance, acc.nonce, model.proof(index), to, sig)
+    balance = model.accounts[index].balance
+    return (index, to, balance, world.exit_proof(index, to, balance, root=model.root))
 
 
 def test_deadline_boundary_batch_in_time(world):
@@ -94,24 +92,37 @@ def test_deadline_passed_means_exodus(world):
     assert c.claim(CAROL) == 250
 
 
-def test_activation_refunds_and_slashes(world):
+def test_activation_slashes_and_refunds_are_paid_one_by_one(world):
     c, ledger = world.contract, world.ledger
     assert_rejected(ledger, NotInExodus, lambda: c.activate_exodus(sender=BOB), match="no deposit is past")
+    assert_rejected(ledger, NotInExodus, lambda: c.refund_deposit(3, sender=BOB))
     ledger.mine(DEADLINE)
     alice_before, supply = ledger.balance(ALICE), ledger.total_supply()
-    result = c.activate_exodus(sender=BOB)
-    assert result == {"refunded": 1, "refunded_amount": 400, "slashed": BOND}
-    assert ledger.balance(ALICE) == alice_before + 400
+    assert c.activate_exodus(sender=BOB) == {"refundable": 1, "slashed": BOND}
     assert ledger.balance(BURN_ADDRESS) == BOND
     assert ledger.balance(SEQUENCER) == GENESIS[SEQUENCER] - BOND
+    assert [e.kind for e in ledger.events(since=ledger.height)] == ["bond_slashed", "exodus"]
     s = c.status()
-    assert s.exodus and s.exodus_activated and s.bond == 0 and s.queue_length == 0
+    assert s.exodus and s.exodus_activated and s.bond == 0 and s.queue_length == 1
+    # the queued deposit goes back to its depositor, once; processed ones and unknown ones never
+    assert_rejected(ledger, NothingToClaim, lambda: c.refund_deposit(1, sender=BOB), match="processed")
+    assert_rejected(ledger, NothingToClaim, lambda: c.refund_deposit(4, sender=BOB), match="never made")
+    assert c.refund_deposit(3, sender=BOB) == 400
+    assert ledger.balance(ALICE) == alice_before + 400
+    assert_rejected(ledger, AlreadyClaimed, lambda: c.refund_deposit(3, sender=BOB))
     assert [d.status for d in c.deposits()] == ["processed", "processed", "refunded"]
-    assert [e.kind for e in ledger.events(since=ledger.height)] == ["deposit_refunded", "bond_slashed", "exodus"]
-    assert ledger.total_supply() == supply
+    assert [e.kind for e in ledger.events(since=ledger.height)] == ["deposit_refunded"]
+    assert ledger.total_supply() == supply and c.status().queue_length == 0
     assert_rejected(ledger, ExodusMode, lambda: c.activate_exodus(sender=BOB), match="already active")
     assert_rejected(ledger, ExodusMode, lambda: c.submit_batch(*world.batch([])))
     assert_rejected(ledger, ExodusMode, lambda: c.deposit(pubkey_of(4), 5, sender=BOB))
+
+
+def test_a_refund_activates_exodus(world):
+    c, ledger = world.contract, world.ledger
+    ledger.mine(DEADLINE)
+    assert c.refund_deposit(3) == 400
+    assert c.status().exodus_activated and ledger.balance(BURN_ADDRESS) == BOND
 
 
 def test_exits_pay_each_account_once_and_empty_the_escrow(world):
@@ -121,16 +132,17 @@ def test_exits_pay_each_account_once_and_empty_the_escrow(world):
     l2 = world.l2.accounts
     balances = {i: l2[i].balance for i in (0, 1, 2)}
     assert balances == {0: 5, 1: 897, 2: 548}
-    # the first exit also activates exodus mode (refund and slash in the same transaction)
+    # the first exit also activates exodus mode (the slash in the same transaction)
     alice = ledger.balance(ALICE)
     assert c.exit(*exit_args(world, 1, ALICE)) == 897
-    assert ledger.balance(ALICE) == alice + 897 + 400
+    assert ledger.balance(ALICE) == alice + 897
     assert c.status().exodus_activated and c.exited(1)
     assert_rejected(ledger, AlreadyExited, lambda: c.exit(*exit_args(world, 1, ALICE)))
     assert_rejected(ledger, AlreadyExited, lambda: c.exit(*exit_args(world, 1, BOB)))
     c.exit(*exit_args(world, 2, BOB))
-    c.exit(*exit_args(world, 0, SEQUENCER, key=9))
+    c.exit(*exit_args(world, 0, SEQUENCER))
     assert c.claim(CAROL) == 250
+    assert c.refund_deposit(3) == 400
     # every L1 token that entered the rollup has left it, exactly once
     assert ledger.balance(ROLLUP_ADDRESS) == 0
     assert ledger.total_supply() == sum(GENESIS.values())
@@ -141,37 +153,31 @@ def test_exits_pay_each_account_once_and_empty_the_escrow(world):
 def test_bad_exits_change_nothing(world):
     c, ledger = world.contract, world.ledger
     ledger.mine(DEADLINE)
-    index, pk, balance, nonce, proof, to, sig = exit_args(world, 1, ALICE)
+    index, to, balance, proof = exit_args(world, 1, ALICE)
 
     def attempt(**kw):
-        args = dict(account_index=index, pubkey=pk, balance=balance, nonce=nonce, proof=proof, l1_address=to,
-                    signature=sig)
+        args = dict(account_index=index, l1_address=to, balance=balance, proof=proof)
         args.update(kw)
         return lambda: c.exit(**args)
 
-    assert_rejected(ledger, BadExitProof, attempt(balance=balance + 1), match="not in the last final state")
-    assert_rejected(ledger, BadExitProof, attempt(nonce=nonce + 1))
-    assert_rejected(ledger, BadExitProof, attempt(account_index=2), match="not in the last final state")
-    assert_rejected(ledger, BadExitProof, attempt(proof=world.l2.proof(2)))
-    short = MerkleProof(proof.path[:1], proof.siblings[:1])
-    assert_rejected(ledger, BadExitProof, attempt(proof=short), match="levels")
-    assert_rejected(ledger, BadExitProof, attempt(proof="proof"))
-    # only the owner's key chooses where the money goes
-    thief = eddsa.sign(private_key(2), exit_message(world.contract.domain.element, 1, BOB))
-    assert_rejected(ledger, BadExitProof, attempt(l1_address=BOB, signature=thief), match="signature")
-    assert_rejected(ledger, BadExitProof, attempt(l1_address=BOB), match="signature")  # signed for ALICE
-    # an unused index has an empty leaf: nothing to exit with, and no preimage reaches it
+    # the proof names every public input: another balance, account or address is another statement
+    assert_rejected(ledger, BadExitProof, attempt(balance=balance + 1), match="does not verify")
+    assert_rejected(ledger, BadExitProof, attempt(account_index=2))
+    assert_rejected(ledger, BadExitProof, attempt(l1_address=BOB))
+    assert_rejected(ledger, BadExitProof, attempt(proof=world.exit_proof(2, to, 548)))
+    # a proof under the batch key, or for another root (the exit circuit's tests show one cannot be made
+    # for a leaf that is not in the tree, or without the owner's signature)
+    assert_rejected(ledger, BadExitProof, attempt(proof=world.toy.prove([world.contract.state_root, 0, 0])))
+    assert_rejected(ledger, BadExitProof, attempt(proof=world.exit_proof(index, to, balance, root=123)))
+    assert_rejected(ledger, BadExitProof, attempt(proof="proof"), match="malformed")
     assert_rejected(ledger, NothingToClaim, attempt(account_index=7, balance=0))
-    assert_rejected(ledger, BadExitProof, attempt(account_index=7, proof=world.l2.proof(7)))
     assert_rejected(ledger, MalformedInput, attempt(account_index=1 << 4))  # depth 4: 16 accounts
     assert_rejected(ledger, MalformedInput, attempt(balance=1 << 64))
-    assert_rejected(ledger, MalformedInput, attempt(signature=b"sig"))
     assert not c.status().exodus_activated  # every failed exit also rolled its activation back
-    c.exit(**{"account_index": index, "pubkey": pk, "balance": balance, "nonce": nonce, "proof": proof,
-              "l1_address": to, "signature": sig})
+    c.exit(**{"account_index": index, "l1_address": to, "balance": balance, "proof": proof})
 
 
-def test_an_exit_signed_for_another_deployment_is_refused(tmp_path, toy):
+def test_an_exit_proven_for_another_deployment_is_refused(tmp_path, toy):
     """Two deployments in the same state, alice's key at the same index: her exit for A pays nothing on B."""
     a, b = _world(tmp_path / "a", toy, chain_id=1), _world(tmp_path / "b", toy, chain_id=2)
     assert a.l2.root == b.l2.root and a.contract.state_root == b.contract.state_root
@@ -180,10 +186,10 @@ def test_an_exit_signed_for_another_deployment_is_refused(tmp_path, toy):
     for w in (a, b):
         w.ledger.mine(DEADLINE)
     for_a = exit_args(a, 1, ALICE)
-    assert_rejected(b.ledger, BadExitProof, lambda: b.contract.exit(*for_a), match="for this deployment")
+    assert_rejected(b.ledger, BadExitProof, lambda: b.contract.exit(*for_a), match="this deployment")
     assert not b.contract.exited(1)
-    assert a.contract.exit(*for_a) == 897  # where it was signed, it pays
-    assert b.contract.exit(*exit_args(b, 1, ALICE)) == 897  # and on B, a signature for B does
+    assert a.contract.exit(*for_a) == 897  # where it was proven, it pays
+    assert b.contract.exit(*exit_args(b, 1, ALICE)) == 897  # and on B, a proof for B does
     for w in (a, b):
         w.ledger.close()
 
@@ -201,6 +207,7 @@ def test_exit_must_use_the_last_final_root(world):
     assert_rejected(ledger, BadExitProof, lambda: c.exit(*stale))
     assert c.exit(*exit_args(world, 1, ALICE)) == 397
     assert c.exit(*exit_args(world, 3, ALICE)) == 900
+    assert c.refund_deposit(4) == 9
 
 
 def test_status_dict_is_json(world):

@@ -1,6 +1,6 @@
 """The rollup's batch circuit: `BatchCircuit(batch_size, depth)` proves that a batch of transactions
-moves the account tree from `old_root` to `new_root` and that `commitment` is the Poseidon
-commitment of the batch's public data (`zkl.crypto.pubdata`). Native twin: `zkl.execution.execute`
+moves the account tree from `old_root` to `new_root` and that `commitment` is the SHA-256
+commitment of the batch's public data (`zkl.crypto.pubdata`, `protocol.commitment_of`). Native twin: `zkl.execution.execute`
 (`execute` applies a batch to an account store and returns the `BatchWitness` whose `assignment()`
 solves it). Every number and formula the circuit shares with the L2 and the contract comes from
 `zkl.crypto.protocol` (widths, e0 shifts, arity, levels, the signed message, the commitment).
@@ -33,7 +33,11 @@ Every transaction slot has the same layout (a circuit cannot branch on values):
   a deposit's leaf must carry the deposit's key (e1, e2), and only a deposit may use an empty
   leaf (then created with balance 0 and nonce 0 before the credit);
 - deposit chain: D <- Poseidon(D, e1, e2, amount) for each deposit, from D_before to D_after;
-- public data: c <- Poseidon(c, e0, e1, e2).
+- public data: the slot's 45 bytes (`protocol.slot_bytes`), from the bits the range checks
+  above already made, the withdrawal's L1 address (e1, 160 bits) and zeros; a canonical slot has
+  e2 = 0 unless a deposit, e1 = 0 unless a deposit or a withdrawal, so the posted bytes and the
+  deposit queue determine every signed message and leaf. A deposit's key is not posted: the
+  deposit chain binds it to the base layer's queue.
 
 Each account update climbs ONE Merkle path from the old and the new leaf (`merkle_update`: same
 index bits and siblings for both roots). A disabled update (a slot that does not spend, or does
@@ -42,15 +46,19 @@ not credit) leaves the root as it is whatever its witness: `en * (old - root) = 
 the header) is credited once with the sum of the fees (it may be empty only if that sum is 0),
 and the root reached must be `new_root`.
 
-    c_0 = Poseidon(domain, batch_number, fee_account, total_fees, D_before)
-    c_i = Poseidon(c_{i-1}, e0_i, e1_i, e2_i);  commitment = Poseidon(c_B, D_after)
+    commitment = SHA-256(header || slot_1 || ... || slot_B) >> 3      (`zkl.circuits.std.sha256`)
 
-Constraints per slot, for an even depth: 1,204 L + 2 depth + 5,652 (15,316 at depth 16, 20,148 at
-24, 24,980 at 32): two account updates, each L levels of `merkle_update` (602 a level) and two
-leaf hashes (297 each); EdDSA 3,296 and its message hash 261; the deposit-chain and public-data
-hashes (297 each); about 400 for range checks and selections. Once per batch: the fee credit and
-the commitment's first and last hashes (6,060 at depth 16; binding the deployment domain costs
-24 of them, and nothing per transaction).
+with the 116-byte header (domain, batch number, fee account, total fees, D_before, D_after) made
+of the same values' bits (254-bit decompositions for the field elements, alias-checked).
+
+Constraints per slot, averaged over block boundaries (`tests/circuits/test_rollup.py`): 34,854 at
+depth 16, 39,727 at 24, 44,600 at 32. Of these, about 15,300 at depth 16 are the state update:
+two account updates, each L levels of `merkle_update` (602 a level) and two leaf hashes (297
+each); EdDSA 3,296 and its message hash 261; the deposit-chain hash (297); range checks and
+selections. The other ~19,500 are the slot's 45 bytes of SHA-256 (about 26,500 a 64-byte block):
+what a commitment the EVM recomputes for a few hundred gas costs in the circuit (a Poseidon chain
+was 297 a slot, and would cost the contract tens of thousands of gas a hash). Once per batch:
+the fee credit, the header's SHA-256 and its decompositions (about 58,000 at depth 16).
 """
 
 from __future__ import annotations
@@ -63,12 +71,17 @@ from zkl.circuits.lincomb import Variable
 from zkl.circuits.std.eddsa import Signature, verify_eddsa
 from zkl.circuits.std.merkle import merkle_update
 from zkl.circuits.std.poseidon import poseidon
+from zkl.circuits.std.sha256 import sha256
 from zkl.crypto.protocol import (
+    ADDRESS_BITS,
     AMOUNT_BITS,
+    COMMITMENT_BITS,
+    DOMAIN_BITS,
     E0_AMOUNT_SHIFT,
     E0_FEE_SHIFT,
     E0_FROM_SHIFT,
     E0_TO_SHIFT,
+    INDEX_BITS,
     MAX_DEPTH,
     NONCE_BITS,
     TREE_ARITY,
@@ -80,6 +93,17 @@ if TYPE_CHECKING:
     from zkl.circuits.api import API
 
 __all__ = ["BatchCircuit", "tree_update"]
+
+
+def _be(bits_lsb_first: Sequence[Variable], width: int) -> list[Variable]:
+    """Big-endian bits of a `width`-bit field from its little-endian bits (the missing high bits zero)."""
+    padded = list(bits_lsb_first) + [0] * (width - len(bits_lsb_first))
+    return padded[:width][::-1]
+
+
+def _field_bits(api: API, x: Variable, n_bits: int, width: int) -> list[Variable]:
+    """Big-endian bits of x as a `width`-bit field, x range-checked to n_bits (254: the alias-checked decomposition)."""
+    return _be(api.to_binary(x, n_bits), width)
 
 
 def _path_bits(api: API, index: Variable, depth: int) -> list[Variable]:
@@ -160,25 +184,28 @@ class BatchCircuit(Circuit):
         root: Variable = self.old_root
         chain: Variable = self.deposits_before
         fees: list[Variable] = []
-        elements: list[tuple[Variable, Variable, Variable]] = []
+        slots: list[Variable] = []
         for i in range(self.batch_size):
             with api.scope(f"tx{i}"):
-                root, chain, fee, e = self._transaction(api, i, root, chain)
+                root, chain, fee, slot = self._transaction(api, i, root, chain)
             fees.append(fee)
-            elements.append(e)
+            slots += slot
         total_fees = api.lincomb([(1, f) for f in fees])
         with api.scope("fees"):
             root = self._credit_fees(api, root, total_fees)
         with api.scope("roots"):
             api.assert_equal(root, self.new_root)
         with api.scope("pubdata"):
-            c = poseidon(api, [self.domain, self.batch_number, self.fee_account, total_fees, self.deposits_before])
-            for e in elements:
-                c = poseidon(api, [c, *e])
-            api.assert_equal(poseidon(api, [c, chain]), self.commitment)
+            header = (_field_bits(api, self.domain, DOMAIN_BITS, 256) + _field_bits(api, self.batch_number, 64, 64)
+                      + _be(_path_bits(api, self.fee_account, self.depth), INDEX_BITS)
+                      + _field_bits(api, total_fees, AMOUNT_BITS, 64)
+                      + _field_bits(api, self.deposits_before, 254, 256) + _field_bits(api, chain, 254, 256))
+            digest = sha256(api, header + slots)
+            api.assert_equal(api.lincomb([(1 << (COMMITMENT_BITS - 1 - k), bit)
+                                          for k, bit in enumerate(digest[:COMMITMENT_BITS])]), self.commitment)
 
-    def _transaction(self, api: API, i: int, root: Variable, chain: Variable) -> tuple[Any, Any, Any, Any]:
-        """Constrain slot i; return (root after it, deposit chain after it, its fee, (e0, e1, e2))."""
+    def _transaction(self, api: API, i: int, root: Variable, chain: Variable) -> tuple[Any, Any, Any, list]:
+        """Constrain slot i; return (root after it, deposit chain after it, its fee, its public-data bits)."""
         depth = self.depth
         amount, fee, e1, e2 = self.amount[i], self.fee[i], self.e1[i], self.e2[i]
         with api.scope("fields"):
@@ -191,9 +218,16 @@ class BatchCircuit(Circuit):
             api.mark_bits(is_deposit, 1)
             from_bits = _path_bits(api, self.from_index[i], depth)
             to_bits = _path_bits(api, self.to_index[i], depth)
-            api.range_check(amount, AMOUNT_BITS)
-            api.range_check(fee, AMOUNT_BITS)
+            amount_bits = api.to_binary(amount, AMOUNT_BITS)
+            fee_bits = api.to_binary(fee, AMOUNT_BITS)
             api.constraint(api.sub(1, spends), fee, 0, "fee_only_when_spending")
+            # a canonical slot: e2 is a deposit's key only, e1 a deposit's key or a withdrawal's address
+            api.constraint(api.sub(1, is_deposit), e2, 0, "e2_only_for_deposits")
+            api.constraint(api.sub(1, api.add(is_deposit, t01)), e1, 0, "e1_only_for_deposits_and_withdrawals")
+            with api.scope("l1_address"):  # a withdrawal's e1, 160 bits; zero in every other slot
+                address_bits = api.to_binary(api.mul(t01, e1), ADDRESS_BITS)
+            slot = ([0] * 6 + [t1, t0] + _be(from_bits, INDEX_BITS) + _be(to_bits, INDEX_BITS) + amount_bits[::-1]
+                    + fee_bits[::-1] + address_bits[::-1])
             e0 = api.lincomb([(1, self.tx_type[i]), (1 << E0_FROM_SHIFT, self.from_index[i]),
                               (1 << E0_TO_SHIFT, self.to_index[i]), (1 << E0_AMOUNT_SHIFT, amount),
                               (1 << E0_FEE_SHIFT, fee)])
@@ -239,7 +273,7 @@ class BatchCircuit(Circuit):
 
         with api.scope("deposit_chain"):
             chain = api.select(is_deposit, poseidon(api, [chain, e1, e2, amount]), chain)
-        return root, chain, fee, (e0, e1, e2)
+        return root, chain, fee, slot
 
     def _credit_fees(self, api: API, root: Variable, total_fees: Variable) -> Variable:
         """Credit the fee account once with the batch's fees; return the root after it."""

@@ -10,7 +10,7 @@
     zkl rollup seal     [--all]                        build, prove and settle the next batch
     zkl rollup claim    NAME                           pay final withdrawals on L1
     zkl rollup status                                  the deployment, L1, L2 and every user
-    zkl rollup exit     NAME [--mine N]                exodus: exit with a Merkle proof (mines N L1 blocks first)
+    zkl rollup exit     NAME [--mine N]                exodus: exit by proof, refund deposits (mines N blocks first)
     zkl rollup sync                                    rebuild L2 from the L1 data alone and compare roots
     zkl rollup l1-status | l1-accounts | l1-events [--kind K]... [--since H]
 
@@ -288,16 +288,18 @@ def status(data_dir: str, as_json: bool) -> None:
 @click.option("--mine", type=click.IntRange(0), default=0, help="Mine this many L1 blocks first (devnet).")
 @json_flag
 def exit_(data_dir: str, name: str, mine: int, as_json: bool) -> None:
-    """Exodus: once a deposit is overdue, withdraw the user's L2 balance at the last final root to L1."""
-    def action(net: Any) -> int:
+    """Exodus: once a deposit is overdue, withdraw the user's L2 balance at the last final root to L1 (by an exit
+    proof), and get back the user's deposits no batch processed."""
+    def action(net: Any) -> tuple[int, int]:
         if mine:
             net.ledger.mine(mine)
-        return net.exit(name)
+        return net.exit(name), net.refund(name)
 
-    amount = _devnet(data_dir, action)
+    amount, refunded = _devnet(data_dir, action)
     if as_json:
-        return show_json({"exited": amount})
-    show(f"{name} exited the rollup with {amount:,}, paid to their L1 address.")
+        return show_json({"exited": amount, "refunded": refunded})
+    show(f"{name} exited the rollup with {amount:,} and got {refunded:,} of unprocessed deposits back, paid to "
+         "their L1 address.")
 
 
 @rollup.command("sync")

@@ -43,11 +43,21 @@ Deposit queue: a hash chain kept by the base layer, D_0 = 0 and for the k-th dep
 
     D_k = Poseidon(D_{k-1}, pubkey.x, pubkey.y, amount)
 
-Commitment (the third public input) to a batch of B transactions (e0_i, e1_i, e2_i):
+Public data. Every transaction slot is SLOT_BYTES = 45 bytes, whatever its type, so that the
+circuit hashes a fixed layout (big-endian integers; fields a type does not use are zero):
 
-    c_0 = Poseidon(domain, batch_number, fee_account, total_fees, D_before)
-    c_i = Poseidon(c_{i-1}, e0_i, e1_i, e2_i)
-    commitment = Poseidon(c_B, D_after)
+    type u8 | from u32 | to u32 | amount u64 | fee u64 | l1_address 20 bytes (withdrawals only)
+
+A deposit's public key is not posted with the batch: it is in the base layer's deposit queue,
+which the D chain binds. The batch header is HEADER_BYTES = 116 bytes:
+
+    domain 32 | batch_number u64 | fee_account u32 | total_fees u64 | D_before 32 | D_after 32
+
+Commitment (the third public input): the top 253 bits of SHA-256 over the header and the
+slots, `int(SHA-256(header || slot_1 || ... || slot_B)) >> 3`, a field element. SHA-256 is the
+EVM's 0x02 precompile (60 + 12 gas a 32-byte word), so a contract recomputes it from the data
+posted as calldata for a few hundred gas a batch; in the circuit it costs about 26,500
+constraints a 64-byte block (`zkl.circuits.std.sha256`), about 18,700 a slot.
 
 The batch circuit's public inputs, in order: PUBLIC_INPUTS = (old_root, new_root, commitment).
 """
@@ -80,13 +90,17 @@ __all__ = [
     "MIN_DEPTH",
     "NONCE_BITS",
     "PUBLIC_INPUTS",
+    "EXIT_PUBLIC_INPUTS",
     "TREE_ARITY",
     "TYPE_BITS",
     "TxType",
     "check_depth",
-    "commitment_final",
-    "commitment_start",
-    "commitment_step",
+    "COMMITMENT_BITS",
+    "HEADER_BYTES",
+    "SLOT_BYTES",
+    "commitment_of",
+    "header_bytes",
+    "slot_bytes",
     "deposit_hash",
     "exit_message",
     "leaf_hash",
@@ -118,6 +132,9 @@ MAX_DEPTH = INDEX_BITS
 
 PUBLIC_INPUTS = ("old_root", "new_root", "commitment")
 """The batch circuit's public inputs, in the order the proof and the contract take them."""
+
+EXIT_PUBLIC_INPUTS = ("root", "domain", "account_index", "l1_address", "balance")
+"""The exit circuit's public inputs (zkl.circuits.exit), in the order the proof and the contract take them."""
 
 EXIT_TAG = int.from_bytes(b"zkl.exit", "big")
 """First input of the exit message, naming what is signed."""
@@ -237,16 +254,34 @@ def deposit_hash(previous: int, pubkey: tuple[int, int], amount: int) -> int:
     return poseidon_hash([previous % R, pubkey[0] % R, pubkey[1] % R, amount % R])
 
 
-def commitment_start(domain: int, batch_number: int, fee_account: int, total_fees: int, deposits_before: int) -> int:
-    """c_0 = Poseidon(domain, batch_number, fee_account, total_fees, D_before) (domain the element; values mod r)."""
-    return poseidon_hash([v % R for v in (domain, batch_number, fee_account, total_fees, deposits_before)])
+SLOT_BYTES = 1 + 4 + 4 + 8 + 8 + ADDRESS_BITS // 8
+"""Bytes of one transaction slot of the public data (type, from, to, amount, fee, L1 address)."""
+HEADER_BYTES = 32 + 8 + 4 + 8 + 32 + 32
+"""Bytes of the batch header the commitment hashes before the slots."""
+COMMITMENT_BITS = 253
+"""The commitment keeps the top 253 bits of the SHA-256 digest: a field element below r."""
 
 
-def commitment_step(c: int, e0: int, e1: int, e2: int) -> int:
-    """c_i = Poseidon(c_{i-1}, e0, e1, e2) (values reduced mod r)."""
-    return poseidon_hash([c, e0 % R, e1 % R, e2 % R])
+def slot_bytes(tx_type: int, from_index: int, to_index: int, amount: int, fee: int, l1_address: int) -> bytes:
+    """One slot of the public data: type u8 | from u32 | to u32 | amount u64 | fee u64 | l1_address (20 bytes)."""
+    return (int(tx_type).to_bytes(1, "big") + from_index.to_bytes(4, "big") + to_index.to_bytes(4, "big")
+            + amount.to_bytes(8, "big") + fee.to_bytes(8, "big") + l1_address.to_bytes(ADDRESS_BITS // 8, "big"))
 
 
-def commitment_final(c: int, deposits_after: int) -> int:
-    """commitment = Poseidon(c_B, D_after)."""
-    return poseidon_hash([c, deposits_after % R])
+def header_bytes(domain: int, batch_number: int, fee_account: int, total_fees: int, deposits_before: int,
+                 deposits_after: int) -> bytes:
+    """The batch header the commitment hashes: domain | number u64 | fee account u32 | fees u64 | D_before | D_after."""
+    _uint(domain, "domain", DOMAIN_BITS)
+    return (domain.to_bytes(32, "big") + _uint(batch_number, "batch_number", 64).to_bytes(8, "big")
+            + _uint(fee_account, "fee_account", INDEX_BITS).to_bytes(4, "big")
+            + _uint(total_fees, "total_fees", AMOUNT_BITS).to_bytes(8, "big")
+            + _uint(deposits_before, "deposits_before", 256).to_bytes(32, "big")
+            + _uint(deposits_after, "deposits_after", 256).to_bytes(32, "big"))
+
+
+def commitment_of(header: bytes, slots: bytes) -> int:
+    """The commitment: the top COMMITMENT_BITS bits of SHA-256(header || slots) as an int (below r)."""
+    if len(header) != HEADER_BYTES or len(slots) % SLOT_BYTES:
+        raise MalformedInput(f"a commitment hashes a {HEADER_BYTES}-byte header and whole {SLOT_BYTES}-byte slots, "
+                             f"not {len(header)} and {len(slots)} bytes")
+    return int.from_bytes(hashlib.sha256(header + slots).digest(), "big") >> (256 - COMMITMENT_BITS)

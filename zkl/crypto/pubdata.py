@@ -12,17 +12,16 @@ Field elements of one transaction, (e0, e1, e2), e0 = `protocol.pack_e0(type, fr
     withdraw: e1 = the L1 address (160-bit int) paid on the base layer, e2 = 0; to_index = 0
     noop:     e0 = e1 = e2 = 0
 
-Compact bytes of one transaction (big-endian integers), what a batch posts:
-
-    noop      01 byte:  type
-    deposit   77 bytes: type, to u32, amount u64, pubkey.x 32 bytes, pubkey.y 32 bytes
-    transfer  25 bytes: type, from u32, to u32, amount u64, fee u64
-    withdraw  41 bytes: type, from u32, amount u64, fee u64, l1 address 20 bytes
+Bytes of one transaction, what a batch posts: one `protocol.slot_bytes` slot of SLOT_BYTES = 45
+bytes each (type u8 | from u32 | to u32 | amount u64 | fee u64 | l1_address 20 bytes, the fields
+a type does not use zero). A deposit's public key is not posted: the base layer's deposit queue
+holds it, in order, and `decode(data, deposit_keys)` puts it back (without the keys a decoded
+deposit carries the key (0, 0)).
 
 Batch header: the deployment domain (its element), batch number, fee account index (the
 sequencer's account, credited once per batch with the sum of the fees), the total fees and the
 deposit-queue hashes before and after the batch. `commitment(header, records)` is the
-protocol's commitment over them.
+protocol's commitment over them: SHA-256 of `protocol.header_bytes` and the slots, truncated.
 """
 
 from __future__ import annotations
@@ -34,19 +33,19 @@ from zkl.crypto.protocol import (
     ADDRESS_BITS,
     AMOUNT_BITS,
     INDEX_BITS,
+    SLOT_BYTES,
     TxType,
-    commitment_final,
-    commitment_start,
-    commitment_step,
+    commitment_of,
+    header_bytes,
     message_to_sign,
     pack_e0,
+    slot_bytes,
 )
 from zkl.algebra.constants import R
 from zkl.errors import MalformedInput
 
 _LIMITS = {"amount": AMOUNT_BITS, "fee": AMOUNT_BITS, "from_index": INDEX_BITS, "to_index": INDEX_BITS}
 
-_SIZES = {TxType.NOOP: 1, TxType.DEPOSIT: 77, TxType.TRANSFER: 25, TxType.WITHDRAW: 41}
 
 
 @dataclass(frozen=True)
@@ -103,49 +102,49 @@ class TxRecord:
         return message_to_sign(e0, e1, nonce, domain)
 
     def to_bytes(self) -> bytes:
-        """The compact big-endian encoding posted on the base layer."""
-        t = bytes([int(self.type)])
-        if self.type == TxType.NOOP:
-            return t
-        if self.type == TxType.DEPOSIT:
-            return (t + self.to_index.to_bytes(4, "big") + self.amount.to_bytes(8, "big")
-                    + self.pubkey[0].to_bytes(32, "big") + self.pubkey[1].to_bytes(32, "big"))
-        if self.type == TxType.TRANSFER:
-            return (t + self.from_index.to_bytes(4, "big") + self.to_index.to_bytes(4, "big")
-                    + self.amount.to_bytes(8, "big") + self.fee.to_bytes(8, "big"))
-        return (t + self.from_index.to_bytes(4, "big") + self.amount.to_bytes(8, "big")
-                + self.fee.to_bytes(8, "big") + self.l1_address.to_bytes(20, "big"))
+        """The record's slot of the public data (protocol.slot_bytes; a deposit's key is not in it)."""
+        return slot_bytes(self.type, self.from_index, self.to_index, self.amount, self.fee, self.l1_address)
 
 
-def encode(records: list[TxRecord]) -> bytes:
-    """The compact bytes of a batch's transactions, concatenated."""
+def encode(records: Sequence[TxRecord]) -> bytes:
+    """The public data of a batch's transactions: their slots, concatenated."""
     return b"".join(r.to_bytes() for r in records)
 
 
-def decode(data: bytes) -> list[TxRecord]:
-    """Parse compact bytes back into records; MalformedInput names the offset of anything malformed."""
+def decode(data: bytes, deposit_keys: Sequence[tuple[int, int]] | None = None) -> list[TxRecord]:
+    """Parse public data back into records; MalformedInput names the slot of anything malformed.
+
+    deposit_keys: the public keys of the deposits the batch consumed, in queue order (from the
+    base layer); without them, deposits come back with the key (0, 0).
+    """
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise MalformedInput(f"public data must be bytes, not {type(data).__name__}")
+    data = bytes(data)
+    if len(data) % SLOT_BYTES:
+        raise MalformedInput(f"public data is whole {SLOT_BYTES}-byte slots: {len(data)} bytes leave "
+                             f"{len(data) % SLOT_BYTES} over")
     records: list[TxRecord] = []
-    pos = 0
-    while pos < len(data):
-        try:
-            kind = TxType(data[pos])
-        except ValueError:
-            raise MalformedInput(f"public data byte {pos} must be a transaction type 0..3, not {data[pos]}") from None
-        size = _SIZES[kind]
-        if pos + size > len(data):
-            raise MalformedInput(f"a {kind.name.lower()} at byte {pos} needs {size} bytes, only {len(data) - pos} remain")
-        chunk = data[pos + 1 : pos + size]
+    keys = iter(deposit_keys or ())
+    for i in range(len(data) // SLOT_BYTES):
+        chunk = data[i * SLOT_BYTES:(i + 1) * SLOT_BYTES]
         num = lambda a, b: int.from_bytes(chunk[a:b], "big")  # noqa: E731
-        if kind == TxType.NOOP:
-            record = TxRecord(kind)
-        elif kind == TxType.DEPOSIT:
-            record = TxRecord(kind, to_index=num(0, 4), amount=num(4, 12), pubkey=(num(12, 44), num(44, 76)))
-        elif kind == TxType.TRANSFER:
-            record = TxRecord(kind, from_index=num(0, 4), to_index=num(4, 8), amount=num(8, 16), fee=num(16, 24))
-        else:
-            record = TxRecord(kind, from_index=num(0, 4), amount=num(4, 12), fee=num(12, 20), l1_address=num(20, 40))
+        if chunk[0] not in TxType._value2member_map_:
+            raise MalformedInput(f"public data slot {i} must start with a transaction type 0..3, not {chunk[0]}")
+        kind = TxType(chunk[0])
+        pubkey = (0, 0)
+        if kind == TxType.DEPOSIT and deposit_keys is not None:
+            pubkey = next(keys, None)
+            if pubkey is None:
+                raise MalformedInput(f"public data slot {i} is a deposit beyond the {len(deposit_keys)} keys given")
+        try:
+            record = TxRecord(kind, from_index=num(1, 5), to_index=num(5, 9), amount=num(9, 17), fee=num(17, 25),
+                              l1_address=num(25, 45), pubkey=tuple(pubkey))
+        except MalformedInput as e:
+            raise MalformedInput(f"public data slot {i}: {e}") from None
         records.append(record)
-        pos += size
+    if deposit_keys is not None and next(keys, None) is not None:
+        raise MalformedInput(f"{len(deposit_keys)} deposit keys were given for "
+                             f"{sum(r.type == TxType.DEPOSIT for r in records)} deposit slots")
     return records
 
 
@@ -160,6 +159,11 @@ class BatchHeader:
     deposits_before: int
     deposits_after: int
 
+    def to_bytes(self) -> bytes:
+        """The header as the commitment hashes it (protocol.header_bytes)."""
+        return header_bytes(self.domain, self.batch_number, self.fee_account, self.total_fees, self.deposits_before,
+                            self.deposits_after)
+
 
 def total_fees(records: Sequence[TxRecord]) -> int:
     """The sum of the fees of the TRANSFER and WITHDRAW records (what the fee account is credited)."""
@@ -167,9 +171,5 @@ def total_fees(records: Sequence[TxRecord]) -> int:
 
 
 def commitment(header: BatchHeader, records: Sequence[TxRecord]) -> int:
-    """The commitment to a batch's public data (the batch circuit's third public input)."""
-    c = commitment_start(header.domain, header.batch_number, header.fee_account, header.total_fees,
-                         header.deposits_before)
-    for record in records:
-        c = commitment_step(c, *record.elements())
-    return commitment_final(c, header.deposits_after)
+    """The commitment to a batch's header and public data (the batch circuit's third public input)."""
+    return commitment_of(header.to_bytes(), encode(records))

@@ -46,6 +46,7 @@ from typing import Any
 
 from zkl._binfile import atomic_write
 from zkl.circuits import compile, solve
+from zkl.circuits.exit import ExitCircuit, exit_assignment
 from zkl.circuits.r1cs import R1CS
 from zkl.circuits.rollup import BatchCircuit
 from zkl.crypto import eddsa
@@ -99,6 +100,14 @@ def proving_key(batch_size: int, depth: int, progress: Callable[[str], None] | N
         progress("setup")
     pk, made = cached_setup(circuit, r1cs, progress=setup_progress)
     return pk, r1cs, made
+
+
+def exit_proving_key(depth: int) -> tuple[ProvingKey, R1CS]:
+    """(ProvingKey, R1CS) of ExitCircuit(depth): from the key cache, else a local setup."""
+    circuit = ExitCircuit(depth)
+    r1cs = compile(circuit)
+    pk, _ = cached_setup(circuit, r1cs)
+    return pk, r1cs
 
 
 def l1_header(batch: Batch) -> L1BatchHeader:
@@ -164,13 +173,14 @@ class Devnet:
         if (directory / CONFIG).exists():
             raise ExecutionError(f"{data_dir} already holds a devnet")
         pk, _, _ = proving_key(batch_size, depth, progress)
+        exit_pk, _ = exit_proving_key(depth)
         sequencer = _wallet(seed, SEQUENCER)
         seq_l1 = named_address(SEQUENCER)
         genesis_root = State(depth).root
         directory.mkdir(parents=True, exist_ok=True)
         if progress:
             progress("genesis")
-        ledger, contract = init_settlement(directory, pk.vk, genesis_root, depth,
+        ledger, contract = init_settlement(directory, pk.vk, genesis_root, depth, exit_vk=exit_pk.vk,
                                            genesis={named_address(FAUCET): FAUCET_SUPPLY, seq_l1: 10**18},
                                            sequencer=seq_l1, deposit_deadline=deposit_deadline, chain_id=chain_id)
         vk_digest = contract.status().vk_hash
@@ -421,9 +431,19 @@ class Devnet:
             raise ExecutionError(f"{name} has no account in the last final state")
         index = min(found)
         account = state.account(index)
-        signature = eddsa.sign(wallet.private_key, exit_message(self.contract.domain.element, index, address))
-        return self.contract.exit(index, account.pubkey, account.balance, account.nonce, state.proof(index), address,
-                                  signature)
+        domain = self.contract.domain.element
+        signature = eddsa.sign(wallet.private_key, exit_message(domain, index, address))
+        pk, r1cs = exit_proving_key(self.depth)
+        assignment = exit_assignment(self.depth, state.root, domain, index, account.pubkey, account.balance,
+                                     account.nonce, state.proof(index), address, signature)
+        proof = prove(pk, solve(ExitCircuit(self.depth), assignment, r1cs=r1cs))
+        return self.contract.exit(index, address, account.balance, proof)
+
+    def refund(self, name: str) -> int:
+        """In exodus mode, get back every deposit of a user that no batch processed; the amount refunded."""
+        address = self.l1_addresses[name]
+        return sum(self.contract.refund_deposit(d.index) for d in self.contract.queued_deposits()
+                   if d.depositor == address)
 
     # -- views ---------------------------------------------------------------------------------
 

@@ -71,7 +71,7 @@ class Batch:
 
     @property
     def commitment(self) -> int:
-        """Poseidon commitment of the public data (a public input)."""
+        """SHA-256 commitment of the public data (a public input)."""
         return self.witness.commitment
 
     @property
@@ -147,8 +147,9 @@ class Batch:
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise MalformedInput(f"a batch file is a JSON object with format {FORMAT!r}")
         try:
-            records = decode(bytes.fromhex(data["pubdata"]))
             witness = BatchWitness.from_json(data["witness"])
+            keys = [(t.slot.e1, t.slot.e2) for t in witness.txs if t.slot.type == TxType.DEPOSIT]
+            records = decode(bytes.fromhex(data["pubdata"]), keys)
             batch = cls(int(data["number"]), records, witness,
                         None if data["first_deposit"] is None else int(data["first_deposit"]),
                         int(data["deposit_count"]))

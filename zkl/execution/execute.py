@@ -32,13 +32,15 @@ from zkl.crypto.protocol import (
     PUBLIC_INPUTS,
     TREE_ARITY,
     TxType,
-    commitment_final,
-    commitment_start,
-    commitment_step,
+    ADDRESS_BITS,
+    INDEX_BITS,
+    commitment_of,
     deposit_hash,
+    header_bytes,
     levels,
     message_to_sign,
     pack_e0,
+    slot_bytes,
 )
 from zkl.crypto.pubdata import TxRecord
 from zkl.errors import (
@@ -137,6 +139,15 @@ class Slot:
         if self.e1 or self.e2:
             raise MalformedInput(f"a {kind.name.lower()} slot must have e1 = e2 = 0")
         return TxRecord(kind, from_index=self.from_index, to_index=self.to_index, amount=self.amount, fee=self.fee)
+
+
+def _slot_bytes(slot: Slot) -> bytes:
+    """The slot's public data as the circuit hashes it (equal to TxRecord.to_bytes for valid records); each field
+    cut to its width, so that a malicious witness still has bytes (its circuit refuses the out-of-range field)."""
+    cut = lambda v, bits: v % R % (1 << bits)  # noqa: E731
+    address = cut(slot.e1, ADDRESS_BITS) if slot.type % R == TxType.WITHDRAW else 0
+    return slot_bytes(cut(slot.type, 8), cut(slot.from_index, INDEX_BITS), cut(slot.to_index, INDEX_BITS),
+                      cut(slot.amount, AMOUNT_BITS), cut(slot.fee, AMOUNT_BITS), address)
 
 
 def slot_elements(slot: Slot) -> tuple[int, int, int]:
@@ -362,10 +373,10 @@ class BatchExecutor:
         total_fees = self.total_fees % R
         fee = _credit_fees(self.store, fee_account, total_fees, self.strict)
         self.roots.append(self.store.root)
-        c = commitment_start(self.domain, self.batch_number, fee_account, total_fees, self.deposits_before)
-        for tx in self.txs:
-            c = commitment_step(c, *slot_elements(tx.slot))
-        commitment = commitment_final(c, self.chain)
+        header = header_bytes(*(v % (1 << bits) for v, bits in (
+            (self.domain, DOMAIN_BITS), (self.batch_number, 64), (fee_account, INDEX_BITS),
+            (total_fees, AMOUNT_BITS), (self.deposits_before, 256), (self.chain, 256))))
+        commitment = commitment_of(header, b"".join(_slot_bytes(tx.slot) for tx in self.txs))
         return BatchWitness(self.store.depth, self.domain, self.batch_number, fee_account, self.deposits_before,
                             self.chain, total_fees, self.old_root, self.store.root, commitment, list(self.txs), fee,
                             list(self.roots))

@@ -13,7 +13,7 @@ circuits or the execution layer.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 from zkl.settlement.contract import (
     DEFAULT_DEPOSIT_DEADLINE,
@@ -69,6 +69,7 @@ def init_settlement(
     depth: int,
     *,
     genesis: Mapping[int | str, int],
+    exit_vk: VerifyingKey,
     sequencer: int | str,
     governor: int | str | None = None,
     bond: int = 0,
@@ -76,6 +77,8 @@ def init_settlement(
     vk_timelock: int = DEFAULT_VK_TIMELOCK,
     chain_id: int | None = None,
     clock: Callable[[], int] | None = None,
+    council: Sequence[int | str] = (),
+    council_threshold: int | None = None,
 ) -> tuple[Ledger, RollupContract]:
     """Create a ledger in data_dir with a genesis allocation and deploy the rollup contract on it.
 
@@ -84,8 +87,9 @@ def init_settlement(
     ledger = Ledger.create(data_dir, genesis, chain_id=chain_id, clock=clock)
     try:
         contract = RollupContract.deploy(
-            ledger, vk, genesis_root, depth, sequencer=sequencer, governor=governor, bond=bond,
-            deposit_deadline=deposit_deadline, vk_timelock=vk_timelock,
+            ledger, vk, genesis_root, depth, exit_vk=exit_vk, sequencer=sequencer, governor=governor, bond=bond,
+            deposit_deadline=deposit_deadline, vk_timelock=vk_timelock, council=council,
+            council_threshold=council_threshold,
         )
     except BaseException:
         ledger.close()

@@ -26,7 +26,7 @@ from typing import Any
 
 from zkl.errors import SettlementError
 
-__all__ = ["Anvil", "RpcError", "anvil_binary"]
+__all__ = ["Anvil", "RpcError", "anvil_binary", "js_package"]
 
 _PACKAGE_BINARY = Path("node_modules") / "@foundry-rs" / "anvil-linux-amd64" / "bin" / "anvil"
 
@@ -40,17 +40,25 @@ class RpcError(SettlementError):
         self.data = data
 
 
-def anvil_binary() -> Path:
-    """The anvil executable: $ZKL_ANVIL, else the npm package in the js/ folder beside the zkl sources."""
-    if os.environ.get("ZKL_ANVIL"):
-        return Path(os.environ["ZKL_ANVIL"])
+def js_package(relative: Path, env: str) -> Path | None:
+    """A path under the js/ folder's npm packages: $env, else js/ beside the zkl sources or the working directory."""
+    if os.environ.get(env):
+        return Path(os.environ[env])
     here = Path(__file__).resolve()
     for root in (Path.cwd(), *here.parents):
-        candidate = root / "js" / _PACKAGE_BINARY
+        candidate = root / "js" / relative
         if candidate.exists():
             return candidate
-    raise SettlementError("anvil is not installed: run `npm ci --prefix js` in the zkl checkout, or set ZKL_ANVIL "
-                          "to an anvil binary")
+    return None
+
+
+def anvil_binary() -> Path:
+    """The anvil executable: $ZKL_ANVIL, else the npm package in the js/ folder beside the zkl sources."""
+    found = js_package(_PACKAGE_BINARY, "ZKL_ANVIL")
+    if found is None:
+        raise SettlementError("anvil is not installed: run `npm ci --prefix js` in the zkl checkout, or set "
+                              "ZKL_ANVIL to an anvil binary")
+    return found
 
 
 def _free_port() -> int:

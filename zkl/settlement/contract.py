@@ -16,8 +16,9 @@ submit_batch checks, in this order, before writing anything:
 2. not in exodus mode (ExodusMode);
 3. the batch number is the next one (ReplayedBatch if already final, OutOfOrderBatch if ahead);
 4. the old root is the current root (StaleStateRoot);
-5. the public data decodes (MalformedBatch) and its DEPOSIT records are, in order, exactly the
-   next queued deposits (pubkey, amount) (SkippedDeposit);
+5. the public data decodes (MalformedBatch) and its DEPOSIT records are, in order, the next
+   queued deposits (their amounts; the keys, not posted, are the queue's and the proof binds them
+   through the deposit chain D_after) (SkippedDeposit);
 6. the claimed commitment equals the one recomputed from the posted data:
    ``pubdata.commitment(BatchHeader(domain, number, fee_account, total_fees, D_before, D_after), records)``
    with total_fees the sum of TRANSFER and WITHDRAW fees and D the deposit chain at the
@@ -37,17 +38,17 @@ from __future__ import annotations
 
 import json
 import operator
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from zkl.algebra.constants import R
-from zkl.crypto import eddsa, pubdata
+from zkl.crypto import pubdata
 from zkl.crypto.babyjubjub import IDENTITY, Point, check_point, is_in_subgroup
-from zkl.crypto.merkle import MerkleProof
 from zkl.crypto.protocol import (
     AMOUNT_BITS,
+    EXIT_PUBLIC_INPUTS,
     INDEX_BITS,
-    NONCE_BITS,
     PUBLIC_INPUTS,
     Domain,
     TxType,
@@ -57,7 +58,9 @@ from zkl.crypto.protocol import (
 from zkl.crypto.pubdata import BatchHeader, TxRecord, total_fees
 from zkl.errors import (
     AlreadyClaimed,
+    BadExitProof,
     BadProof,
+    BatchesPaused,
     LedgerError,
     MalformedBatch,
     MalformedInput,
@@ -148,10 +151,12 @@ class BatchRecord:
     vk_hash: str
     height: int
     sender: int
+    deposit_keys: tuple[tuple[int, int], ...] = ()
+    """the L2 keys of the deposits it consumed, in queue order (the public data does not repeat them)"""
 
     def records(self) -> list[TxRecord]:
-        """The batch's transactions, decoded from its public data."""
-        return pubdata.decode(self.public_data)
+        """The batch's transactions, decoded from its public data (deposits with their keys from the queue)."""
+        return pubdata.decode(self.public_data, self.deposit_keys)
 
 
 @dataclass(frozen=True)
@@ -187,6 +192,7 @@ class RollupStatus:
     escrow: int
     deposit_deadline: int
     vk_timelock: int
+    paused: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (addresses as hex, roots as decimal strings)."""
@@ -208,6 +214,7 @@ class RollupStatus:
             "escrow": self.escrow,
             "deposit_deadline": self.deposit_deadline,
             "vk_timelock": self.vk_timelock,
+            "paused": self.paused,
         }
 
 
@@ -307,14 +314,29 @@ class RollupContract:
         genesis_root: int,
         depth: int,
         *,
+        exit_vk: VerifyingKey,
         sequencer: AddressLike,
         governor: AddressLike | None = None,
         bond: int = 0,
         deposit_deadline: int = DEFAULT_DEPOSIT_DEADLINE,
         vk_timelock: int = DEFAULT_VK_TIMELOCK,
+        council: Sequence[AddressLike] = (),
+        council_threshold: int | None = None,
     ) -> RollupContract:
-        """Deploy the contract (an L1 transaction by the sequencer, who escrows the bond)."""
+        """Deploy the contract (an L1 transaction by the sequencer, who escrows the bond).
+
+        exit_vk: the exit circuit's key (fixed for good: no one can block exits by changing it).
+        council, council_threshold: the emergency council's members and how many of them pause or
+        resume batches (default: all of them).
+        """
         vk_json, digest = _gov.encode_vk(vk)
+        exit_json, exit_digest = _gov.encode_vk(exit_vk, EXIT_PUBLIC_INPUTS)
+        members = [address_hex(to_address(m, "council member")) for m in council]
+        if len(set(members)) != len(members):
+            raise MalformedInput("the council's members must be distinct addresses")
+        threshold = len(members) if council_threshold is None else _int(council_threshold, "council_threshold")
+        if threshold > len(members) or (members and threshold < 1):
+            raise MalformedInput(f"council_threshold must be between 1 and the {len(members)} members, not {threshold}")
         domain = Domain(ledger.chain_id, ROLLUP_ADDRESS)
         genesis_root = _field(genesis_root, "genesis_root", MalformedInput, MalformedInput)
         depth = check_depth(depth)
@@ -333,6 +355,8 @@ class RollupContract:
                 "domain": domain.to_json(),
                 "vk": vk_json,
                 "vk_hash": digest,
+                "exit_vk": exit_json,
+                "exit_vk_hash": exit_digest,
                 "pending_vk": None,
                 "state_root": str(genesis_root),
                 "genesis_root": str(genesis_root),
@@ -348,10 +372,15 @@ class RollupContract:
                 "deposit_chain": "0",
                 "exodus": False,
                 "exodus_height": None,
+                "council": members,
+                "council_threshold": threshold,
+                "paused": False,
+                "pause_voters": [],
             }
             for key, value in variables.items():
                 tx.put(CONTRACT, key, value)
             tx.emit("deploy", address=address_hex(ROLLUP_ADDRESS), domain=domain.to_json(), vk_hash=digest,
+                    exit_vk_hash=exit_digest, council=members, council_threshold=threshold,
                     genesis_root=str(genesis_root),
                     depth=depth, sequencer=address_hex(sequencer), governor=address_hex(governor), bond=bond,
                     deposit_deadline=deposit_deadline, vk_timelock=vk_timelock)
@@ -405,6 +434,8 @@ class RollupContract:
                 raise Unauthorized(f"only the sequencer {address_hex(sequencer)} may submit batches, "
                                    f"not {address_hex(who)}")
             _exodus.ensure_not_exodus(tx)
+            if tx.get(CONTRACT, "paused"):
+                raise BatchesPaused("the emergency council has paused new batches")
             last = tx.get(CONTRACT, "batch_number")
             if header.batch_number <= last:
                 raise ReplayedBatch(f"batch {header.batch_number} is already final; the next batch is {last + 1}")
@@ -430,11 +461,14 @@ class RollupContract:
                         f"(after deposit {processed})"
                     )
                 idx, x, y, amount, _ = queued[i]
-                if (record.pubkey, record.amount) != ((int(x), int(y)), int(amount)):
+                if record.amount != int(amount):
                     raise SkippedDeposit(
                         f"deposit record {i} of the batch must be queued deposit {idx} (amount {amount} to "
-                        f"({x}, {y})), not amount {record.amount} to {record.pubkey}"
+                        f"({x}, {y})), not amount {record.amount}"
                     )
+            # the keys are not posted: they are the queue's, bound in the proof by the deposit chain D_after
+            keys = [(int(x), int(y)) for _, x, y, _, _ in queued[:len(deposits)]]
+            records = pubdata.decode(data, keys)
             d_before = self._chain_at(tx, processed)
             d_after = int(queued[-1][4]) if deposits else d_before
             fees = total_fees(records)
@@ -493,7 +527,7 @@ class RollupContract:
                     deposits=len(deposits), withdrawals=n_withdrawals, total_fees=fees, vk_hash=digest)
         return BatchRecord(header.batch_number, header.old_root, header.new_root, header.commitment,
                            header.fee_account, fees, processed, processed + len(deposits), d_before, d_after,
-                           data, proof, digest, tx.height, who)
+                           data, proof, digest, tx.height, who, tuple(keys))
 
     def claim(self, l1_address: AddressLike, *, sender: AddressLike | None = None) -> int:
         """Pay l1_address all its final, unclaimed withdrawals (anyone may trigger it); returns the amount paid."""
@@ -522,47 +556,63 @@ class RollupContract:
         return amount
 
     def activate_exodus(self, *, sender: AddressLike = 0) -> dict[str, int]:
-        """Enter exodus mode once a deposit is overdue (anyone may send it): refunds queued deposits, slashes the bond."""
+        """Enter exodus mode once a deposit is overdue (anyone may send it): slashes the bond; queued deposits
+        become refundable."""
         with self.ledger.transaction("activate_exodus", to_address(sender, "sender")) as tx:
             return _exodus.activate(tx, ROLLUP_ADDRESS)
+
+    def refund_deposit(self, index: int, *, sender: AddressLike = 0) -> int:
+        """In exodus mode, give a deposit no batch processed back to its depositor, once; returns the amount."""
+        index = _int(index, "index", 64)
+        with self.ledger.transaction("refund_deposit", to_address(sender, "sender")) as tx:
+            _exodus.ensure_exodus(tx, ROLLUP_ADDRESS)
+            return _exodus.refund(tx, index, ROLLUP_ADDRESS)
 
     def exit(
         self,
         account_index: int,
-        pubkey: Point | tuple[int, int],
-        balance: int,
-        nonce: int,
-        proof: MerkleProof,
         l1_address: AddressLike,
-        signature: eddsa.Signature,
+        balance: int,
+        proof: Proof,
         *,
         sender: AddressLike | None = None,
     ) -> int:
         """In exodus mode, pay an L2 account's balance (proven against the last final root) to l1_address, once.
 
-        signature: the account key's EdDSA signature over `protocol.exit_message(domain, index, l1_address)`
-        with this contract's domain.
+        proof: the exit circuit's proof (`zkl.circuits.exit`) for this account, balance, address, root and domain.
         """
         account_index = _int(account_index, "account_index", INDEX_BITS)
-        pk = _pubkey(pubkey, "pubkey")
         balance = _int(balance, "balance", AMOUNT_BITS)
-        nonce = _int(nonce, "nonce", NONCE_BITS)
         address = to_address(l1_address, "l1_address")
         who = address if sender is None else to_address(sender, "sender")
-        if not isinstance(signature, eddsa.Signature):
-            raise MalformedInput(f"signature must be an eddsa.Signature, not {type(signature).__name__}")
+        try:
+            proof = _check_proof(proof)
+        except MalformedProof as e:
+            raise BadExitProof(f"the exit proof is malformed: {e}") from e
         with self.ledger.transaction("exit", who) as tx:
             _exodus.ensure_exodus(tx, ROLLUP_ADDRESS)
-            _exodus.check_exit(tx, account_index, pk, balance, nonce, proof, address, signature)
+            _exodus.check_exit(tx, account_index, address, balance, proof)
             tx.transfer(ROLLUP_ADDRESS, address, balance, emit=False)
             tx.execute(
                 "INSERT INTO rollup_exits (account_index, l1_address, amount, pubkey_x, pubkey_y, height) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
-                (account_index, address_hex(address), str(balance), str(pk.x), str(pk.y), tx.height),
+                (account_index, address_hex(address), str(balance), "0", "0", tx.height),
             )
             tx.emit("exit", account_index=account_index, l1_address=address_hex(address), amount=balance,
                     root=str(tx.get(CONTRACT, "state_root")))
         return balance
+
+    def vote_pause(self, *, sender: AddressLike) -> bool:
+        """Council member: vote to pause new batches; returns whether this vote paused them."""
+        who = to_address(sender, "sender")
+        with self.ledger.transaction("vote_pause", who) as tx:
+            return _gov.vote(tx, who, True)
+
+    def vote_unpause(self, *, sender: AddressLike) -> bool:
+        """Council member: vote to resume batches; returns whether this vote resumed them."""
+        who = to_address(sender, "sender")
+        with self.ledger.transaction("vote_unpause", who) as tx:
+            return _gov.vote(tx, who, False)
 
     def propose_vk_upgrade(self, vk: VerifyingKey, *, sender: AddressLike) -> PendingChange:
         """Governor: queue a new verifying key, effective vk_timelock blocks after this one."""
@@ -622,6 +672,7 @@ class RollupContract:
                 escrow=tx.balance(ROLLUP_ADDRESS),
                 deposit_deadline=g("deposit_deadline"),
                 vk_timelock=g("vk_timelock"),
+                paused=bool(g("paused")),
             )
 
     @property
@@ -672,9 +723,15 @@ class RollupContract:
             "deposits_before, deposits_after, public_data, proof, vk_hash, height, sender FROM rollup_batches "
             "WHERE number >= ? AND number < ? ORDER BY number", (start, (1 << 62) if stop is None else stop),
         )
+        keys: dict[int, list[tuple[int, int]]] = {}
+        if rows:
+            for batch, x, y in self.ledger.query(
+                    "SELECT batch, pubkey_x, pubkey_y FROM rollup_deposits WHERE batch >= ? AND batch <= ? "
+                    "ORDER BY idx", (rows[0][0], rows[-1][0])):
+                keys.setdefault(batch, []).append((int(x), int(y)))
         return [
             BatchRecord(n, int(o), int(w), int(c), f, int(t), a, b, int(db), int(da), bytes(pd),
-                        proof_from_snarkjs_json(_unjson(p), validate=False), vh, h, int(s, 16))
+                        proof_from_snarkjs_json(_unjson(p), validate=False), vh, h, int(s, 16), tuple(keys.get(n, ())))
             for n, o, w, c, f, t, a, b, db, da, pd, p, vh, h, s in rows
         ]
 

@@ -1,31 +1,42 @@
-"""Censorship resistance: exodus mode, refunds of unprocessed deposits, slashing, and exits by Merkle proof.
+"""Censorship resistance: exodus mode, refunds of unprocessed deposits, slashing, and exits by proof.
 
 Every deposit gets a deadline, ``deposit height + deposit_deadline`` (L1 blocks, a deployment
 parameter).  A deposit is *overdue* in a block of height h when it is still queued and
 h > deadline.  From then on the contract is in exodus mode, whether or not anyone has said so:
 batches and deposits are refused (ExodusMode).  The first of `activate_exodus` (anyone may
-send it) or an `exit` persists the mode; in that same transaction every queued deposit is
-refunded to its depositor and the sequencer's bond is slashed (paid to BURN_ADDRESS).
+send it), a refund or an exit persists the mode; in that same transaction the sequencer's bond
+is slashed (paid to BURN_ADDRESS).  Every deposit still queued is then refundable to its
+depositor, once (`refund_deposit`, anyone may send it: one transaction a deposit, so no
+transaction's cost grows with the queue).
 
 An exit pays out one L2 account's balance once, against the last final root: the caller gives
-the account's index, its leaf preimage (pubkey, balance, nonce), a 4-ary Merkle proof of
-`protocol.levels(depth)` levels, the L1 address to pay, and an EdDSA-Poseidon signature by the
-account's key over `protocol.exit_message(domain, index, l1_address)` with this contract's
-deployment domain, so only the owner can choose where the funds go, and only on the deployment
-the owner meant.  Withdrawals already final stay claimable.
+the account's index, its balance, the L1 address to pay and a Groth16 proof of the exit circuit
+(`zkl.circuits.exit`) for the public inputs `protocol.EXIT_PUBLIC_INPUTS` = (root, domain,
+account index, L1 address, balance) under the exit key fixed at deployment.  The circuit proves
+that the account's leaf holds that balance under the root and that the account's key signed
+`protocol.exit_message(domain, index, l1_address)`, so only the owner can choose where the funds
+go, and only on the deployment the owner meant.  Withdrawals already final stay claimable.
 """
 
 from __future__ import annotations
 
-from zkl.crypto import eddsa
-from zkl.crypto.babyjubjub import Point
-from zkl.crypto.merkle import MerkleProof, verify_proof
-from zkl.crypto.protocol import TREE_ARITY, Domain, exit_message, leaf_hash, levels
-from zkl.errors import AlreadyExited, BadExitProof, ExodusMode, MalformedInput, NothingToClaim, NotInExodus
+from zkl.crypto.protocol import EXIT_PUBLIC_INPUTS, Domain
+from zkl.errors import (
+    AlreadyClaimed,
+    AlreadyExited,
+    BadExitProof,
+    ExodusMode,
+    MalformedInput,
+    NothingToClaim,
+    NotInExodus,
+)
+from zkl.settlement import governance as _gov
 from zkl.settlement.ledger import BURN_ADDRESS, Tx, address_hex
 from zkl.settlement.storage import CONTRACT
+from zkl.verifier.groth16 import verify
+from zkl.verifier.keys import Proof
 
-__all__ = ["activate", "check_exit", "ensure_exodus", "ensure_not_exodus", "first_overdue", "is_exodus"]
+__all__ = ["activate", "check_exit", "ensure_exodus", "ensure_not_exodus", "first_overdue", "is_exodus", "refund"]
 
 
 # ----------------------------------------------------------------------------- inside transactions
@@ -58,7 +69,7 @@ def ensure_not_exodus(tx: Tx) -> None:
 
 
 def activate(tx: Tx, contract_address: int) -> dict[str, int]:
-    """Enter exodus mode now: refund every queued deposit and slash the bond; NotInExodus if nothing is overdue."""
+    """Enter exodus mode now and slash the bond; NotInExodus if nothing is overdue, ExodusMode if already on."""
     if tx.get(CONTRACT, "exodus"):
         raise ExodusMode(f"exodus mode is already active (since height {tx.get(CONTRACT, 'exodus_height')})")
     overdue = first_overdue(tx, tx.height)
@@ -66,23 +77,14 @@ def activate(tx: Tx, contract_address: int) -> dict[str, int]:
         raise NotInExodus(f"no deposit is past its deadline at height {tx.height}; exodus mode cannot start")
     tx.put(CONTRACT, "exodus", True)
     tx.put(CONTRACT, "exodus_height", tx.height)
-    refunded = total = 0
-    rows = tx.execute(
-        "SELECT idx, depositor, amount FROM rollup_deposits WHERE status = 'queued' ORDER BY idx"
-    ).fetchall()
-    for idx, depositor, amount in rows:
-        tx.transfer(contract_address, int(depositor, 16), int(amount), emit=False)
-        tx.execute("UPDATE rollup_deposits SET status = 'refunded' WHERE idx = ?", (idx,))
-        tx.emit("deposit_refunded", index=idx, depositor=depositor, amount=int(amount))
-        refunded += 1
-        total += int(amount)
+    refundable = tx.execute("SELECT COUNT(*) FROM rollup_deposits WHERE status = 'queued'").fetchone()[0]
     bond = tx.get(CONTRACT, "bond")
     tx.transfer(contract_address, BURN_ADDRESS, bond, emit=False)
     tx.put(CONTRACT, "bond", 0)
     tx.emit("bond_slashed", sequencer=tx.get(CONTRACT, "sequencer"), amount=bond)
-    tx.emit("exodus", overdue_deposit=overdue[0], deadline=overdue[1], refunded=refunded, refunded_amount=total,
+    tx.emit("exodus", overdue_deposit=overdue[0], deadline=overdue[1],
             state_root=str(tx.get(CONTRACT, "state_root")), batch_number=tx.get(CONTRACT, "batch_number"))
-    return {"refunded": refunded, "refunded_amount": total, "slashed": bond}
+    return {"refundable": refundable, "slashed": bond}
 
 
 def ensure_exodus(tx: Tx, contract_address: int) -> None:
@@ -90,20 +92,27 @@ def ensure_exodus(tx: Tx, contract_address: int) -> None:
     if tx.get(CONTRACT, "exodus"):
         return
     if first_overdue(tx, tx.height) is None:
-        raise NotInExodus(f"exits open only in exodus mode; no deposit is past its deadline at height {tx.height}")
+        raise NotInExodus(f"refunds and exits open only in exodus mode; no deposit is past its deadline at height "
+                          f"{tx.height}")
     activate(tx, contract_address)
 
 
-def check_exit(
-    tx: Tx,
-    account_index: int,
-    pubkey: Point,
-    balance: int,
-    nonce: int,
-    proof: MerkleProof,
-    l1_address: int,
-    signature: eddsa.Signature,
-) -> None:
+def refund(tx: Tx, index: int, contract_address: int) -> int:
+    """Give queued deposit `index` back to its depositor (run after ensure_exodus); returns the amount."""
+    row = tx.execute("SELECT depositor, amount, status FROM rollup_deposits WHERE idx = ?", (index,)).fetchone()
+    if row is None or row[2] == "processed":
+        raise NothingToClaim(f"deposit {index} was {'never made' if row is None else 'processed by a batch'}; "
+                             "there is nothing to refund")
+    depositor, amount, status = row
+    if status == "refunded":
+        raise AlreadyClaimed(f"deposit {index} was already refunded to {depositor}")
+    tx.transfer(contract_address, int(depositor, 16), int(amount), emit=False)
+    tx.execute("UPDATE rollup_deposits SET status = 'refunded' WHERE idx = ?", (index,))
+    tx.emit("deposit_refunded", index=index, depositor=depositor, amount=int(amount))
+    return int(amount)
+
+
+def check_exit(tx: Tx, account_index: int, l1_address: int, balance: int, proof: Proof) -> None:
     """Raise unless this exit is new and proven against the last final root (run after ensure_exodus)."""
     depth = tx.get(CONTRACT, "depth")
     if not 0 <= account_index < 1 << depth:
@@ -113,24 +122,13 @@ def check_exit(
         raise AlreadyExited(f"account {account_index} already exited at height {row[0]}")
     if balance == 0:
         raise NothingToClaim(f"account {account_index} has balance 0; there is nothing to exit with")
-    if not isinstance(proof, MerkleProof):
-        raise BadExitProof(f"the exit proof must be a MerkleProof, not {type(proof).__name__}")
-    if proof.depth != levels(depth):
-        raise BadExitProof(f"the exit proof must climb {levels(depth)} levels of the 4-ary tree, not {proof.depth}")
     root = int(tx.get(CONTRACT, "state_root"))
-    leaf = leaf_hash((pubkey.x, pubkey.y), balance, nonce)
-    try:
-        ok = verify_proof(root, account_index, leaf, proof, TREE_ARITY)
-    except MalformedInput as e:
-        raise BadExitProof(f"the exit proof is malformed: {e}") from e
-    if not ok:
-        raise BadExitProof(
-            f"the leaf (pubkey, balance {balance}, nonce {nonce}) at index {account_index} is not in the last "
-            f"final state (root {root})"
-        )
     domain = Domain.from_json(tx.get(CONTRACT, "domain"))
-    if not eddsa.verify(pubkey, exit_message(domain.element, account_index, l1_address), signature):
+    inputs = {"root": root, "domain": domain.element, "account_index": account_index, "l1_address": l1_address,
+              "balance": balance}
+    vk = _gov.decode_vk(tx.get(CONTRACT, "exit_vk"), tx.get(CONTRACT, "exit_vk_hash"))
+    if not verify(vk, [inputs[name] for name in EXIT_PUBLIC_INPUTS], proof):
         raise BadExitProof(
-            f"the exit signature must be the account's over the exit message of index {account_index} and "
-            f"{address_hex(l1_address)} for this deployment ({domain}), and it is not"
+            f"the exit proof does not verify for account {account_index} with balance {balance} paid to "
+            f"{address_hex(l1_address)} against the last final root {root} of this deployment ({domain})"
         )

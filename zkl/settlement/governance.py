@@ -1,4 +1,4 @@
-"""Governance of the rollup contract: verifying-key upgrades behind a timelock.
+"""Governance of the rollup contract: verifying-key upgrades behind a timelock, and the emergency council.
 
 The governor (an L1 address fixed at deployment) proposes a new verifying key at block h;
 it is a *pending change*, visible in `RollupContract.status()` and `pending_change()`, and
@@ -7,6 +7,14 @@ is a deployment parameter).  Until then batches verify under the old key.  A due
 applied by the first batch submitted at or after that height, or explicitly by
 `activate_vk_upgrade` (anyone may call it; TimelockActive before the height).  The governor
 may cancel a pending change; only one can be pending at a time.
+
+The emergency council (M of N L1 addresses, fixed at deployment; none by default) can pause new
+batches and resume them, and nothing else: it never touches the key, the funds, deposits,
+claims, refunds or exits.  A member votes (`vote_pause` / `vote_unpause`); the vote that
+reaches the threshold flips the state at once and starts a new round (a member votes once a
+round; PauseVoteRefused otherwise, or when the state already is what the vote asks).  While
+paused, submit_batch refuses with BatchesPaused, and deposit deadlines keep running: a council
+that never resumes forces exodus, it cannot hold funds.
 
 Keys are stored as snarkjs verification_key.json objects; `vk_hash` is the SHA-256 of that
 JSON with sorted keys and no spaces (hex), the key's name in events and status.
@@ -20,14 +28,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from zkl.crypto.protocol import PUBLIC_INPUTS
-from zkl.errors import MalformedInput, NoPendingChange, TimelockActive, Unauthorized
+from zkl.errors import MalformedInput, NoPendingChange, PauseVoteRefused, TimelockActive, Unauthorized
 from zkl.settlement.ledger import Tx, address_hex
 from zkl.settlement.storage import CONTRACT
 from zkl.verifier.groth16 import validate_verifying_key
 from zkl.verifier.keys import VerifyingKey
 from zkl.verifier.snarkjs_json import vk_from_snarkjs_json, vk_to_snarkjs_json
 
-__all__ = ["N_PUBLIC", "PendingChange", "encode_vk", "vk_hash"]
+__all__ = ["N_PUBLIC", "PendingChange", "decode_vk", "encode_vk", "vk_hash", "vote"]
 
 #: the batch circuit's public inputs: old root, new root, commitment
 N_PUBLIC = len(PUBLIC_INPUTS)
@@ -54,12 +62,12 @@ def vk_hash(vk_json: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(vk_json, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
-def encode_vk(vk: VerifyingKey) -> tuple[dict[str, Any], str]:
-    """Validate a batch-circuit verifying key (points, nPublic = 3) and return its snarkjs JSON and hash."""
+def encode_vk(vk: VerifyingKey, inputs: tuple[str, ...] = PUBLIC_INPUTS) -> tuple[dict[str, Any], str]:
+    """Validate a verifying key (points, one public input per name in `inputs`) and return its snarkjs JSON and hash."""
     validate_verifying_key(vk)
-    if vk.n_public != N_PUBLIC:
+    if vk.n_public != len(inputs):
         raise MalformedInput(
-            f"the rollup's verifying key must take {N_PUBLIC} public inputs (old root, new root, commitment), "
+            f"the key must take {len(inputs)} public inputs ({', '.join(n.replace('_', ' ') for n in inputs)}), "
             f"not {vk.n_public}"
         )
     obj = vk_to_snarkjs_json(vk)
@@ -68,7 +76,8 @@ def encode_vk(vk: VerifyingKey) -> tuple[dict[str, Any], str]:
     return obj, digest
 
 
-def _decode(obj: dict[str, Any], digest: str) -> VerifyingKey:
+def decode_vk(obj: dict[str, Any], digest: str) -> VerifyingKey:
+    """The key a stored JSON object holds (validated when it was stored)."""
     vk = _VK_CACHE.get(digest)
     if vk is None:
         vk = _VK_CACHE[digest] = vk_from_snarkjs_json(obj, validate=False)  # validated when stored
@@ -90,8 +99,8 @@ def effective_vk(tx: Tx, height: int) -> tuple[VerifyingKey, str, bool]:
     """The key in force at a height, its hash, and whether it is a pending change that has come due."""
     p = tx.get(CONTRACT, "pending_vk")
     if p is not None and height >= p["effective_height"]:
-        return _decode(p["vk"], p["vk_hash"]), p["vk_hash"], True
-    return _decode(tx.get(CONTRACT, "vk"), tx.get(CONTRACT, "vk_hash")), tx.get(CONTRACT, "vk_hash"), False
+        return decode_vk(p["vk"], p["vk_hash"]), p["vk_hash"], True
+    return decode_vk(tx.get(CONTRACT, "vk"), tx.get(CONTRACT, "vk_hash")), tx.get(CONTRACT, "vk_hash"), False
 
 
 def apply_due(tx: Tx) -> None:
@@ -151,3 +160,25 @@ def activate(tx: Tx) -> PendingChange:
         )
     apply_due(tx)
     return change
+
+
+def vote(tx: Tx, sender: int, pause: bool) -> bool:
+    """Count a council member's vote to pause (or resume) batches; returns whether the state flipped."""
+    council = tx.get(CONTRACT, "council") or []
+    if address_hex(sender) not in council:
+        raise Unauthorized(f"only a member of the emergency council may vote to {'pause' if pause else 'resume'} "
+                           f"batches, not {address_hex(sender)}")
+    if bool(tx.get(CONTRACT, "paused")) == pause:
+        raise PauseVoteRefused(f"batches are already {'paused' if pause else 'running'}")
+    voters = tx.get(CONTRACT, "pause_voters") or []
+    if address_hex(sender) in voters:
+        raise PauseVoteRefused(f"{address_hex(sender)} already voted this round")
+    voters = [*voters, address_hex(sender)]
+    tx.emit("pause_vote", member=address_hex(sender), pause=pause, votes=len(voters))
+    if len(voters) >= tx.get(CONTRACT, "council_threshold"):
+        tx.put(CONTRACT, "paused", pause)
+        tx.put(CONTRACT, "pause_voters", [])
+        tx.emit("pause_changed", paused=pause)
+        return True
+    tx.put(CONTRACT, "pause_voters", voters)
+    return False

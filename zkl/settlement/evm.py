@@ -1,0 +1,485 @@
+"""The rollup contract in Solidity on an EVM: the committed bytecode deployed and driven from Python.
+
+    chain = InProcessEvm()                                   # pyrevm: an EVM in this process
+    rollup = EvmRollup.deploy(chain, vk, exit_vk, genesis_root, depth, sequencer=..., ...)
+    rollup.deposit(pubkey, amount, sender=alice)             # amount in gwei (the L2's unit)
+    rollup.submit_batch(header, public_data, proof)          # the public data goes as calldata
+    rollup.last_receipt.gas                                  # what the transaction cost
+
+`EvmRollup` has the methods of `zkl.settlement.contract.RollupContract` (the executable model
+the Solidity contract is checked against, by one conformance suite) and raises the same
+`zkl.errors` exceptions: a revert's custom error maps to the class of that name. Inputs the
+Python contract refuses before its transaction (a malformed proof, a deposit key outside the
+prime-order subgroup) are refused here before anything is sent, with the same errors.
+
+A backend is what the rollup needs of a chain: `deploy`, `transact` and `call` as an address,
+`balance`, `height`, `mine` (blocks), and the transaction's logs. `InProcessEvm` is pyrevm
+(every transaction its own block, as anvil's automining does).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from zkl.crypto.protocol import AMOUNT_BITS, EXIT_PUBLIC_INPUTS, INDEX_BITS, PUBLIC_INPUTS, Domain
+from zkl import errors
+from zkl.errors import MalformedInput, MalformedProof, SettlementError
+from zkl.settlement.contract import L1BatchHeader, _check_header, _check_proof, _deposit_key, _int
+from zkl.settlement.solidity.build import Artifact, artifacts
+from zkl.verifier.keys import Proof, VerifyingKey
+from zkl.verifier.solidity import verifier_constructor_args
+
+__all__ = ["EvmRollup", "InProcessEvm", "Receipt", "UNIT", "address_of", "proof_words"]
+
+UNIT = 10**9
+"""Wei per L2 unit (the L2 counts gwei)."""
+
+
+def address_of(value: int | str) -> str:
+    """A checksum-free 0x address of an int or hex address."""
+    n = int(value, 16) if isinstance(value, str) else int(value)
+    if not 0 <= n < 1 << 160:
+        raise MalformedInput(f"an address is 160 bits, not {value!r}")
+    return f"0x{n:040x}"
+
+
+@dataclass(frozen=True)
+class Log:
+    """One event a transaction emitted: its contract, topics and data."""
+
+    address: str
+    topics: tuple[bytes, ...]
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What a transaction did: success, its return or revert data, the gas of the whole transaction, its logs."""
+
+    success: bool
+    output: bytes
+    gas: int
+    logs: tuple[Log, ...] = ()
+    height: int = 0
+
+
+class Backend(Protocol):
+    """What the rollup needs of a chain."""
+
+    def deploy(self, sender: str, code: bytes, value: int = 0) -> tuple[str, Receipt]: ...
+    def transact(self, sender: str, to: str, data: bytes, value: int = 0, gas: int | None = None) -> Receipt: ...
+    def call(self, to: str, data: bytes) -> bytes: ...
+    def balance(self, address: str) -> int: ...
+    def mine(self, blocks: int = 1) -> None: ...
+    @property
+    def height(self) -> int: ...
+    @property
+    def chain_id(self) -> int: ...
+
+
+_REVERT = re.compile(r"output: 0x([0-9a-fA-F]*)")
+
+
+def _bytes(value: Any) -> bytes:
+    """pyrevm hands topics as 0x strings, data as bytes or (data, ...) tuples."""
+    if isinstance(value, str):
+        return bytes.fromhex(value.removeprefix("0x"))
+    return bytes(value)
+
+
+def _data(value: Any) -> bytes:
+    if isinstance(value, tuple):  # (topics, data) in some pyrevm versions
+        value = value[-1]
+    return _bytes(value)
+
+
+class InProcessEvm:
+    """pyrevm, Cancun rules: each transaction is mined in a block of its own; one that reverts in none."""
+
+    def __init__(self, chain_id: int = 31337, balances: dict[int | str, int] | None = None) -> None:
+        import pyrevm
+
+        self._pyrevm = pyrevm
+        self.evm = pyrevm.EVM(env=pyrevm.Env(cfg=pyrevm.CfgEnv(chain_id=chain_id)), spec_id="CANCUN")
+        self._chain_id = chain_id
+        self._height = 0
+        self._set_block()
+        for address, wei in (balances or {}).items():
+            self.evm.set_balance(address_of(address), wei)
+
+    def _set_block(self) -> None:
+        self.evm.set_block_env(self._pyrevm.BlockEnv(number=self._height, timestamp=1_700_000_000 + 12 * self._height))
+
+    @property
+    def height(self) -> int:
+        """The number of the last block."""
+        return self._height
+
+    @property
+    def chain_id(self) -> int:
+        """The chain id (EIP-155)."""
+        return self._chain_id
+
+    def mine(self, blocks: int = 1) -> None:
+        """Mine empty blocks."""
+        self._height += blocks
+        self._set_block()
+
+    def set_balance(self, address: int | str, wei: int) -> None:
+        """Give an account a balance (a test or devnet faucet)."""
+        self.evm.set_balance(address_of(address), wei)
+
+    def balance(self, address: int | str) -> int:
+        """An account's balance in wei."""
+        return int(self.evm.get_balance(address_of(address)))
+
+    def _run(self, fn: Any) -> Receipt:
+        self.mine()
+        try:
+            output, ok = fn(), True
+        except RuntimeError as e:  # pyrevm raises on revert and halt; the revert data is in the message
+            found = _REVERT.search(str(e))
+            output, ok = (bytes.fromhex(found.group(1)) if found else str(e).encode()), False
+        result = self.evm.result
+        if not ok:  # a transaction that reverts is not included (a client simulates before it sends)
+            self._height -= 1
+            self._set_block()
+        logs = tuple(Log(str(log.address).lower(), tuple(_bytes(t) for t in log.topics), _data(log.data))
+                     for log in (result.logs if ok else []))
+        return Receipt(ok and result.is_success, output if isinstance(output, bytes) else b"", result.gas_used, logs,
+                       self._height)
+
+    def deploy(self, sender: str, code: bytes, value: int = 0) -> tuple[str, Receipt]:
+        """Deploy creation code; (the new contract's address, the receipt)."""
+        box: list[str] = []
+        receipt = self._run(lambda: box.append(self.evm.deploy(sender, code, value=value)) or b"")
+        if not receipt.success:
+            raise _error(receipt.output, "deploy")
+        return box[0].lower(), receipt
+
+    def transact(self, sender: str, to: str, data: bytes, value: int = 0, gas: int | None = None) -> Receipt:
+        """Send a transaction in a new block (gas: its limit, default the block's); its receipt (reverted too)."""
+        return self._run(lambda: bytes(self.evm.message_call(sender, to, data, value=value, gas=gas)))
+
+    def call(self, to: str, data: bytes) -> bytes:
+        """Run a view call on the last block's state as the next block would see it (nothing is kept)."""
+        checkpoint = self.evm.snapshot()
+        self._height += 1
+        self._set_block()
+        try:
+            return bytes(self.evm.message_call("0x" + "00" * 19 + "01", to, data, is_static=True))
+        except RuntimeError as e:
+            found = _REVERT.search(str(e))
+            raise _error(bytes.fromhex(found.group(1)) if found else b"", "call") from None
+        finally:
+            self.evm.revert(checkpoint)
+            self._height -= 1
+            self._set_block()
+
+
+# ----------------------------------------------------------------------------- ABI
+
+
+def _abi() -> tuple[dict[str, Any], dict[bytes, tuple[str, list]], dict[bytes, tuple[str, list]]]:
+    """(functions by name, errors by selector, events by topic) of the rollup contract."""
+    from eth_utils import keccak
+
+    functions, errs, events = {}, {}, {}
+    entries = artifacts()["ZklRollup"].abi + [e for e in artifacts()["BatchVerifier"].abi if e["type"] == "error"]
+    for entry in entries:
+        if entry["type"] not in ("function", "error", "event"):
+            continue
+        sig = f"{entry['name']}({','.join(_type(i) for i in entry['inputs'])})"
+        if entry["type"] == "function":
+            functions[entry["name"]] = (keccak(text=sig)[:4], [_type(i) for i in entry["inputs"]],
+                                        [_type(o) for o in entry["outputs"]])
+        elif entry["type"] == "error":
+            errs[keccak(text=sig)[:4]] = (entry["name"], [_type(i) for i in entry["inputs"]])
+        else:
+            events[keccak(text=sig)] = (entry["name"], entry["inputs"])
+    return functions, errs, events
+
+
+def _type(param: dict[str, Any]) -> str:
+    return param["type"]
+
+
+_ABI: tuple | None = None
+
+
+def _tables() -> tuple:
+    global _ABI
+    if _ABI is None:
+        _ABI = _abi()
+    return _ABI
+
+
+def _encode(name: str, *args: Any) -> bytes:
+    from eth_abi import encode
+
+    selector, types, _ = _tables()[0][name]
+    return selector + encode(types, list(args))
+
+
+def _decode(name: str, output: bytes) -> tuple:
+    from eth_abi import decode
+
+    return tuple(decode(_tables()[0][name][2], output))
+
+
+_ERROR_CLASSES = {"TransferFailed": SettlementError, "NotEnoughGas": SettlementError, "ProofInvalid": errors.BadProof}
+
+
+def _error(output: bytes, what: str) -> Exception:
+    """The zkl.errors exception a revert's custom error names."""
+    from eth_abi import decode
+
+    found = _tables()[1].get(bytes(output[:4]))
+    if found is None:
+        return SettlementError(f"{what} reverted without a known error (data 0x{bytes(output).hex()})")
+    name, types = found
+    values = decode(types, bytes(output[4:])) if types else ()
+    cls = _ERROR_CLASSES.get(name) or getattr(errors, name, SettlementError)
+    detail = f"({', '.join(str(v) for v in values)})" if values else ""
+    return cls(f"the rollup contract refused {what}: {name}{detail}")
+
+
+def _decode_event(log: Log) -> tuple[str, dict[str, Any]] | None:
+    from eth_abi import decode
+
+    found = _tables()[2].get(log.topics[0]) if log.topics else None
+    if found is None:
+        return None
+    name, inputs = found
+    indexed = [i for i in inputs if i["indexed"]]
+    plain = [i for i in inputs if not i["indexed"]]
+    values = dict(zip((i["name"] for i in plain), decode([i["type"] for i in plain], log.data)))
+    for param, topic in zip(indexed, log.topics[1:]):
+        values[param["name"]] = decode([param["type"]], topic)[0]
+    return name, values
+
+
+# ----------------------------------------------------------------------------- the rollup
+
+
+def proof_words(proof: Proof) -> list[int]:
+    """A proof as the contract takes it: A.x, A.y, B.x1, B.x0, B.y1, B.y0, C.x, C.y (EIP-197's G2 order)."""
+    b = proof.b
+    return [proof.a.x, proof.a.y, b.x[1], b.x[0], b.y[1], b.y[0], proof.c.x, proof.c.y]
+
+
+@dataclass
+class EvmRollup:
+    """The Solidity rollup contract at `address` on a backend."""
+
+    chain: Backend
+    address: str
+    last_receipt: Receipt | None = None
+    events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    deploy_gas: int = 0
+    """the gas of the deployment: both verifiers, the deposit hasher and the rollup"""
+
+    @classmethod
+    def deploy_verifier(cls, chain: Backend, vk: VerifyingKey, name: str, sender: str) -> tuple[str, Receipt]:
+        """Deploy a verifier (BatchVerifier or ExitVerifier) for a key; its address and the receipt."""
+        art: Artifact = artifacts()[name]
+        n_public = len(PUBLIC_INPUTS) if name == "BatchVerifier" else len(EXIT_PUBLIC_INPUTS)
+        return chain.deploy(sender, art.bytecode + verifier_constructor_args(vk, n_public=n_public))
+
+    @classmethod
+    def deploy(cls, chain: Backend, vk: VerifyingKey, exit_vk: VerifyingKey, genesis_root: int, depth: int, *,
+               sequencer: int | str, governor: int | str | None = None, bond: int = 0, deposit_deadline: int = 100,
+               vk_timelock: int = 50, council: tuple[int | str, ...] = (), council_threshold: int | None = None,
+               ) -> EvmRollup:
+        """Deploy both verifiers and the rollup contract (the sequencer sends them and escrows the bond, in gwei)."""
+        if vk.n_public != len(PUBLIC_INPUTS) or exit_vk.n_public != len(EXIT_PUBLIC_INPUTS):
+            raise MalformedInput(f"the batch key takes {len(PUBLIC_INPUTS)} public inputs and the exit key "
+                                 f"{len(EXIT_PUBLIC_INPUTS)}, not {vk.n_public} and {exit_vk.n_public}")
+        seq = address_of(sequencer)
+        batch_verifier, r1 = cls.deploy_verifier(chain, vk, "BatchVerifier", seq)
+        exit_verifier, r2 = cls.deploy_verifier(chain, exit_vk, "ExitVerifier", seq)
+        hasher, r3 = chain.deploy(seq, artifacts()["DepositHasher"].bytecode)
+        members = [address_of(m) for m in council]
+        threshold = len(members) if council_threshold is None else council_threshold
+        from eth_abi import encode
+
+        args = encode(["address", "address", "address", "uint256", "uint256", "address", "address", "uint256",
+                       "uint256", "address[]", "uint256"],
+                      [batch_verifier, exit_verifier, hasher, genesis_root, depth, seq,
+                       address_of(sequencer if governor is None else governor), deposit_deadline, vk_timelock,
+                       members, threshold])
+        address, receipt = chain.deploy(seq, artifacts()["ZklRollup"].bytecode + args, value=bond * UNIT)
+        rollup = cls(chain, address, receipt, deploy_gas=r1.gas + r2.gas + r3.gas + receipt.gas)
+        rollup._record(receipt)
+        return rollup
+
+    # -- plumbing
+
+    def _send(self, what: str, sender: int | str, name: str, *args: Any, value: int = 0) -> Receipt:
+        receipt = self.chain.transact(address_of(sender), self.address, _encode(name, *args), value=value)
+        self.last_receipt = receipt
+        if not receipt.success:
+            raise _error(receipt.output, what)
+        self._record(receipt)
+        return receipt
+
+    def _record(self, receipt: Receipt) -> None:
+        for log in receipt.logs:
+            if log.address == self.address:
+                decoded = _decode_event(log)
+                if decoded is not None:
+                    self.events.append(decoded)
+
+    def _view(self, name: str, *args: Any) -> tuple:
+        return _decode(name, self.chain.call(self.address, _encode(name, *args)))
+
+    def _one(self, name: str, *args: Any) -> Any:
+        return self._view(name, *args)[0]
+
+    # -- transactions (the model's names and errors)
+
+    def deposit(self, l2_pubkey: Any, amount: int, *, sender: int | str) -> int:
+        """Escrow amount gwei and queue a deposit to an L2 key; returns the deposit's index."""
+        pk = _deposit_key(l2_pubkey)
+        amount = _int(amount, "amount", AMOUNT_BITS)
+        if amount == 0:
+            raise MalformedInput("amount must be positive, not 0")
+        self._send("the deposit", sender, "deposit", pk.x, pk.y, value=amount * UNIT)
+        return self.events[-1][1]["index"]
+
+    def submit_batch(self, header: L1BatchHeader, public_data: bytes, proof: Proof, *,
+                     sender: int | str | None = None) -> Receipt:
+        """Verify and finalize the next batch; the receipt (gas: `last_receipt.gas`)."""
+        header = _check_header(header)
+        if not isinstance(public_data, (bytes, bytearray, memoryview)):
+            raise errors.MalformedBatch(f"public data must be bytes, not {type(public_data).__name__}")
+        proof = _check_proof(proof)
+        who = self.sequencer if sender is None else sender
+        words = [header.batch_number, header.old_root, header.new_root, header.fee_account, header.commitment]
+        return self._send(f"batch {header.batch_number}", who, "submitBatch", words, bytes(public_data),
+                          proof_words(proof))
+
+    def claim(self, l1_address: int | str, *, sender: int | str | None = None) -> int:
+        """Pay l1_address its final, unclaimed withdrawals; returns the amount in gwei."""
+        self._send(f"the claim of {address_of(l1_address)}", l1_address if sender is None else sender, "claim",
+                   address_of(l1_address))
+        return self.events[-1][1]["amount"]
+
+    def activate_exodus(self, *, sender: int | str = 1) -> dict[str, int]:
+        """Enter exodus mode once a deposit is overdue: slashes the bond."""
+        before = self.bond
+        queued = self.queue_length
+        self._send("exodus", sender, "activateExodus")
+        return {"refundable": queued, "slashed": before}
+
+    def refund_deposit(self, index: int, *, sender: int | str = 1) -> int:
+        """In exodus mode, give an unprocessed deposit back to its depositor, once; the amount in gwei."""
+        self._send(f"the refund of deposit {index}", sender, "refundDeposit", _int(index, "index", 64))
+        return self.events[-1][1]["amount"]
+
+    def exit(self, account_index: int, l1_address: int | str, balance: int, proof: Proof, *,
+             sender: int | str | None = None) -> int:
+        """In exodus mode, pay an account's balance to l1_address once, by exit proof; the amount in gwei."""
+        account_index = _int(account_index, "account_index", INDEX_BITS)
+        balance = _int(balance, "balance", AMOUNT_BITS)
+        try:
+            proof = _check_proof(proof)
+        except MalformedProof as e:
+            raise errors.BadExitProof(f"the exit proof is malformed: {e}") from e
+        self._send(f"the exit of account {account_index}", l1_address if sender is None else sender, "exit",
+                   account_index, address_of(l1_address), balance, proof_words(proof))
+        return balance
+
+    def propose_vk_upgrade(self, vk: VerifyingKey, *, sender: int | str) -> str:
+        """Governor: deploy a verifier for vk and queue it; returns the verifier's address."""
+        if vk.n_public != len(PUBLIC_INPUTS):
+            raise MalformedInput(f"the key must take {len(PUBLIC_INPUTS)} public inputs, not {vk.n_public}")
+        # what the contract would refuse, refused before a verifier is deployed for nothing
+        if address_of(sender) != self._one("governor").lower():
+            raise errors.Unauthorized(f"only the governor may propose a verifying key, not {address_of(sender)}")
+        if int(self._one("pendingVerifier"), 16):
+            raise errors.TimelockActive("a verifying-key upgrade is already pending; cancel it first")
+        verifier, _ = self.deploy_verifier(self.chain, vk, "BatchVerifier", address_of(sender))
+        self._send("the key upgrade", sender, "proposeVkUpgrade", verifier)
+        return verifier
+
+    def cancel_vk_upgrade(self, *, sender: int | str) -> None:
+        """Governor: drop the pending upgrade."""
+        self._send("the cancellation", sender, "cancelVkUpgrade")
+
+    def activate_vk_upgrade(self, *, sender: int | str = 1) -> None:
+        """Apply a pending upgrade whose timelock has elapsed."""
+        self._send("the activation", sender, "activateVkUpgrade")
+
+    def vote_pause(self, *, sender: int | str) -> bool:
+        """Council member: vote to pause batches; whether this vote paused them."""
+        self._send("the pause vote", sender, "votePause")
+        return self.paused
+
+    def vote_unpause(self, *, sender: int | str) -> bool:
+        """Council member: vote to resume batches; whether this vote resumed them."""
+        self._send("the resume vote", sender, "voteUnpause")
+        return not self.paused
+
+    # -- views
+
+    @property
+    def state_root(self) -> int:
+        """The last final state root."""
+        return self._one("stateRoot")
+
+    @property
+    def batch_number(self) -> int:
+        """The number of the last final batch."""
+        return self._one("batchNumber")
+
+    @property
+    def domain(self) -> Domain:
+        """The deployment domain: the chain id and this contract's address."""
+        domain = Domain(self.chain.chain_id, int(self.address, 16))
+        if domain.element != self._one("domain"):
+            raise SettlementError("the contract's domain is not its chain id and address")
+        return domain
+
+    @property
+    def sequencer(self) -> str:
+        """The sequencer's address."""
+        return self._one("sequencer").lower()
+
+    @property
+    def bond(self) -> int:
+        """The sequencer's bond in gwei."""
+        return self._one("bond") // UNIT
+
+    @property
+    def paused(self) -> bool:
+        """Whether the council has paused batches."""
+        return self._one("paused")
+
+    @property
+    def queue_length(self) -> int:
+        """Deposits neither processed nor refunded."""
+        count, processed = self._one("depositCount"), self._one("depositsProcessed")
+        return sum(1 for i in range(processed + 1, count + 1) if not self._one("refunded", i))
+
+    def exodus(self) -> bool:
+        """Whether a transaction in the next block would see exodus mode."""
+        return self._one("inExodus")
+
+    def exited(self, account_index: int) -> bool:
+        """Whether an account has exited."""
+        return self._one("exited", account_index)
+
+    def claimable(self, l1_address: int | str) -> int:
+        """Final withdrawals of an address not yet paid, in gwei."""
+        return self._one("claimable", address_of(l1_address))
+
+    def deposit_chain(self, index: int) -> int:
+        """The deposit chain after deposit `index` (0: before any)."""
+        return self._one("depositChain", index)
+
+    def escrow(self) -> int:
+        """The contract's balance in gwei."""
+        return self.chain.balance(self.address) // UNIT
