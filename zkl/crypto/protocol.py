@@ -50,6 +50,8 @@ Commitment (the third public input) to a batch of B transactions (e0_i, e1_i, e2
     commitment = Poseidon(c_B, D_after)
 
 The batch circuit's public inputs, in order: PUBLIC_INPUTS = (old_root, new_root, commitment).
+The exit circuit's (`zkl.circuits.exit`, an exodus exit proven to the contract), in order:
+EXIT_PUBLIC_INPUTS = (root, domain, account_index, l1_address, balance).
 """
 
 from __future__ import annotations
@@ -74,6 +76,7 @@ __all__ = [
     "E0_FEE_SHIFT",
     "E0_FROM_SHIFT",
     "E0_TO_SHIFT",
+    "EXIT_PUBLIC_INPUTS",
     "EXIT_TAG",
     "INDEX_BITS",
     "MAX_DEPTH",
@@ -118,6 +121,9 @@ MAX_DEPTH = INDEX_BITS
 
 PUBLIC_INPUTS = ("old_root", "new_root", "commitment")
 """The batch circuit's public inputs, in the order the proof and the contract take them."""
+
+EXIT_PUBLIC_INPUTS = ("root", "domain", "account_index", "l1_address", "balance")
+"""The exit circuit's public inputs, in the order the proof and the contract take them."""
 
 EXIT_TAG = int.from_bytes(b"zkl.exit", "big")
 """First input of the exit message, naming what is signed."""
