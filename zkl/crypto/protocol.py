@@ -57,9 +57,11 @@ Commitment (the third public input): the top 253 bits of SHA-256 over the header
 slots, `int(SHA-256(header || slot_1 || ... || slot_B)) >> 3`, a field element. SHA-256 is the
 EVM's 0x02 precompile (60 + 12 gas a 32-byte word), so a contract recomputes it from the data
 posted as calldata for a few hundred gas a batch; in the circuit it costs about 26,500
-constraints a 64-byte block (`zkl.circuits.std.sha256`), about 18,700 a slot.
+constraints a 64-byte block (`zkl.circuits.std.sha256`), about 19,500 a slot.
 
 The batch circuit's public inputs, in order: PUBLIC_INPUTS = (old_root, new_root, commitment).
+The exit circuit's (`zkl.circuits.exit`, an exodus exit proven to the contract), in order:
+EXIT_PUBLIC_INPUTS = (root, domain, account_index, l1_address, balance).
 """
 
 from __future__ import annotations
@@ -84,13 +86,13 @@ __all__ = [
     "E0_FEE_SHIFT",
     "E0_FROM_SHIFT",
     "E0_TO_SHIFT",
+    "EXIT_PUBLIC_INPUTS",
     "EXIT_TAG",
     "INDEX_BITS",
     "MAX_DEPTH",
     "MIN_DEPTH",
     "NONCE_BITS",
     "PUBLIC_INPUTS",
-    "EXIT_PUBLIC_INPUTS",
     "TREE_ARITY",
     "TYPE_BITS",
     "TxType",
