@@ -483,3 +483,114 @@ class EvmRollup:
     def escrow(self) -> int:
         """The contract's balance in gwei."""
         return self.chain.balance(self.address) // UNIT
+
+
+class RpcEvm:
+    """Any JSON-RPC node by URL, through web3.py: transactions from accounts the node unlocks (anvil's
+    impersonation for a devnet), each simulated first (one that would revert is not sent)."""
+
+    def __init__(self, url: str, *, impersonate: bool = False, gas_price: int | None = None) -> None:
+        """impersonate: send as any address (anvil_impersonateAccount); gas_price: fixed (wei), else the node's."""
+        from web3 import Web3
+
+        self.web3 = Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": 60}))
+        self.url = url
+        self.impersonate = impersonate
+        self.gas_price = gas_price
+        self._chain_id = int(self.web3.eth.chain_id)
+        self._unlocked: set[str] = set()
+
+    @property
+    def height(self) -> int:
+        """The number of the last block."""
+        return int(self.web3.eth.block_number)
+
+    @property
+    def chain_id(self) -> int:
+        """The chain id (EIP-155)."""
+        return self._chain_id
+
+    def mine(self, blocks: int = 1) -> None:
+        """Mine empty blocks (a devnet node: anvil_mine)."""
+        if blocks:
+            self.web3.provider.make_request("anvil_mine", [hex(blocks)])
+
+    def set_balance(self, address: int | str, wei: int) -> None:
+        """Give an account a balance (a devnet node: anvil_setBalance)."""
+        self.web3.provider.make_request("anvil_setBalance", [address_of(address), hex(wei)])
+
+    def balance(self, address: int | str) -> int:
+        """An account's balance in wei."""
+        return int(self.web3.eth.get_balance(self.web3.to_checksum_address(address_of(address))))
+
+    def _from(self, sender: str) -> str:
+        address = self.web3.to_checksum_address(address_of(sender))
+        if self.impersonate and address not in self._unlocked:
+            self.web3.provider.make_request("anvil_impersonateAccount", [address])
+            self._unlocked.add(address)
+        return address
+
+    def _simulate(self, tx: dict[str, Any]) -> bytes | None:
+        """The revert data if tx would revert in the next block, else None."""
+        answer = self.web3.provider.make_request("eth_call", [tx, "pending"])
+        error = answer.get("error")
+        if error is None:
+            return None
+        data = error.get("data")
+        if isinstance(data, dict):
+            data = data.get("data")
+        return bytes.fromhex(data[2:]) if isinstance(data, str) and data.startswith("0x") else str(error).encode()
+
+    def _send(self, tx: dict[str, Any]) -> Receipt:
+        from hexbytes import HexBytes
+
+        if self.gas_price is not None:
+            tx = {**tx, "gasPrice": self.gas_price}
+        encoded = {k: (hex(v) if isinstance(v, int) else v) for k, v in tx.items()}
+        reverted = self._simulate(encoded)
+        if reverted is not None:
+            return Receipt(False, reverted, 0, (), self.height)
+        if "gas" not in tx:  # estimated for the block it goes into (web3's own estimate reads the last one)
+            answer = self.web3.provider.make_request("eth_estimateGas", [encoded, "pending"])
+            if "error" in answer:
+                return Receipt(False, self._simulate(encoded) or str(answer["error"]).encode(), 0, (), self.height)
+            tx = {**tx, "gas": int(answer["result"], 16) * 5 // 4}
+        tx_hash = self.web3.eth.send_transaction(tx)
+        receipt = self.web3.eth.wait_for_transaction_receipt(tx_hash, timeout=60)
+        logs = tuple(Log(str(log["address"]).lower(), tuple(bytes(HexBytes(t)) for t in log["topics"]),
+                         bytes(HexBytes(log["data"]))) for log in receipt["logs"])
+        ok = receipt["status"] == 1
+        gas, height = int(receipt["gasUsed"]), int(receipt["blockNumber"])
+        if not ok:  # it reverted after all (the state moved between simulation and inclusion)
+            return Receipt(False, b"", gas, (), height)
+        if receipt.get("contractAddress"):
+            return _Deployed(True, b"", gas, logs, height, str(receipt["contractAddress"]).lower())
+        return Receipt(True, b"", gas, logs, height)
+
+    def deploy(self, sender: str, code: bytes, value: int = 0) -> tuple[str, Receipt]:
+        """Deploy creation code; (the new contract's address, the receipt)."""
+        receipt = self._send({"from": self._from(sender), "data": "0x" + code.hex(), "value": value})
+        if not isinstance(receipt, _Deployed):
+            raise _error(receipt.output, "deploy")
+        return receipt.address, receipt
+
+    def transact(self, sender: str, to: str, data: bytes, value: int = 0, gas: int | None = None) -> Receipt:
+        """Simulate, then send a transaction and wait for its receipt (one that would revert is not sent)."""
+        tx: dict[str, Any] = {"from": self._from(sender), "to": self.web3.to_checksum_address(to),
+                              "data": "0x" + data.hex(), "value": value}
+        if gas is not None:
+            tx["gas"] = gas
+        return self._send(tx)
+
+    def call(self, to: str, data: bytes) -> bytes:
+        """A view call as the next block would see it."""
+        tx = {"to": self.web3.to_checksum_address(to), "data": "0x" + data.hex()}
+        answer = self.web3.provider.make_request("eth_call", [tx, "pending"])
+        if "error" in answer:
+            raise _error(self._simulate(tx) or b"", "call")
+        return bytes.fromhex(answer["result"][2:])
+
+
+@dataclass(frozen=True)
+class _Deployed(Receipt):
+    address: str = ""

@@ -40,7 +40,7 @@ from zkl.errors import SkippedDeposit
 from zkl.settlement import BURN_ADDRESS, ROLLUP_ADDRESS, L1BatchHeader, init_settlement
 from zkl.verifier.keys import Proof
 
-BASES = ("embedded", "evm")
+BASES = ("embedded", "evm", "rpc")
 COUNCIL = tuple(0xC0C0 + i for i in range(3))
 PEOPLE = (ALICE, BOB, CAROL, SEQUENCER, GOVERNOR, BURN_ADDRESS, *COUNCIL)
 
@@ -188,8 +188,8 @@ class Rig:
 
 
 def make_rig(base: str, data_dir: Any, toy: ToyGroth16, *, council: tuple[int, ...] = (),
-             council_threshold: int | None = None) -> Rig:
-    """Deploy the test world (fee account 0 with key 9, the test parameters) on a base layer."""
+             council_threshold: int | None = None, node: Any = None) -> Rig:
+    """Deploy the test world (fee account 0 with key 9, the test parameters) on a base layer (rpc: on `node`)."""
     l2 = MiniL2(DEPTH, {FEE_ACCOUNT: Account(pubkey_of(9))})
     exit_toy = ToyGroth16(seed=toy.seed + 1000, n_public=len(EXIT_PUBLIC_INPUTS))
     genesis = {**GENESIS, **{m: 10 for m in council}}
@@ -210,12 +210,23 @@ def make_rig(base: str, data_dir: Any, toy: ToyGroth16, *, council: tuple[int, .
                   lambda: ledger.balance(ROLLUP_ADDRESS))
         rig.events()  # the deployment's
         return rig
-    if base == "evm":
+    if base in ("evm", "rpc"):
         pytest.importorskip("pyrevm", reason="the evm base layer needs pyrevm (pip install -e '.[evm]')")
         pytest.importorskip("eth_abi", reason="the evm base layer needs eth-abi (pip install -e '.[evm]')")
-        from zkl.settlement.evm import UNIT, EvmRollup, InProcessEvm
+        from zkl.settlement.evm import UNIT, EvmRollup, InProcessEvm, RpcEvm
 
-        chain = InProcessEvm(chain_id=CHAIN_ID, balances={a: v * UNIT for a, v in genesis.items()})
+        close: Callable[[], None] = lambda: None  # noqa: E731
+        if base == "evm":
+            chain: Any = InProcessEvm(chain_id=CHAIN_ID, balances={a: v * UNIT for a, v in genesis.items()})
+        else:
+            pytest.importorskip("web3", reason="the rpc base layer needs web3 (pip install -e '.[evm]')")
+            chain = RpcEvm(node.url, impersonate=True, gas_price=0)
+            snapshot = node.rpc("evm_snapshot")
+            for address in {*PEOPLE, *genesis}:
+                chain.set_balance(address, genesis.get(address, 0) * UNIT)
+
+            def close() -> None:
+                node.rpc("evm_revert", snapshot)
         contract = EvmRollup.deploy(chain, toy.vk, exit_toy.vk, l2.root, DEPTH, **params)
 
         def evm_events() -> list[tuple[str, dict[str, Any]]]:
@@ -234,7 +245,7 @@ def make_rig(base: str, data_dir: Any, toy: ToyGroth16, *, council: tuple[int, .
             return contract._one("depositsProcessed"), contract._one("depositCount")
 
         rig = Rig(base, contract, l2, toy, exit_toy, chain.mine, lambda a: chain.balance(a) // UNIT, evm_events,
-                  evm_counts, lambda: None, contract.escrow)
+                  evm_counts, close, contract.escrow)
         rig.events()
         return rig
     raise ValueError(base)

@@ -1,7 +1,7 @@
 """The conformance suite: every base layer runs the same sequences and gives the same answers.
 
 Each test runs on every base layer (`embedded`: the SQLite model, `zkl.settlement.contract`;
-`evm`: the Solidity contract in pyrevm) and asserts the same accepts and rejections (every
+`evm`: the Solidity contract in pyrevm; `rpc`: the same on anvil, over JSON-RPC by web3) and asserts the same accepts and rejections (every
 rejection the model's own tests name), roots, balances, queue, claims and events; the
 transcript test runs one long sequence on all of them and compares what each one said, step by step.
 """
@@ -68,9 +68,13 @@ def toy():
     return ToyGroth16(seed=31)
 
 
+def _node(request, base):
+    return request.getfixturevalue("anvil_node") if base == "rpc" else None
+
+
 @pytest.fixture(params=BASES)
 def rig(request, tmp_path, toy):
-    r = make_rig(request.param, tmp_path / "data", toy)
+    r = make_rig(request.param, tmp_path / "data", toy, node=_node(request, request.param))
     yield r
     r.close()
 
@@ -322,8 +326,8 @@ def test_a_cancelled_upgrade_never_takes_effect(rig):
 
 
 @pytest.mark.parametrize("base", BASES)
-def test_the_council_pauses_batches_and_nothing_else(base, tmp_path, toy):
-    rig = make_rig(base, tmp_path / "council", toy, council=COUNCIL, council_threshold=2)
+def test_the_council_pauses_batches_and_nothing_else(base, tmp_path, toy, request):
+    rig = make_rig(base, tmp_path / "council", toy, council=COUNCIL, council_threshold=2, node=_node(request, base))
     try:
         c = rig.contract
         rig.do(lambda: c.deposit(pubkey_of(1), 1000, sender=ALICE))
@@ -375,10 +379,10 @@ def _long_sequence(rig: Rig) -> list:
     return out
 
 
-def test_one_sequence_gives_one_transcript_on_every_base(tmp_path, toy):
+def test_one_sequence_gives_one_transcript_on_every_base(tmp_path, toy, request):
     transcripts = {}
     for base in BASES:
-        rig = make_rig(base, tmp_path / base, toy)
+        rig = make_rig(base, tmp_path / base, toy, node=_node(request, base))
         try:
             transcripts[base] = _long_sequence(rig)
         finally:
