@@ -5,7 +5,7 @@
     zkl bench groth16  [--quick] [--sizes 12,14,16] [--big 18,20] [--circuits mul,poseidon] [--repeats 5]
                        [--no-groth16py] [--json]
     zkl bench verifier [--quick] [--batch 64] [--repeats 21] [--no-snarkjs] [--json]
-    zkl bench gas      [--quick] [--sizes 1,2,4,8,16,32,64] [--json]
+    zkl bench gas      [--quick] [--sizes 1,2,4,8,16,32,64] [--l1 evm|anvil] [--json]
     zkl bench batch    [--quick] [--sizes 4,16,64] [--depth 16] [--repeats 3] [--no-prove] [--json]
     zkl bench rollup   [--quick] [--sizes 4,16,64] [--depth 16] [--batches 2] [--users 8] [--in-process]
                        [--no-progress] [--json]
@@ -137,14 +137,16 @@ def verifier(ctx: click.Context, quick: bool, batch: int, repeat: int, no_snarkj
 @command.command("gas")
 @_quick_flag
 @click.option("--sizes", default="1,2,4,8,16,32,64", show_default=True, callback=_sizes, help="Batch sizes.")
+@click.option("--l1", type=click.Choice(["evm", "anvil"]), default="evm", show_default=True,
+              help="pyrevm in process, or anvil over JSON-RPC.")
 @_json
 @click.pass_context
-def gas(ctx: click.Context, quick: bool, sizes: tuple[int, ...], as_json: bool) -> None:
+def gas(ctx: click.Context, quick: bool, sizes: tuple[int, ...], l1: str, as_json: bool) -> None:
     """Gas of the Solidity rollup contract: deploy, deposit, a batch of B transfers, claim, exodus, exit."""
     from zkl.bench import gas as bench
 
     args = _quick(ctx, quick, bench.QUICK, {"sizes": sizes})
-    _run(as_json, bench.render, bench.bench_gas, **args)
+    _run(as_json, bench.render, bench.bench_gas, l1=l1, **args)
 
 
 @command.command("batch")

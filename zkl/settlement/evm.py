@@ -19,14 +19,16 @@ A backend is what the rollup needs of a chain: `deploy`, `transact` and `call` a
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from zkl.crypto.protocol import AMOUNT_BITS, EXIT_PUBLIC_INPUTS, INDEX_BITS, PUBLIC_INPUTS, Domain
 from zkl import errors
+from zkl.algebra.points import G1Point, G2Point
+from zkl.crypto.protocol import AMOUNT_BITS, EXIT_PUBLIC_INPUTS, INDEX_BITS, PUBLIC_INPUTS, Domain
 from zkl.errors import MalformedInput, MalformedProof, SettlementError
-from zkl.settlement.contract import L1BatchHeader, _check_header, _check_proof, _deposit_key, _int
+from zkl.settlement.contract import BatchRecord, L1BatchHeader, _check_header, _check_proof, _deposit_key, _int
 from zkl.settlement.solidity.build import Artifact, artifacts
 from zkl.verifier.keys import Proof, VerifyingKey
 from zkl.verifier.solidity import verifier_constructor_args
@@ -63,6 +65,7 @@ class Receipt:
     gas: int
     logs: tuple[Log, ...] = ()
     height: int = 0
+    tx_hash: str = ""
 
 
 class Backend(Protocol):
@@ -73,6 +76,8 @@ class Backend(Protocol):
     def call(self, to: str, data: bytes) -> bytes: ...
     def balance(self, address: str) -> int: ...
     def mine(self, blocks: int = 1) -> None: ...
+    def logs(self, address: str) -> list[tuple[int, str, Log]]: ...
+    def transaction(self, tx_hash: str) -> tuple[str, bytes]: ...
     @property
     def height(self) -> int: ...
     @property
@@ -108,6 +113,8 @@ class InProcessEvm:
         self._set_block()
         for address, wei in (balances or {}).items():
             self.evm.set_balance(address_of(address), wei)
+        self._history: dict[str, tuple[str, bytes]] = {}  # included transactions: hash -> (sender, input)
+        self._logs: list[tuple[int, str, Log]] = []
 
     def _set_block(self) -> None:
         self.evm.set_block_env(self._pyrevm.BlockEnv(number=self._height, timestamp=1_700_000_000 + 12 * self._height))
@@ -135,7 +142,7 @@ class InProcessEvm:
         """An account's balance in wei."""
         return int(self.evm.get_balance(address_of(address)))
 
-    def _run(self, fn: Any) -> Receipt:
+    def _run(self, fn: Any, sender: str = "", data: bytes = b"") -> Receipt:
         self.mine()
         try:
             output, ok = fn(), True
@@ -148,8 +155,21 @@ class InProcessEvm:
             self._set_block()
         logs = tuple(Log(str(log.address).lower(), tuple(_bytes(t) for t in log.topics), _data(log.data))
                      for log in (result.logs if ok else []))
+        tx_hash = ""
+        if ok:
+            tx_hash = "0x" + hashlib.sha256(b"%d:%d" % (self._height, len(self._history))).hexdigest()
+            self._history[tx_hash] = (address_of(sender).lower() if sender else "", bytes(data))
+            self._logs += [(self._height, tx_hash, log) for log in logs]
         return Receipt(ok and result.is_success, output if isinstance(output, bytes) else b"", result.gas_used, logs,
-                       self._height)
+                       self._height, tx_hash)
+
+    def logs(self, address: str) -> list[tuple[int, str, Log]]:
+        """(block, transaction hash, log) of every log a contract emitted, oldest first."""
+        return [entry for entry in self._logs if entry[2].address == address.lower()]
+
+    def transaction(self, tx_hash: str) -> tuple[str, bytes]:
+        """(sender, input) of an included transaction."""
+        return self._history[tx_hash]
 
     def deploy(self, sender: str, code: bytes, value: int = 0) -> tuple[str, Receipt]:
         """Deploy creation code; (the new contract's address, the receipt)."""
@@ -161,7 +181,7 @@ class InProcessEvm:
 
     def transact(self, sender: str, to: str, data: bytes, value: int = 0, gas: int | None = None) -> Receipt:
         """Send a transaction in a new block (gas: its limit, default the block's); its receipt (reverted too)."""
-        return self._run(lambda: bytes(self.evm.message_call(sender, to, data, value=value, gas=gas)))
+        return self._run(lambda: bytes(self.evm.message_call(sender, to, data, value=value, gas=gas)), sender, data)
 
     def call(self, to: str, data: bytes) -> bytes:
         """Run a view call on the last block's state as the next block would see it (nothing is kept)."""
@@ -484,6 +504,45 @@ class EvmRollup:
         """The contract's balance in gwei."""
         return self.chain.balance(self.address) // UNIT
 
+    # -- history: the L2 from the chain alone
+
+    def history(self) -> list[tuple[int, str, str, dict[str, Any]]]:
+        """Every event the contract emitted, from the chain's logs: (block, transaction hash, name, fields)."""
+        out = []
+        for height, tx_hash, log in self.chain.logs(self.address):
+            decoded = _decode_event(log)
+            if decoded is not None:
+                out.append((height, tx_hash, *decoded))
+        return out
+
+    def batches(self) -> list[BatchRecord]:
+        """Every final batch as the chain holds it (its calldata, the deposit keys of its events): the model's
+        record, so the L2 state rebuilds from the base layer alone."""
+        from eth_abi import decode
+
+        keys: dict[int, tuple[int, int]] = {}
+        out: list[BatchRecord] = []
+        processed = 0
+        for height, tx_hash, name, fields in self.history():
+            if name == "Deposit":
+                keys[fields["index"]] = (fields["pubkeyX"], fields["pubkeyY"])
+            if name != "BatchFinalized":
+                continue
+            sender, data = self.chain.transaction(tx_hash)
+            selector = _tables()[0]["submitBatch"][0]
+            if data[:4] != selector:
+                raise SettlementError(f"batch {fields['number']} was not posted by a submitBatch call")
+            header, public_data, words = decode(["uint256[5]", "bytes", "uint256[8]"], data[4:])
+            first, last = processed, processed + fields["deposits"]
+            proof = Proof(G1Point(words[0], words[1]), G2Point((words[3], words[2]), (words[5], words[4])),
+                          G1Point(words[6], words[7]))
+            out.append(BatchRecord(header[0], header[1], header[2], header[4], header[3], fields["totalFees"], first,
+                                   last, self.deposit_chain(first), self.deposit_chain(last), bytes(public_data), proof,
+                                   fields["vkHash"].hex(), height, int(sender, 16),
+                                   tuple(keys[i] for i in range(first + 1, last + 1))))
+            processed = last
+        return out
+
 
 class RpcEvm:
     """Any JSON-RPC node by URL, through web3.py: transactions from accounts the node unlocks (anvil's
@@ -564,8 +623,24 @@ class RpcEvm:
         if not ok:  # it reverted after all (the state moved between simulation and inclusion)
             return Receipt(False, b"", gas, (), height)
         if receipt.get("contractAddress"):
-            return _Deployed(True, b"", gas, logs, height, str(receipt["contractAddress"]).lower())
-        return Receipt(True, b"", gas, logs, height)
+            return _Deployed(True, b"", gas, logs, height, "0x" + bytes(receipt["transactionHash"]).hex(),
+                             str(receipt["contractAddress"]).lower())
+        return Receipt(True, b"", gas, logs, height, "0x" + bytes(receipt["transactionHash"]).hex())
+
+    def logs(self, address: str) -> list[tuple[int, str, Log]]:
+        """(block, transaction hash, log) of every log a contract emitted, oldest first (eth_getLogs)."""
+        from hexbytes import HexBytes
+
+        found = self.web3.eth.get_logs({"address": self.web3.to_checksum_address(address), "fromBlock": 0,
+                                        "toBlock": "latest"})
+        return [(int(e["blockNumber"]), "0x" + bytes(e["transactionHash"]).hex(),
+                 Log(address.lower(), tuple(bytes(HexBytes(t)) for t in e["topics"]), bytes(HexBytes(e["data"]))))
+                for e in found]
+
+    def transaction(self, tx_hash: str) -> tuple[str, bytes]:
+        """(sender, input) of an included transaction."""
+        tx = self.web3.eth.get_transaction(tx_hash)
+        return str(tx["from"]).lower(), bytes(tx["input"])
 
     def deploy(self, sender: str, code: bytes, value: int = 0) -> tuple[str, Receipt]:
         """Deploy creation code; (the new contract's address, the receipt)."""
