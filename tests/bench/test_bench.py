@@ -40,7 +40,7 @@ def bench(*args: str) -> dict:
 def test_bench_lists_its_subcommands():
     result = runner().invoke(main, ["bench", "--help"])
     assert result.exit_code == 0
-    for name in ("algebra", "batch", "circuits", "groth16", "rollup", "verifier"):
+    for name in ("algebra", "batch", "circuits", "gas", "groth16", "rollup", "verifier"):
         assert name in result.output
 
 
@@ -149,3 +149,26 @@ def test_rollup():
     assert {"depth": 4, "batches": 1, "users": 2}.items() <= out.items()
     assert {"constraints", "compile_s", "keys_cached", "setup_s", "setup_cpu_s", "build_s", "prove_s", "verify_ms",
             "submit_ms", "seal_s", "seal_cpu_s", "tx_per_s", "peak_rss_mib"} <= set(out["b2"])
+
+
+@pytest.mark.parametrize("l1", ["evm", "anvil"])
+def test_gas(l1):
+    if l1 == "anvil":
+        from zkl.errors import SettlementError
+        from zkl.settlement.anvil import anvil_binary
+
+        try:
+            anvil_binary()
+        except SettlementError as e:
+            pytest.skip(str(e))
+    out = bench("gas", "--quick", "--l1", l1)
+    sizes = [row["size"] for row in out["batches"]]
+    assert sizes == [1, 4, 16] and out["l1"].startswith(l1)
+    per_tx = [row["gas_per_tx"] for row in out["batches"]]
+    assert per_tx == sorted(per_tx, reverse=True)  # the verification spreads over the batch
+    # each transfer beyond the first costs well under a plain L1 transfer (21,000)
+    marginal = (out["batches"][-1]["gas_submit"] - out["batches"][0]["gas_submit"]) / 15
+    assert 300 < marginal < 2_000
+    assert 200_000 < out["gas_verify"] < out["batches"][0]["gas_submit"]
+    for key in ("deploy_all", "deposit", "claim", "activate_exodus", "refund", "exit"):
+        assert out[key] > 21_000, key
