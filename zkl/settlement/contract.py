@@ -97,6 +97,9 @@ __all__ = [
 ROLLUP_ADDRESS = named_address("zkl.rollup")
 DEFAULT_DEPOSIT_DEADLINE = 100
 DEFAULT_VK_TIMELOCK = 50
+#: the longest deposit deadline or key timelock, in blocks (2^30: about 400 years of 12-second blocks; the
+#: Solidity contract keeps a deadline block in 32 bits)
+MAX_PERIOD = 1 << 30
 
 
 # ----------------------------------------------------------------------------- records
@@ -344,8 +347,8 @@ class RollupContract:
         governor = sequencer if governor is None else to_address(governor, "governor")
         bond = _int(bond, "bond")
         for name, value in (("deposit_deadline", deposit_deadline), ("vk_timelock", vk_timelock)):
-            if _int(value, name) < 1:
-                raise MalformedInput(f"{name} must be at least 1 block, not {value}")
+            if not 1 <= _int(value, name) <= MAX_PERIOD:
+                raise MalformedInput(f"{name} must be between 1 and {MAX_PERIOD:,} blocks, not {value}")
         with ledger.transaction("deploy", sequencer) as tx:
             if tx.get(CONTRACT, "state_root") is not None:
                 raise LedgerError(f"a rollup contract is already deployed on the ledger at {ledger.path}")

@@ -422,3 +422,19 @@ def test_the_l2_rebuilds_from_what_each_base_layer_holds(rig):
         replay.apply(b.records(), b.fee_account)
         assert replay.root == b.new_root
     assert replay.root == rig.contract.state_root
+
+
+@pytest.mark.parametrize("base", BASES)
+def test_deployment_parameters_are_bounded(base, tmp_path, toy, request):
+    """A deadline or timelock beyond 2^30 blocks is refused at deployment, on every base layer."""
+    import tests.settlement.conformance.rigs as rigs
+
+    for name in ("DEADLINE", "TIMELOCK"):
+        saved = getattr(rigs, name)
+        setattr(rigs, name, (1 << 30) + 1)
+        try:
+            with pytest.raises(MalformedInput):
+                make_rig(base, tmp_path / name, toy, node=_node(request, base)).close()
+        finally:
+            setattr(rigs, name, saved)
+    make_rig(base, tmp_path / "ok", toy, node=_node(request, base)).close()

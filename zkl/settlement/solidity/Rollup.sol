@@ -138,8 +138,9 @@ contract ZklRollup {
                 address[] memory council_, uint256 councilThreshold_) payable {
         if (genesisRoot_ >= R) revert MalformedInput("genesis_root");
         if (depth_ < 1 || depth_ > 32) revert MalformedInput("depth");
-        if (depositDeadline_ < 1 || depositDeadline_ > type(uint32).max) revert MalformedInput("deposit_deadline");
-        if (vkTimelock_ < 1) revert MalformedInput("vk_timelock");
+        // at most 2^30 blocks (the model's MAX_PERIOD): a deadline block stays within its 32 bits for centuries
+        if (depositDeadline_ < 1 || depositDeadline_ > 1 << 30) revert MalformedInput("deposit_deadline");
+        if (vkTimelock_ < 1 || vkTimelock_ > 1 << 30) revert MalformedInput("vk_timelock");
         if (councilThreshold_ > council_.length || (council_.length > 0 && councilThreshold_ == 0))
             revert MalformedInput("council_threshold");
         for (uint256 i = 0; i < council_.length; i++) {
@@ -177,6 +178,7 @@ contract ZklRollup {
         uint256 index = uint256(depositCount) + 1;
         uint256 chain = hasher.hash([depositChain[index - 1], pubkeyX, pubkeyY, amount]);
         uint256 deadline = block.number + depositDeadline;
+        if (deadline > type(uint32).max) revert MalformedInput("deadline");
         depositChain[index] = chain;
         depositRecord[index] = (uint256(uint160(msg.sender)) << 96) | (amount << 32) | deadline;
         depositCount = uint64(index);
