@@ -5,7 +5,7 @@ The run goes through `zkl.devnet.Devnet` (L2 node + Groth16 prover + L1 rollup c
 with batches of 8 (proving key of BatchCircuit(8, 4) made once per key cache, ~10 s; a proof ~1.5 s):
 
 1. USERS users are funded on L1 and deposit to L2 (batches proven and settled);
-2. ZKL_LOAD_TXS transactions (default 200) are submitted to the node's mempool: a third are
+2. ZKL_LOAD_TXS transactions (default 300) are submitted to the node's mempool: a third are
    invalid, each kind of refusal in turn (KINDS), each must raise its own error and change nothing;
    the valid ones are transfers and withdrawals to the users' L1 addresses; two batches are sealed
    (proven, settled) while the submissions go on, so the fee moves and the mempool drains meanwhile;
@@ -48,7 +48,7 @@ from zkl.errors import (
 
 pytestmark = pytest.mark.slow  # proves (or fuzzes for a minute): `pytest -m 'not slow'` skips it
 
-N_TXS = int(os.environ.get("ZKL_LOAD_TXS", "200"))
+N_TXS = int(os.environ.get("ZKL_LOAD_TXS", "300"))
 USERS = 8
 BATCH = 8
 DEPTH = 4
