@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from tests.settlement.conformance.rigs import make_rig
 from tests.settlement.helpers import ALICE, ToyGroth16, deposit_record, pubkey_of
 
-from zkl.crypto.babyjubjub import Point, scalar_mul
+from zkl.crypto.babyjubjub import GENERATOR, SUBGROUP_ORDER, Point, scalar_mul
 
 pytest.importorskip("pyrevm", reason="the evm base layer needs pyrevm (pip install -e '.[evm]')")
 pytest.importorskip("eth_abi", reason="the evm base layer needs eth-abi (pip install -e '.[evm]')")
@@ -80,9 +80,6 @@ def _error_name(receipt):
 def test_the_contract_itself_refuses_keys_anyone_could_sign_for(rig):
     # the client refuses any key outside the prime-order subgroup; the contract, on its own, every key of
     # small order (8 P = O: a signature by such a key needs no secret) and every point off the curve
-    small = Point(0, (1 << 254) % 1)  # placeholder, replaced below
-    from zkl.crypto.babyjubjub import GENERATOR, SUBGROUP_ORDER
-
     small = scalar_mul(GENERATOR, SUBGROUP_ORDER)  # order 8
     assert small != Point(0, 1)
     for x, y in ((0, 1), (small.x, small.y), (1, 2)):

@@ -80,7 +80,7 @@ def _measure(chain: Any, sizes: tuple[int, ...], l1: str, say: Say | None) -> di
 
     def submit(records: list[TxRecord]) -> int:
         c = rollup
-        processed, _ = c._one("depositsProcessed"), None
+        processed = c._one("depositsProcessed")
         n_dep = sum(r.type == TxType.DEPOSIT for r in records)
         inner = BatchHeader(c.domain.element, c.batch_number + 1, 0, total_fees(records), c.deposit_chain(processed),
                             c.deposit_chain(processed + n_dep))

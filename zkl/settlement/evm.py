@@ -31,7 +31,7 @@ from zkl.errors import MalformedInput, MalformedProof, SettlementError
 from zkl.settlement.contract import BatchRecord, L1BatchHeader, _check_header, _check_proof, _deposit_key, _int
 from zkl.settlement.solidity.build import Artifact, artifacts
 from zkl.verifier.keys import Proof, VerifyingKey
-from zkl.verifier.solidity import verifier_constructor_args
+from zkl.verifier.solidity import proof_words, verifier_constructor_args
 
 __all__ = ["EvmRollup", "InProcessEvm", "Receipt", "UNIT", "address_of", "proof_words"]
 
@@ -211,19 +211,15 @@ def _abi() -> tuple[dict[str, Any], dict[bytes, tuple[str, list]], dict[bytes, t
     for entry in entries:
         if entry["type"] not in ("function", "error", "event"):
             continue
-        sig = f"{entry['name']}({','.join(_type(i) for i in entry['inputs'])})"
+        types = [i["type"] for i in entry["inputs"]]
+        sig = f"{entry['name']}({','.join(types)})"
         if entry["type"] == "function":
-            functions[entry["name"]] = (keccak(text=sig)[:4], [_type(i) for i in entry["inputs"]],
-                                        [_type(o) for o in entry["outputs"]])
+            functions[entry["name"]] = (keccak(text=sig)[:4], types, [o["type"] for o in entry["outputs"]])
         elif entry["type"] == "error":
-            errs[keccak(text=sig)[:4]] = (entry["name"], [_type(i) for i in entry["inputs"]])
+            errs[keccak(text=sig)[:4]] = (entry["name"], types)
         else:
             events[keccak(text=sig)] = (entry["name"], entry["inputs"])
     return functions, errs, events
-
-
-def _type(param: dict[str, Any]) -> str:
-    return param["type"]
 
 
 _ABI: tuple | None = None
@@ -282,12 +278,6 @@ def _decode_event(log: Log) -> tuple[str, dict[str, Any]] | None:
 
 
 # ----------------------------------------------------------------------------- the rollup
-
-
-def proof_words(proof: Proof) -> list[int]:
-    """A proof as the contract takes it: A.x, A.y, B.x1, B.x0, B.y1, B.y0, C.x, C.y (EIP-197's G2 order)."""
-    b = proof.b
-    return [proof.a.x, proof.a.y, b.x[1], b.x[0], b.y[1], b.y[0], proof.c.x, proof.c.y]
 
 
 @dataclass

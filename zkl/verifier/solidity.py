@@ -55,7 +55,7 @@ from zkl.algebra.points import G1Point, G2Point
 from zkl.errors import FieldElementOutOfRange, MalformedInput, ShapeMismatch
 from zkl.verifier.keys import Proof, VerifyingKey
 
-__all__ = ["PRAGMA", "solidity_calldata", "solidity_verifier", "solidity_verifier_template",
+__all__ = ["PRAGMA", "proof_words", "solidity_calldata", "solidity_verifier", "solidity_verifier_template",
            "verifier_constructor_args", "verifying_key_from_constructor_args"]
 
 PRAGMA = "pragma solidity >=0.8.4 <0.9.0;"
@@ -329,6 +329,12 @@ def _word(value: int) -> str:
     return f'"0x{value:064x}"'
 
 
+def proof_words(proof: Proof) -> list[int]:
+    """A proof as verifyProof's words: A.x, A.y, B.x1, B.x0, B.y1, B.y0, C.x, C.y (EIP-197's G2 order)."""
+    a, b, c = proof.a, proof.b, proof.c
+    return [a.x, a.y, b.x[1], b.x[0], b.y[1], b.y[0], c.x, c.y]
+
+
 def solidity_calldata(proof: Proof, public_inputs: Sequence[int]) -> str:
     """The arguments of verifyProof for a proof, as `snarkjs zkey export soliditycalldata` prints them."""
     if not isinstance(proof, Proof):
@@ -340,8 +346,5 @@ def solidity_calldata(proof: Proof, public_inputs: Sequence[int]) -> str:
         if not 0 <= value < R:
             raise FieldElementOutOfRange(f"public input {i} must be in [0, r), not {value}")
         words.append(_word(value))
-    a, b, c = proof.a, proof.b, proof.c
-    return (f"[{_word(a.x)}, {_word(a.y)}],"
-            f"[[{_word(b.x[1])}, {_word(b.x[0])}],[{_word(b.y[1])}, {_word(b.y[0])}]],"
-            f"[{_word(c.x)}, {_word(c.y)}],"
-            f"[{','.join(words)}]")
+    ax, ay, bx1, bx0, by1, by0, cx, cy = (_word(v) for v in proof_words(proof))
+    return f"[{ax}, {ay}],[[{bx1}, {bx0}],[{by1}, {by0}]],[{cx}, {cy}],[{','.join(words)}]"
