@@ -60,6 +60,14 @@ class SettlementError(ZklError):
     """The base layer refused an operation."""
 
 
+class L1TransactionPending(SettlementError):
+    """A base-layer transaction was sent but not mined in time: it may still be mined, or have been dropped."""
+
+
+class L1TransactionReverted(SettlementError):
+    """A base-layer transaction was mined but reverted: it changed nothing and can be sent again."""
+
+
 class StaleStateRoot(SettlementError):
     """A batch was built on a state root that is not the current one."""
 

@@ -55,28 +55,18 @@ from zkl.errors import ExecutionError, MalformedInput, NotInExodus, ReplayedBatc
 from zkl.execution import Batch, Node, State, Wallet, rebuild
 from zkl.prover import ProvingKey, prove
 from zkl.prover.cache import cached_setup
-from zkl.settlement import (
-    L1BatchHeader,
-    Ledger,
-    RollupContract,
-    address_hex,
-    init_settlement,
-    named_address,
-    open_settlement,
-    to_address,
-)
-from zkl.settlement.governance import encode_vk
+from zkl.devnet.l1 import BASES, L1, Deployment, create_l1, open_l1
+from zkl.errors import L1TransactionPending
+from zkl.settlement import L1BatchHeader, address_hex, named_address, to_address
 from zkl.verifier import PreparedVerifyingKey, Proof, prepare_verifying_key, verify
 from zkl.verifier.snarkjs_json import proof_from_snarkjs_json, proof_to_snarkjs_json
 
-__all__ = ["CRASH_ENV", "Devnet", "l1_header", "proving_key"]
+__all__ = ["BASES", "CRASH_ENV", "Devnet", "l1_header", "proving_key"]
 
 CRASH_ENV = "ZKL_DEVNET_CRASH_AT"
 CONFIG = "devnet.json"
 FORMAT = "zkl-devnet-1"
-FAUCET = "zkl.faucet"
 SEQUENCER = "sequencer"
-FAUCET_SUPPLY = 10**30
 
 
 def _crash_point(name: str) -> None:
@@ -122,6 +112,16 @@ def _wallet(seed: int | None, name: str) -> Wallet:
     return Wallet(hashlib.sha256(f"zkl-devnet:{seed}:{name}".encode()).digest())
 
 
+def _l1_account(base: str, seed: int | None, name: str) -> tuple[int, str | None]:
+    """A user's L1 address and, on an rpc node, the secp256k1 key (hex) that signs for it."""
+    if base != "rpc":
+        return named_address(SEQUENCER if name == SEQUENCER else f"user:{name}"), None
+    from eth_account import Account
+
+    key = os.urandom(32) if seed is None else hashlib.sha256(f"zkl-devnet-l1:{seed}:{name}".encode()).digest()
+    return int(Account.from_key(key).address, 16), key.hex()
+
+
 class Devnet:
     """L1 ledger + rollup contract + L2 node + prover over one data directory (see the module docstring)."""
 
@@ -138,9 +138,11 @@ class Devnet:
         self.depth: int = int(config["depth"])
         self.wallets: dict[str, Wallet] = {name: Wallet.from_json(u["wallet"]) for name, u in config["users"].items()}
         self.l1_addresses: dict[str, int] = {name: to_address(u["l1_address"]) for name, u in config["users"].items()}
-        self.ledger: Ledger
-        self.contract: RollupContract
-        self.ledger, self.contract = open_settlement(self.data_dir)
+        keys = {to_address(u["l1_address"]): bytes.fromhex(u["l1_key"]) for u in config["users"].values()
+                if u.get("l1_key")}
+        self.l1: L1 = open_l1(self.data_dir, config.get("l1", {}), keys=keys)
+        self.contract: Any = self.l1.contract
+        """the rollup contract: `zkl.settlement.RollupContract` (embedded) or `zkl.settlement.evm.EvmRollup`"""
         self.node = Node(self.data_dir)
         if self.node.domain != self.contract.domain:
             raise ExecutionError(f"the L2 node in {data_dir} serves {self.node.domain}, not the contract's "
@@ -163,33 +165,43 @@ class Devnet:
     @classmethod
     def init(cls, data_dir: str | os.PathLike, *, batch_size: int = 4, depth: int = 16, fee_floor: int = 1,
              deposit_deadline: int = 100, seed: int | None = None, chain_id: int | None = None,
+             l1: str = "embedded", rpc_url: str | None = None, gas_price: int | None = None,
              progress: Callable[[str], None] | None = None) -> Devnet:
         """Create a devnet in data_dir: L1 genesis (faucet, sequencer), batch circuit keys, contract, L2 node.
 
         With a seed, every wallet's key derives from (seed, user name): runs are reproducible (tests).
-        chain_id: the L1 ledger's id (default: random, so every devnet is its own deployment domain).
+        chain_id: the L1's id (default: random, so every devnet is its own deployment domain; on an rpc
+        node, the node's). l1: the base layer, one of BASES (`zkl.devnet.l1`); rpc_url: the rpc node; gas_price:
+        wei per gas of the devnet's transactions there (default: the node's).
         """
         directory = Path(data_dir)
         if (directory / CONFIG).exists():
             raise ExecutionError(f"{data_dir} already holds a devnet")
         pk, _, _ = proving_key(batch_size, depth, progress)
         exit_pk, _ = exit_proving_key(depth)
+        if l1 not in BASES:
+            raise MalformedInput(f"the base layer must be one of {', '.join(BASES)}, not {l1!r}")
         sequencer = _wallet(seed, SEQUENCER)
-        seq_l1 = named_address(SEQUENCER)
+        seq_l1, seq_key = _l1_account(l1, seed, SEQUENCER)
         genesis_root = State(depth).root
         directory.mkdir(parents=True, exist_ok=True)
         if progress:
             progress("genesis")
-        ledger, contract = init_settlement(directory, pk.vk, genesis_root, depth, exit_vk=exit_pk.vk,
-                                           genesis={named_address(FAUCET): FAUCET_SUPPLY, seq_l1: 10**18},
-                                           sequencer=seq_l1, deposit_deadline=deposit_deadline, chain_id=chain_id)
-        vk_digest = contract.status().vk_hash
-        domain = contract.domain
-        ledger.close()
+        base = create_l1(l1, directory, Deployment(pk.vk, exit_pk.vk, genesis_root, depth, seq_l1, deposit_deadline,
+                                                   chain_id),
+                         url=rpc_url, gas_price=gas_price, keys={seq_l1: bytes.fromhex(seq_key)} if seq_key else None)
+        try:
+            vk_digest = base.contract.status().vk_hash
+            domain = base.contract.domain
+        finally:
+            base.close()
         Node.init(directory, depth=depth, batch_size=batch_size, fee_pubkey=sequencer.pubkey, domain=domain,
                   fee_floor=fee_floor).close()
+        seq_user: dict[str, Any] = {"wallet": sequencer.to_json(), "l1_address": address_hex(seq_l1)}
+        if seq_key:
+            seq_user["l1_key"] = seq_key
         config = {"format": FORMAT, "batch_size": batch_size, "depth": depth, "vk_hash": vk_digest, "seed": seed,
-                  "users": {SEQUENCER: {"wallet": sequencer.to_json(), "l1_address": address_hex(seq_l1)}}}
+                  "l1": base.config, "users": {SEQUENCER: seq_user}}
         atomic_write(directory / CONFIG, json.dumps(config, indent=1).encode())
         net = cls(directory)
         net.deposit(SEQUENCER, 1)  # the fee account: fees need an L2 account of the sequencer's key
@@ -198,7 +210,7 @@ class Devnet:
     def close(self) -> None:
         """Close the databases."""
         self.node.close()
-        self.ledger.close()
+        self.l1.close()
         self._db.close()
 
     def __enter__(self) -> Devnet:
@@ -210,12 +222,16 @@ class Devnet:
     # -- users ---------------------------------------------------------------------------------
 
     def add_user(self, name: str, l1_funds: int = 0) -> dict[str, Any]:
-        """Create a user: an L2 wallet and an L1 address (named_address(name)), funded from the faucet."""
+        """Create a user: an L2 wallet and an L1 address (on an rpc node, of an L1 key), funded from the faucet."""
         if not isinstance(name, str) or not name or name in self.wallets:
             raise MalformedInput(f"a new user needs a fresh non-empty name, not {name!r}")
         wallet = _wallet(self.config.get("seed"), name)
-        address = named_address(f"user:{name}")
-        self.config["users"][name] = {"wallet": wallet.to_json(), "l1_address": address_hex(address)}
+        address, key = _l1_account(self.l1.kind, self.config.get("seed"), name)
+        entry = {"wallet": wallet.to_json(), "l1_address": address_hex(address)}
+        if key:
+            entry["l1_key"] = key
+            self.l1.chain.add_key(bytes.fromhex(key))
+        self.config["users"][name] = entry
         atomic_write(self.data_dir / CONFIG, json.dumps(self.config, indent=1).encode())
         self.wallets[name], self.l1_addresses[name] = wallet, address
         if l1_funds:
@@ -230,7 +246,8 @@ class Devnet:
     def fund(self, name: str, amount: int) -> int:
         """Send L1 tokens from the devnet's faucet to a user's L1 address; returns the L1 height."""
         self._user(name)
-        return self.ledger.transfer(named_address(FAUCET), self.l1_addresses[name], amount)
+        self.l1.fund(self.l1_addresses[name], amount)
+        return self.l1.height
 
     def account_index(self, name: str) -> int | None:
         """The L2 account index of a user's key (the lowest, if several), or None before its first deposit is sealed."""
@@ -247,7 +264,7 @@ class Devnet:
         """A user's L1 balance, L2 balance and nonce (None without an account), and claimable L1 withdrawals."""
         index = self.account_index(name)
         account = None if index is None else self.node.account(index)
-        return {"l1": self.ledger.balance(self.l1_addresses[name]), "l2": None if account is None else account.balance,
+        return {"l1": self.l1.balance(self.l1_addresses[name]), "l2": None if account is None else account.balance,
                 "nonce": None if account is None else account.nonce, "index": index,
                 "claimable": self.contract.claimable(self.l1_addresses[name])}
 
@@ -299,7 +316,7 @@ class Devnet:
         """The batch circuit's proving key and R1CS, checked against the contract's key, and the prepared key."""
         if self._pk is None or self._r1cs is None or self._pvk is None:
             pk, r1cs, _ = proving_key(self.batch_size, self.depth)
-            if encode_vk(pk.vk)[1] != self.contract.status().vk_hash:
+            if self.contract.vk_hash_of(pk.vk) != self.contract.status().vk_hash:
                 raise ExecutionError("the cached proving key does not match the verifying key of the contract "
                                      "(was the key cache replaced?)")
             self._pk, self._r1cs = pk, r1cs
@@ -358,22 +375,34 @@ class Devnet:
             (self.data_dir / "proofs" / f"batch-{batch.number}.json").unlink(missing_ok=True)
             raise ExecutionError(f"the proof of batch {batch.number} does not verify")
         start = time.perf_counter()
+        gas = None
         try:
             record = self.contract.submit_batch(l1_header(batch), batch.pubdata, proof,
                                                 sender=self.l1_addresses[SEQUENCER])
-            height = record.height
-        except ReplayedBatch:  # submitted before a crash: L1 has it
-            height = self.contract.batch(batch.number).height
-            if self.contract.batch(batch.number).new_root != batch.new_root:
+            height, gas = record.height, self.l1.last_gas()
+        except ReplayedBatch:  # submitted before a crash: L1 has it, or has it pending
+            held = self._await_batch(batch.number)
+            height = held.height
+            if held.new_root != batch.new_root:
                 raise
         submit_s = time.perf_counter() - start
         _crash_point("seal.submitted")
         self._db.execute("INSERT OR IGNORE INTO settled VALUES (?, ?)", (batch.number, height))
         info = {"number": batch.number, "transactions": sum(r.type != TxType.NOOP for r in batch.records),
                 "prove_s": prove_s, "verify_ms": verify_ms, "submit_s": submit_s, "l1_height": height,
-                "new_root": batch.new_root}
+                "gas": gas, "new_root": batch.new_root}
         self.timings.append(info)
         return info
+
+    def _await_batch(self, number: int, timeout: float = 120.0) -> Any:
+        """L1's record of batch `number`, waiting while the transaction that submits it is pending on the node."""
+        deadline = time.monotonic() + timeout
+        while self.contract.batch_number < number:
+            if time.monotonic() > deadline:
+                raise L1TransactionPending(f"batch {number} is pending on L1 and was not mined within {timeout:g} s; "
+                                           "seal again once it is mined or dropped")
+            time.sleep(0.2)
+        return self.contract.batch(number)
 
     def seal(self, *, allow_empty: bool = False) -> dict[str, Any] | None:
         """Build, prove and settle the next batch (after `recover`); None when nothing waits."""
@@ -421,9 +450,9 @@ class Devnet:
         if not status.exodus:
             raise NotInExodus(f"the rollup is not in exodus mode (next deposit deadline: block "
                                   f"{status.next_deadline}, now {status.height})")
-        if not status.exodus_activated:
-            self.contract.activate_exodus()
         wallet = self._user(name)
+        if not status.exodus_activated:
+            self.contract.activate_exodus(sender=self.l1_addresses[name])
         address = self.l1_addresses[name] if l1_address is None else to_address(l1_address)
         state = self.rebuild()
         found = state.find(wallet.pubkey)
@@ -437,12 +466,12 @@ class Devnet:
         assignment = exit_assignment(self.depth, state.root, domain, index, account.pubkey, account.balance,
                                      account.nonce, state.proof(index), address, signature)
         proof = prove(pk, solve(ExitCircuit(self.depth), assignment, r1cs=r1cs))
-        return self.contract.exit(index, address, account.balance, proof)
+        return self.contract.exit(index, address, account.balance, proof, sender=self.l1_addresses[name])
 
     def refund(self, name: str) -> int:
         """In exodus mode, get back every deposit of a user that no batch processed; the amount refunded."""
         address = self.l1_addresses[name]
-        return sum(self.contract.refund_deposit(d.index) for d in self.contract.queued_deposits()
+        return sum(self.contract.refund_deposit(d.index, sender=address) for d in self.contract.queued_deposits()
                    if d.depositor == address)
 
     # -- views ---------------------------------------------------------------------------------
@@ -453,7 +482,8 @@ class Devnet:
         return {
             "data_dir": str(self.data_dir), "batch_size": self.batch_size, "depth": self.depth,
             "domain": l1.domain.to_json(),
-            "l1": {"height": l1.height, "state_root": str(l1.state_root), "batches": l1.batch_number,
+            "l1": {"base": self.l1.kind, "height": l1.height, "state_root": str(l1.state_root),
+                   "batches": l1.batch_number,
                    "queued_deposits": l1.queue_length, "exodus": l1.exodus, "escrow": l1.escrow},
             "l2": {"state_root": str(self.node.root), "batches": self.node.next_batch - 1,
                    "mempool": len(self.node.mempool), "pending_deposits": len(self.node.pending_deposits()),

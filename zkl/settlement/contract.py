@@ -703,6 +703,11 @@ class RollupContract:
         """The state root at deployment."""
         return int(self._var("genesis_root"))
 
+    @staticmethod
+    def vk_hash_of(vk: VerifyingKey) -> str:
+        """The hash `status().vk_hash` reports for a batch key: SHA-256 of its verification_key.json."""
+        return _gov.encode_vk(vk)[1]
+
     def verifying_key(self) -> VerifyingKey:
         """The verifying key in force for a batch in the next block."""
         with self.ledger.view() as tx:

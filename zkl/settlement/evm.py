@@ -22,14 +22,27 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 from zkl import errors
 from zkl.algebra.points import G1Point, G2Point
 from zkl.crypto.protocol import AMOUNT_BITS, EXIT_PUBLIC_INPUTS, INDEX_BITS, PUBLIC_INPUTS, Domain
 from zkl.errors import MalformedInput, MalformedProof, SettlementError
-from zkl.settlement.contract import BatchRecord, L1BatchHeader, _check_header, _check_proof, _deposit_key, _int
+from zkl.settlement.contract import (
+    BatchRecord,
+    Deposit,
+    L1BatchHeader,
+    RollupStatus,
+    Withdrawal,
+    _check_header,
+    _check_proof,
+    _deposit_key,
+    _int,
+)
+from zkl.settlement.governance import PendingChange
 from zkl.settlement.solidity.build import Artifact, artifacts
+from zkl.settlement.storage import crash_point
 from zkl.verifier.keys import Proof, VerifyingKey
 from zkl.verifier.solidity import proof_words, verifier_constructor_args
 
@@ -84,6 +97,8 @@ class Backend(Protocol):
     def chain_id(self) -> int: ...
 
 
+_MINED_REVERTED = b"mined-reverted"
+"""Receipt.output of a transaction mined but reverted (no revert data on a receipt)."""
 _REVERT = re.compile(r"output: 0x([0-9a-fA-F]*)")
 
 
@@ -131,6 +146,9 @@ class InProcessEvm:
 
     def mine(self, blocks: int = 1) -> None:
         """Mine empty blocks."""
+        self._advance(blocks)
+
+    def _advance(self, blocks: int) -> None:
         self._height += blocks
         self._set_block()
 
@@ -143,13 +161,19 @@ class InProcessEvm:
         return int(self.evm.get_balance(address_of(address)))
 
     def _run(self, fn: Any, sender: str = "", data: bytes = b"") -> Receipt:
-        self.mine()
+        self._advance(1)
         try:
             output, ok = fn(), True
         except RuntimeError as e:  # pyrevm raises on revert and halt; the revert data is in the message
             found = _REVERT.search(str(e))
             output, ok = (bytes.fromhex(found.group(1)) if found else str(e).encode()), False
         result = self.evm.result
+        if result is None:  # refused before it ran (the sender cannot pay): nothing is included
+            self._height -= 1
+            self._set_block()
+            message = str(output, errors="replace")
+            cls = errors.InsufficientFunds if "LackOfFund" in message else SettlementError
+            raise cls(f"the EVM refused the transaction of {address_of(sender) if sender else 'the sender'}: {message}")
         if not ok:  # a transaction that reverts is not included (a client simulates before it sends)
             self._height -= 1
             self._set_block()
@@ -252,6 +276,9 @@ def _error(output: bytes, what: str) -> Exception:
     """The zkl.errors exception a revert's custom error names."""
     from eth_abi import decode
 
+    if output == _MINED_REVERTED:
+        return errors.L1TransactionReverted(f"{what} was mined but reverted (its state moved after the simulation, "
+                                            "or it ran out of gas); nothing changed, it can be sent again")
     found = _tables()[1].get(bytes(output[:4]))
     if found is None:
         return SettlementError(f"{what} reverted without a known error (data 0x{bytes(output).hex()})")
@@ -350,14 +377,16 @@ class EvmRollup:
 
     # -- transactions (the model's names and errors)
 
-    def deposit(self, l2_pubkey: Any, amount: int, *, sender: int | str) -> int:
-        """Escrow amount gwei and queue a deposit to an L2 key; returns the deposit's index."""
+    def deposit(self, l2_pubkey: Any, amount: int, *, sender: int | str) -> Deposit:
+        """Escrow amount gwei and queue a deposit to an L2 key; returns the queued deposit."""
         pk = _deposit_key(l2_pubkey)
         amount = _int(amount, "amount", AMOUNT_BITS)
         if amount == 0:
             raise MalformedInput("amount must be positive, not 0")
-        self._send("the deposit", sender, "deposit", pk.x, pk.y, value=amount * UNIT)
-        return self.events[-1][1]["index"]
+        receipt = self._send("the deposit", sender, "deposit", pk.x, pk.y, value=amount * UNIT)
+        fields = self.events[-1][1]
+        return Deposit(fields["index"], int(fields["depositor"], 16), (pk.x, pk.y), amount, fields["chainHash"],
+                       receipt.height, fields["deadline"], "queued", None)
 
     def submit_batch(self, header: L1BatchHeader, public_data: bytes, proof: Proof, *,
                      sender: int | str | None = None) -> Receipt:
@@ -494,6 +523,91 @@ class EvmRollup:
         """The contract's balance in gwei."""
         return self.chain.balance(self.address) // UNIT
 
+    @property
+    def depth(self) -> int:
+        """The account tree's depth parameter."""
+        return self._one("depth")
+
+    @staticmethod
+    def vk_hash_of(vk: VerifyingKey) -> str:
+        """The hash a verifier deployed for vk reports (`verifyingKeyHash`): keccak256 of its constructor words."""
+        from eth_utils import keccak
+
+        return keccak(verifier_constructor_args(vk)).hex()
+
+    def status(self) -> RollupStatus:
+        """The contract's state as a transaction in the next block would see it (the model's `RollupStatus`)."""
+        from eth_abi import decode
+        from eth_utils import keccak
+
+        queued = self.queued_deposits()
+        pending = None
+        pending_verifier = self._one("pendingVerifier")
+        effective = self._one("effectiveVerifier")
+        key = lambda verifier: decode(["bytes32"], self.chain.call(verifier, keccak(text="verifyingKeyHash()")[:4]))[0].hex()  # noqa: E731
+        if int(pending_verifier, 16) and effective.lower() != pending_verifier.lower():
+            pending = PendingChange(key(pending_verifier), self._one("pendingProposed"), self._one("pendingEffective"))
+        return RollupStatus(
+            height=self.chain.height, domain=self.domain, state_root=self.state_root, batch_number=self.batch_number,
+            depth=self.depth, queue_length=len(queued), next_deadline=min((d.deadline for d in queued), default=None),
+            exodus=self.exodus(), exodus_activated=self._one("exodus"), vk_hash=key(effective), pending_vk=pending,
+            sequencer=int(self.sequencer, 16), governor=int(self._one("governor"), 16), bond=self.bond,
+            escrow=self.escrow(), deposit_deadline=self._one("depositDeadline"), vk_timelock=self._one("vkTimelock"),
+            paused=self.paused)
+
+    def deposits(self, status: str | None = None) -> list[Deposit]:
+        """Every deposit (or those with a status: 'queued', 'processed', 'refunded'), by index, from the chain's logs."""
+        out: list[Deposit] = []
+        batch_of: dict[int, int] = {}
+        processed = 0
+        refunded: set[int] = set()
+        found: list[tuple[int, dict[str, Any]]] = []
+        for height, _, name, fields in self.history():
+            if name == "Deposit":
+                found.append((height, fields))
+            elif name == "BatchFinalized":
+                for i in range(processed + 1, processed + fields["deposits"] + 1):
+                    batch_of[i] = fields["number"]
+                processed += fields["deposits"]
+            elif name == "DepositRefunded":
+                refunded.add(fields["index"])
+        for height, f in found:
+            i = f["index"]
+            state = "processed" if i in batch_of else "refunded" if i in refunded else "queued"
+            out.append(Deposit(i, int(f["depositor"], 16), (f["pubkeyX"], f["pubkeyY"]), f["amount"], f["chainHash"],
+                               height, f["deadline"], state, batch_of.get(i)))
+        return [d for d in out if status is None or d.status == status]
+
+    def queued_deposits(self) -> list[Deposit]:
+        """The deposit queue: deposits not yet processed by a batch (nor refunded), oldest first."""
+        return self.deposits("queued")
+
+    def withdrawals(self, l1_address: int | str | None = None) -> list[Withdrawal]:
+        """Withdrawals made claimable by final batches (all, or those of one address), from the chain's logs."""
+        out: list[Withdrawal] = []
+        open_: dict[int, list[int]] = {}  # address -> positions in out not yet claimed
+        for height, _, name, fields in self.history():
+            if name == "Withdrawal":
+                address = int(fields["l1Address"], 16)
+                open_.setdefault(address, []).append(len(out))
+                out.append(Withdrawal(len(out) + 1, fields["batch"], fields["position"], address, fields["amount"],
+                                      None))
+            elif name == "Claim":  # a claim pays everything claimable of the address
+                for k in open_.pop(int(fields["l1Address"], 16), []):
+                    w = out[k]
+                    out[k] = Withdrawal(w.id, w.batch, w.position, w.l1_address, w.amount, height)
+        if l1_address is None:
+            return out
+        wanted = int(address_of(l1_address), 16)
+        return [w for w in out if w.l1_address == wanted]
+
+    def batch(self, number: int) -> BatchRecord:
+        """A final batch by number."""
+        found = self.batches(number, number + 1)
+        if not found:
+            raise MalformedInput(f"batch number must be in [1, {self.batch_number}], not {number}")
+        return found[0]
+
     # -- history: the L2 from the chain alone
 
     def history(self) -> list[tuple[int, str, str, dict[str, Any]]]:
@@ -505,9 +619,9 @@ class EvmRollup:
                 out.append((height, tx_hash, *decoded))
         return out
 
-    def batches(self) -> list[BatchRecord]:
-        """Every final batch as the chain holds it (its calldata, the deposit keys of its events): the model's
-        record, so the L2 state rebuilds from the base layer alone."""
+    def batches(self, start: int = 1, stop: int | None = None) -> list[BatchRecord]:
+        """Final batches with start <= number < stop as the chain holds them (their calldata, the deposit keys of
+        the events): the model's records, so the L2 state rebuilds from the base layer alone."""
         from eth_abi import decode
 
         keys: dict[int, tuple[int, int]] = {}
@@ -531,23 +645,40 @@ class EvmRollup:
                                    fields["vkHash"].hex(), height, int(sender, 16),
                                    tuple(keys[i] for i in range(first + 1, last + 1))))
             processed = last
-        return out
+        return [b for b in out if start <= b.number and (stop is None or b.number < stop)]
 
 
 class RpcEvm:
     """Any JSON-RPC node by URL, through web3.py: transactions from accounts the node unlocks (anvil's
     impersonation for a devnet), each simulated first (one that would revert is not sent)."""
 
-    def __init__(self, url: str, *, impersonate: bool = False, gas_price: int | None = None) -> None:
-        """impersonate: send as any address (anvil_impersonateAccount); gas_price: fixed (wei), else the node's."""
+    def __init__(self, url: str, *, impersonate: bool = False, gas_price: int | None = None,
+                 keys: Sequence[bytes] = (), receipt_timeout: float = 120.0) -> None:
+        """impersonate: send as any address (anvil_impersonateAccount); gas_price: fixed (wei), else the node's;
+        keys: secp256k1 private keys whose addresses sign here (any node); the rest go as the node's accounts."""
         from web3 import Web3
 
         self.web3 = Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": 60}))
         self.url = url
         self.impersonate = impersonate
         self.gas_price = gas_price
-        self._chain_id = int(self.web3.eth.chain_id)
+        self.receipt_timeout = receipt_timeout
+        try:
+            self._chain_id = int(self.web3.eth.chain_id)
+        except Exception as e:  # noqa: BLE001 - any transport error: the node is not there
+            raise SettlementError(f"no JSON-RPC node answers at {url}: {e}") from None
         self._unlocked: set[str] = set()
+        self._keys: dict[str, Any] = {}
+        for key in keys:
+            self.add_key(key)
+
+    def add_key(self, private_key: bytes) -> str:
+        """Sign transactions of this key's address here; returns the address."""
+        from eth_account import Account
+
+        account = Account.from_key(private_key)
+        self._keys[account.address.lower()] = account
+        return account.address.lower()
 
     @property
     def height(self) -> int:
@@ -574,7 +705,7 @@ class RpcEvm:
 
     def _from(self, sender: str) -> str:
         address = self.web3.to_checksum_address(address_of(sender))
-        if self.impersonate and address not in self._unlocked:
+        if self.impersonate and address.lower() not in self._keys and address not in self._unlocked:
             self.web3.provider.make_request("anvil_impersonateAccount", [address])
             self._unlocked.add(address)
         return address
@@ -592,6 +723,7 @@ class RpcEvm:
 
     def _send(self, tx: dict[str, Any]) -> Receipt:
         from hexbytes import HexBytes
+        from web3.exceptions import Web3RPCError
 
         if self.gas_price is not None:
             tx = {**tx, "gasPrice": self.gas_price}
@@ -604,14 +736,35 @@ class RpcEvm:
             if "error" in answer:
                 return Receipt(False, self._simulate(encoded) or str(answer["error"]).encode(), 0, (), self.height)
             tx = {**tx, "gas": int(answer["result"], 16) * 5 // 4}
-        tx_hash = self.web3.eth.send_transaction(tx)
-        receipt = self.web3.eth.wait_for_transaction_receipt(tx_hash, timeout=60)
+        signer = self._keys.get(str(tx["from"]).lower())
+        try:
+            if signer is not None:  # signed here: nonce from the pending block, the node's gas price unless fixed
+                fields = {k: v for k, v in tx.items() if k != "from"}
+                fields.setdefault("gasPrice", int(self.web3.eth.gas_price))
+                fields["nonce"] = self.web3.eth.get_transaction_count(signer.address, "pending")
+                fields["chainId"] = self._chain_id
+                tx_hash = self.web3.eth.send_raw_transaction(signer.sign_transaction(fields).raw_transaction)
+            else:
+                tx_hash = self.web3.eth.send_transaction(tx)
+        except Web3RPCError as e:  # the node refused the transaction
+            response = getattr(e, "rpc_response", None) or {}
+            message = str(response.get("error", {}).get("message") or e)
+            cls = errors.InsufficientFunds if "insufficient funds" in message.lower() else SettlementError
+            raise cls(f"the node at {self.url} refused the transaction of {tx['from']}: {message}") from None
+        crash_point("rpc.sent")
+        try:
+            receipt = self.web3.eth.wait_for_transaction_receipt(tx_hash, timeout=self.receipt_timeout)
+        except Exception as e:  # noqa: BLE001 - web3's TimeExhausted: not mined in time (dropped, or a stalled node)
+            raise errors.L1TransactionPending(
+                f"transaction 0x{bytes(tx_hash).hex()} was sent but not mined within {self.receipt_timeout:g} s "
+                f"({type(e).__name__}); it may still be mined, or dropped: check the chain before sending again"
+            ) from None
         logs = tuple(Log(str(log["address"]).lower(), tuple(bytes(HexBytes(t)) for t in log["topics"]),
                          bytes(HexBytes(log["data"]))) for log in receipt["logs"])
         ok = receipt["status"] == 1
         gas, height = int(receipt["gasUsed"]), int(receipt["blockNumber"])
-        if not ok:  # it reverted after all (the state moved between simulation and inclusion)
-            return Receipt(False, b"", gas, (), height)
+        if not ok:  # it reverted after all (the state moved between simulation and inclusion, or out of gas)
+            return Receipt(False, _MINED_REVERTED, gas, (), height, "0x" + bytes(receipt["transactionHash"]).hex())
         if receipt.get("contractAddress"):
             return _Deployed(True, b"", gas, logs, height, "0x" + bytes(receipt["transactionHash"]).hex(),
                              str(receipt["contractAddress"]).lower())
