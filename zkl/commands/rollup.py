@@ -2,7 +2,7 @@
 
     zkl rollup circuit  --batch-size B --depth D [-o batch.r1cs]   BatchCircuit(B, D): constraints, wires
     zkl rollup witness  BATCH.json -o batch.wtns                   solve a batch file into a circom .wtns
-    zkl rollup init     [--batch-size 4] [--depth 16] [--deposit-deadline 100]
+    zkl rollup init     [--batch-size 4] [--depth 16] [--deposit-deadline 100] [--l1 embedded|evm | --rpc URL]
     zkl rollup user     NAME [--l1-funds N]            a wallet and a faucet-funded L1 address
     zkl rollup deposit  NAME AMOUNT                    L1 deposit; the L2 node sees the queue
     zkl rollup transfer FROM TO AMOUNT [--fee F]       signed for the devnet's deployment domain
@@ -159,14 +159,23 @@ def _status_tables(status: dict[str, Any]) -> list[Any]:
 @click.option("--depth", "-d", type=click.IntRange(2, 32), default=16, show_default=True)
 @click.option("--deposit-deadline", type=click.IntRange(1, 1 << 30), default=100, show_default=True,
               help="L1 blocks a deposit may wait before exodus.")
+@click.option("--l1", type=click.Choice(["embedded", "evm"]), default="embedded", show_default=True,
+              help="Base layer: the SQLite ledger, or the Solidity contracts in an in-process EVM kept in the "
+                   "data directory.")
+@click.option("--rpc", "rpc_url", default=None, metavar="URL",
+              help="Settle on this JSON-RPC dev node instead (e.g. anvil from js/: js/node_modules/.bin/anvil).")
+@click.option("--gas-price", type=click.IntRange(0), default=None,
+              help="Wei per gas of the devnet's transactions on --rpc (default: the node's).")
 @json_flag
-def init(data_dir: str, batch_size: int, depth: int, deposit_deadline: int, as_json: bool) -> None:
+def init(data_dir: str, batch_size: int, depth: int, deposit_deadline: int, l1: str, rpc_url: str | None,
+         gas_price: int | None, as_json: bool) -> None:
     """Create a devnet: L1 genesis, the batch circuit's keys (cached), the contract, the L2 node."""
     from zkl.devnet import Devnet
     from zkl.errors import ZklError
 
     try:
         with Devnet.init(data_dir, batch_size=batch_size, depth=depth, deposit_deadline=deposit_deadline,
+                         l1="rpc" if rpc_url else l1, rpc_url=rpc_url, gas_price=gas_price,
                          progress=None if as_json else (lambda s: click.echo(f"... {s}", err=True))) as net:
             net.seal()  # the sequencer's fee account
             out = net.status()
@@ -292,7 +301,7 @@ def exit_(data_dir: str, name: str, mine: int, as_json: bool) -> None:
     proof), and get back the user's deposits no batch processed."""
     def action(net: Any) -> tuple[int, int]:
         if mine:
-            net.ledger.mine(mine)
+            net.l1.mine(mine)
         return net.exit(name), net.refund(name)
 
     amount, refunded = _devnet(data_dir, action)
@@ -338,13 +347,41 @@ def _open(data_dir: str) -> tuple[Any, Any]:
         return ledger, None
 
 
+def _evm_devnet(data_dir: str) -> tuple[Any, dict[str, Any]] | None:
+    """(base layer, devnet config) when data_dir holds a devnet settling on an EVM, else None."""
+    import json
+    from pathlib import Path
+
+    from zkl.devnet.l1 import open_l1
+    from zkl.errors import ZklError
+
+    path = Path(data_dir) / "devnet.json"
+    if not path.exists():
+        return None
+    config = json.loads(path.read_text())
+    if config.get("l1", {}).get("base", "embedded") == "embedded":
+        return None
+    try:
+        return open_l1(data_dir, config["l1"]), config
+    except ZklError as e:
+        fail(e)
+
+
 def l1_status_dict(data_dir: str) -> dict[str, Any]:
-    """What `zkl rollup l1-status --json` prints: ledger height and time, and the contract's status."""
+    """What `zkl rollup l1-status --json` prints: the chain's height (and time), and the contract's status."""
+    evm = _evm_devnet(data_dir)
+    if evm is not None:
+        l1 = evm[0]
+        try:
+            return {"data_dir": str(data_dir), **l1.info(), "time": None,
+                    "contract": {"address": l1.contract.address, **l1.contract.status().to_dict()}}
+        finally:
+            l1.close()
     ledger, contract = _open(data_dir)
     try:
         head = ledger.block(ledger.height)
-        out: dict[str, Any] = {"data_dir": str(data_dir), "chain_id": ledger.chain_id, "height": head.height,
-                               "time": head.time, "contract": None}
+        out: dict[str, Any] = {"data_dir": str(data_dir), "base": "embedded", "chain_id": ledger.chain_id,
+                               "height": head.height, "time": head.time, "contract": None}
         if contract is not None:
             out["contract"] = contract.status().to_dict()
         return out
@@ -360,7 +397,8 @@ def l1_status(data_dir: str, as_json: bool) -> None:
     info = l1_status_dict(data_dir)
     if as_json:
         return show_json(info)
-    head = f"L1 chain {info['chain_id']} at height {info['height']} (time {info['time']})"
+    head = (f"L1 ({info['base']}) chain {info['chain_id']} at height {info['height']}"
+            + (f" (time {info['time']})" if info["time"] is not None else ""))
     c = info["contract"]
     if c is None:
         return show(f"{head}: no rollup contract is deployed.")
@@ -390,13 +428,22 @@ def l1_status(data_dir: str, as_json: bool) -> None:
 @json_flag
 def l1_accounts(data_dir: str, as_json: bool) -> None:
     """List L1 addresses and their native-token balances."""
-    from zkl.settlement import address_hex
+    from zkl.settlement import address_hex, to_address
 
-    ledger, _ = _open(data_dir)
-    try:
-        accounts = {address_hex(a): b for a, b in ledger.accounts().items()}
-    finally:
-        ledger.close()
+    evm = _evm_devnet(data_dir)
+    if evm is not None:  # an EVM has no account list: the devnet's addresses and the contract
+        l1, config = evm
+        try:
+            wanted = [to_address(u["l1_address"]) for u in config["users"].values()]
+            accounts = {address_hex(a): l1.balance(a) for a in [*wanted, int(l1.contract.address, 16)]}
+        finally:
+            l1.close()
+    else:
+        ledger, _ = _open(data_dir)
+        try:
+            accounts = {address_hex(a): b for a, b in ledger.accounts().items()}
+        finally:
+            ledger.close()
     if as_json:
         return show_json({"accounts": accounts})
     show(table("L1 accounts", ["address", "balance"], accounts.items(), right=("balance",)))
@@ -411,16 +458,19 @@ def l1_events(data_dir: str, kind: tuple[str, ...], since: int, as_json: bool) -
     """Print the L1 event log."""
     import json
 
-    ledger, _ = _open(data_dir)
+    from zkl.devnet.l1 import L1
+
+    evm = _evm_devnet(data_dir)
+    l1 = evm[0] if evm is not None else L1("embedded", None, {}, ledger=_open(data_dir)[0])
     try:
-        events = ledger.events(kind or None, since=since)
+        events = l1.events(kind, since)
     finally:
-        ledger.close()
+        l1.close()
     if as_json:
-        return show_json({"events": [{"seq": e.seq, "height": e.height, "kind": e.kind, "data": e.data}
-                                     for e in events]})
+        return show_json({"events": events})
     show(table("L1 events", ["#", "block", "kind", "data"],
-               [(e.seq, e.height, e.kind, json.dumps(e.data, sort_keys=True)) for e in events], right=("#", "block")))
+               [(e["seq"], e["height"], e["kind"], json.dumps(e["data"], sort_keys=True)) for e in events],
+               right=("#", "block")))
 
 
 command = rollup

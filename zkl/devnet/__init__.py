@@ -151,6 +151,9 @@ class Devnet:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.execute("CREATE TABLE IF NOT EXISTS settled (number INTEGER PRIMARY KEY, l1_height INTEGER)")
+        # L1 transactions that submit a batch, recorded once the node has them (an rpc node): after a crash
+        # the node may still mine one, or have dropped it
+        self._db.execute("CREATE TABLE IF NOT EXISTS sent (number INTEGER PRIMARY KEY, tx_hash TEXT NOT NULL)")
         (self.data_dir / "proofs").mkdir(exist_ok=True)
         self._pk: ProvingKey | None = None
         self._pvk: PreparedVerifyingKey | None = None
@@ -177,6 +180,12 @@ class Devnet:
         directory = Path(data_dir)
         if (directory / CONFIG).exists():
             raise ExecutionError(f"{data_dir} already holds a devnet")
+        if l1 == "rpc":  # the node first: a setup is minutes for nothing if it is not there
+            if not rpc_url:
+                raise MalformedInput("the rpc base layer needs the node's URL (--rpc URL)")
+            from zkl.settlement.evm import RpcEvm
+
+            RpcEvm(rpc_url)
         pk, _, _ = proving_key(batch_size, depth, progress)
         exit_pk, _ = exit_proving_key(depth)
         if l1 not in BASES:
@@ -330,7 +339,8 @@ class Devnet:
     def recover(self) -> dict[str, int]:
         """Converge after a crash: pull deposits, mark batches L1 holds, prove and submit L2 batches L1 lacks."""
         pulled = self.pull_deposits()
-        l1, l2 = self.contract.batch_number, self.node.next_batch - 1
+        # what L1 holds in blocks (a node's "pending" views also count transactions in its pool)
+        l1, l2 = self._l1_batches(), self.node.next_batch - 1
         if l1 > l2:
             raise ExecutionError(f"L1 holds {l1} batches but the L2 node only {l2}: the node lost data "
                                  "(`zkl rollup sync` rebuilds the state from L1)")
@@ -375,34 +385,60 @@ class Devnet:
             (self.data_dir / "proofs" / f"batch-{batch.number}.json").unlink(missing_ok=True)
             raise ExecutionError(f"the proof of batch {batch.number} does not verify")
         start = time.perf_counter()
-        gas = None
-        try:
-            record = self.contract.submit_batch(l1_header(batch), batch.pubdata, proof,
-                                                sender=self.l1_addresses[SEQUENCER])
-            height, gas = record.height, self.l1.last_gas()
-        except ReplayedBatch:  # submitted before a crash: L1 has it, or has it pending
-            held = self._await_batch(batch.number)
-            height = held.height
-            if held.new_root != batch.new_root:
-                raise
+        height, gas = self._sent_before(batch.number)
+        if height is None:
+            chain = self.l1.chain
+            if hasattr(chain, "on_sent"):  # an rpc node: keep the hash before waiting for the receipt
+                chain.on_sent = lambda tx_hash: self._db.execute("INSERT OR REPLACE INTO sent VALUES (?, ?)",
+                                                                 (batch.number, tx_hash))
+            try:
+                record = self.contract.submit_batch(l1_header(batch), batch.pubdata, proof,
+                                                    sender=self.l1_addresses[SEQUENCER])
+                height, gas = record.height, self.l1.last_gas()
+            except ReplayedBatch:  # submitted before a crash: L1 has it, or has it pending
+                held = self._await_batch(batch.number)
+                height = held.height
+                if held.new_root != batch.new_root:
+                    raise
+            finally:
+                if hasattr(chain, "on_sent"):
+                    chain.on_sent = None
         submit_s = time.perf_counter() - start
         _crash_point("seal.submitted")
         self._db.execute("INSERT OR IGNORE INTO settled VALUES (?, ?)", (batch.number, height))
+        self._db.execute("DELETE FROM sent WHERE number <= ?", (batch.number,))
         info = {"number": batch.number, "transactions": sum(r.type != TxType.NOOP for r in batch.records),
                 "prove_s": prove_s, "verify_ms": verify_ms, "submit_s": submit_s, "l1_height": height,
                 "gas": gas, "new_root": batch.new_root}
         self.timings.append(info)
         return info
 
+    def _sent_before(self, number: int) -> tuple[int | None, int | None]:
+        """(L1 height, gas) of the submission of batch `number` sent before a crash and mined since (waiting while
+        it is pending); (None, None) if none was sent, or it was dropped or reverted: then it is sent again."""
+        row = self._db.execute("SELECT tx_hash FROM sent WHERE number = ?", (number,)).fetchone()
+        if row is None or not hasattr(self.l1.chain, "sent"):
+            return None, None
+        receipt = self.l1.chain.sent(row[0])
+        if receipt is None or not receipt.success:
+            self._db.execute("DELETE FROM sent WHERE number = ?", (number,))
+            return None, None
+        return receipt.height, receipt.gas
+
     def _await_batch(self, number: int, timeout: float = 120.0) -> Any:
         """L1's record of batch `number`, waiting while the transaction that submits it is pending on the node."""
         deadline = time.monotonic() + timeout
-        while self.contract.batch_number < number:
+        while not (found := self.contract.batches(number, number + 1)):
             if time.monotonic() > deadline:
                 raise L1TransactionPending(f"batch {number} is pending on L1 and was not mined within {timeout:g} s; "
                                            "seal again once it is mined or dropped")
             time.sleep(0.2)
-        return self.contract.batch(number)
+        return found[0]
+
+    def _l1_batches(self) -> int:
+        """The number of the last batch final in an L1 block."""
+        known = max(self.settled(), default=0)
+        return max((b.number for b in self.contract.batches(known + 1)), default=known)
 
     def seal(self, *, allow_empty: bool = False) -> dict[str, Any] | None:
         """Build, prove and settle the next batch (after `recover`); None when nothing waits."""

@@ -25,17 +25,41 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from zkl.crypto.protocol import TxType
 from zkl.devnet import Devnet, proving_key
+from zkl.errors import MalformedInput
+from zkl.settlement.anvil import Anvil
 from zkl.warmup import ensure_warm
 
-__all__ = ["run_demo"]
+__all__ = ["L1_CHOICES", "run_demo"]
+
+L1_CHOICES = ("embedded", "evm", "anvil", "rpc")
 
 USERS = ("alice", "bob", "carol")
 
 
 def run_demo(data_dir: str | None = None, *, batch_size: int = 4, depth: int = 16,
-             transfers: int = 6, withdrawals: int = 2, seed: int | None = None,
-             progress: bool = False) -> dict[str, Any]:
-    """Run the whole story on a fresh devnet and return its summary (see the module docstring)."""
+             transfers: int = 6, withdrawals: int = 2, seed: int | None = None, l1: str = "embedded",
+             rpc_url: str | None = None, progress: bool = False) -> dict[str, Any]:
+    """Run the whole story on a fresh devnet and return its summary (see the module docstring).
+
+    l1: the base layer, one of L1_CHOICES (anvil: a node started for the run on a free loopback port, and
+    stopped after it); rpc_url: run on this JSON-RPC node instead (l1 is then "rpc").
+    """
+    if rpc_url is not None:
+        l1 = "rpc"
+    if l1 not in L1_CHOICES:
+        raise MalformedInput(f"the demo's base layer must be one of {', '.join(L1_CHOICES)}, not {l1!r}")
+    if l1 == "rpc" and rpc_url is None:
+        raise MalformedInput("the rpc base layer needs a node's URL (--rpc URL)")
+    with Anvil.start(extra=("--base-fee", "0", "--gas-price", "0")) if l1 == "anvil" else nullcontext() as node:
+        base, gas_price = ("rpc", 0) if node is not None else (l1, None)
+        summary = _run(data_dir, batch_size, depth, transfers, withdrawals, seed, base, node.url if node else rpc_url,
+                       gas_price, progress)
+    summary["l1"] = l1
+    return summary
+
+
+def _run(data_dir: str | None, batch_size: int, depth: int, transfers: int, withdrawals: int, seed: int | None,
+         base: str, rpc_url: str | None, gas_price: int | None, progress: bool) -> dict[str, Any]:
     rng = random.Random(seed)
     directory = Path(data_dir) if data_dir else Path(tempfile.mkdtemp(prefix="zkl-demo-"))
     if directory.exists() and any(directory.iterdir()):
@@ -59,7 +83,8 @@ def run_demo(data_dir: str | None = None, *, batch_size: int = 4, depth: int = 1
         pk, r1cs, made = proving_key(batch_size, depth)
         keys_s = time.perf_counter() - start
         advance("L1 genesis, contract, L2 node")
-        net = Devnet.init(directory, batch_size=batch_size, depth=depth)
+        net = Devnet.init(directory, batch_size=batch_size, depth=depth, l1=base, rpc_url=rpc_url,
+                          gas_price=gas_price)
         try:
             for name in USERS:
                 net.add_user(name, l1_funds=1_000_000)
@@ -95,6 +120,7 @@ def run_demo(data_dir: str | None = None, *, batch_size: int = 4, depth: int = 1
             seal_s = sum(t["prove_s"] + t["verify_ms"] / 1000 + t["submit_s"] + t.get("build_s", 0.0)
                          for t in timings)
             prove = [t["prove_s"] for t in timings]
+            gas = [t["gas"] for t in timings if t.get("gas") is not None]
             verify = [t["verify_ms"] for t in timings]
             summary = {
                 "data_dir": str(directory), "batch_size": batch_size, "depth": depth,
@@ -107,6 +133,10 @@ def run_demo(data_dir: str | None = None, *, batch_size: int = 4, depth: int = 1
                 "prove_total_s": round(sum(prove), 3),
                 "verify_ms": round(statistics.median(verify), 2) if verify else 0.0,
                 "tx_per_s": round(n_tx / seal_s, 3) if seal_s else 0.0,
+                # gas: of the submissions this run made (None on the embedded base layer, which has no gas)
+                "gas_per_batch": round(statistics.median(gas)) if gas else None,
+                "gas_per_tx": round(sum(gas) / n_tx) if gas and n_tx else None,
+                "gas_deploy": net.l1.config.get("deploy_gas"),
                 "domain": net.contract.domain.to_json(),
                 "final_root": str(net.contract.state_root), "l2_root": str(net.node.root),
                 "rebuilt_root": sync["rebuilt_root"], "match": sync["match"],

@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from zkl import errors
@@ -669,6 +669,8 @@ class RpcEvm:
             raise SettlementError(f"no JSON-RPC node answers at {url}: {e}") from None
         self._unlocked: set[str] = set()
         self._keys: dict[str, Any] = {}
+        self.on_sent: Callable[[str], None] | None = None
+        """called with a transaction's hash once the node has it, before its receipt is awaited"""
         for key in keys:
             self.add_key(key)
 
@@ -722,13 +724,13 @@ class RpcEvm:
         return bytes.fromhex(data[2:]) if isinstance(data, str) and data.startswith("0x") else str(error).encode()
 
     def _send(self, tx: dict[str, Any]) -> Receipt:
-        from hexbytes import HexBytes
         from web3.exceptions import Web3RPCError
 
         if self.gas_price is not None:
             tx = {**tx, "gasPrice": self.gas_price}
         encoded = {k: (hex(v) if isinstance(v, int) else v) for k, v in tx.items()}
-        reverted = self._simulate(encoded)
+        # the simulation checks the contract's rules at the block's gas limit; a limit the caller set is its own
+        reverted = self._simulate({k: v for k, v in encoded.items() if k != "gas"})
         if reverted is not None:
             return Receipt(False, reverted, 0, (), self.height)
         if "gas" not in tx:  # estimated for the block it goes into (web3's own estimate reads the last one)
@@ -751,12 +753,20 @@ class RpcEvm:
             message = str(response.get("error", {}).get("message") or e)
             cls = errors.InsufficientFunds if "insufficient funds" in message.lower() else SettlementError
             raise cls(f"the node at {self.url} refused the transaction of {tx['from']}: {message}") from None
+        sent = "0x" + bytes(tx_hash).hex()
+        if self.on_sent is not None:
+            self.on_sent(sent)
         crash_point("rpc.sent")
+        return self._receipt(sent)
+
+    def _receipt(self, tx_hash: str) -> Receipt:
+        from hexbytes import HexBytes
+
         try:
             receipt = self.web3.eth.wait_for_transaction_receipt(tx_hash, timeout=self.receipt_timeout)
         except Exception as e:  # noqa: BLE001 - web3's TimeExhausted: not mined in time (dropped, or a stalled node)
             raise errors.L1TransactionPending(
-                f"transaction 0x{bytes(tx_hash).hex()} was sent but not mined within {self.receipt_timeout:g} s "
+                f"transaction {tx_hash} was sent but not mined within {self.receipt_timeout:g} s "
                 f"({type(e).__name__}); it may still be mined, or dropped: check the chain before sending again"
             ) from None
         logs = tuple(Log(str(log["address"]).lower(), tuple(bytes(HexBytes(t)) for t in log["topics"]),
@@ -764,11 +774,21 @@ class RpcEvm:
         ok = receipt["status"] == 1
         gas, height = int(receipt["gasUsed"]), int(receipt["blockNumber"])
         if not ok:  # it reverted after all (the state moved between simulation and inclusion, or out of gas)
-            return Receipt(False, _MINED_REVERTED, gas, (), height, "0x" + bytes(receipt["transactionHash"]).hex())
+            return Receipt(False, _MINED_REVERTED, gas, (), height, tx_hash)
         if receipt.get("contractAddress"):
-            return _Deployed(True, b"", gas, logs, height, "0x" + bytes(receipt["transactionHash"]).hex(),
-                             str(receipt["contractAddress"]).lower())
-        return Receipt(True, b"", gas, logs, height, "0x" + bytes(receipt["transactionHash"]).hex())
+            return _Deployed(True, b"", gas, logs, height, tx_hash, str(receipt["contractAddress"]).lower())
+        return Receipt(True, b"", gas, logs, height, tx_hash)
+
+    def sent(self, tx_hash: str) -> Receipt | None:
+        """The receipt of a transaction sent earlier (waiting while it is pending), or None if the node does not
+        know it (dropped, or lost with a node's restart)."""
+        from web3.exceptions import TransactionNotFound
+
+        try:
+            self.web3.eth.get_transaction(tx_hash)
+        except TransactionNotFound:
+            return None
+        return self._receipt(tx_hash)
 
     def logs(self, address: str) -> list[tuple[int, str, Log]]:
         """(block, transaction hash, log) of every log a contract emitted, oldest first (eth_getLogs)."""
