@@ -144,11 +144,26 @@ def test_batch():
 
 
 @pytest.mark.slow
-def test_rollup():
-    out = bench("rollup", "--quick", "--no-progress")
-    assert {"depth": 4, "batches": 1, "users": 2}.items() <= out.items()
+@pytest.mark.parametrize("l1", ["embedded", "anvil"])
+def test_rollup(l1):
+    if l1 == "anvil":
+        from zkl.errors import SettlementError
+        from zkl.settlement.anvil import anvil_binary
+
+        try:
+            anvil_binary()
+        except SettlementError as e:
+            pytest.skip(str(e))
+    out = bench("rollup", "--quick", "--no-progress", "--l1", l1)
+    assert {"depth": 4, "batches": 1, "users": 2, "l1": l1}.items() <= out.items()
+    row = out["b2"]
     assert {"constraints", "compile_s", "keys_cached", "setup_s", "setup_cpu_s", "build_s", "prove_s", "verify_ms",
-            "submit_ms", "seal_s", "seal_cpu_s", "tx_per_s", "peak_rss_mib"} <= set(out["b2"])
+            "submit_ms", "seal_s", "seal_cpu_s", "tx_per_s", "peak_rss_mib"} <= set(row)
+    if l1 == "embedded":
+        assert row["verify_ms"] > 0 and "gas_submit" not in row
+    else:  # the submission pays the verification and then some; per transaction, half of it at B = 2
+        assert 200_000 < row["gas_verify"] < row["gas_submit"] < 320_000
+        assert row["gas_per_tx"] == round(row["gas_submit"] / 2) and row["submit_ms"] > 0
 
 
 @pytest.mark.parametrize("l1", ["evm", "anvil"])

@@ -111,15 +111,9 @@ def _measure(chain: Any, sizes: tuple[int, ...], l1: str, say: Say | None) -> di
                      "gas_submit_deposits": deposits, "submit_ms": round(timings[-2] * 1e3, 1)})
     out["batches"] = rows
     (_, proof), = simulate(3, 1, seed=1, inputs=[[1, 2, 3]]).items
-    from eth_abi import encode as abi_encode
-    from eth_utils import keccak
+    from zkl.verifier.solidity import verify_proof_calldata  # the verifier's own call: its share of a submission
 
-    from zkl.settlement.evm import proof_words  # the verifier's own call, for its share of a submission
-
-    verifier = rollup._one("verifier")
-    sig = keccak(text="verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[3])")[:4]
-    receipt = chain.transact(f"0x{ALICE:040x}", verifier.lower(), sig + abi_encode(
-        ["uint256[8]", "uint256[3]"], [proof_words(proof), [1, 2, 3]]))
+    receipt = chain.transact(f"0x{ALICE:040x}", rollup.verifier, verify_proof_calldata(proof, [1, 2, 3]))
     out["gas_verify"] = receipt.gas - 21_000
     say("withdrawal, claim, exodus, refund, exit")
     submit([TxRecord(TxType.WITHDRAW, from_index=1, amount=5, fee=1, l1_address=CAROL)])
@@ -129,7 +123,7 @@ def _measure(chain: Any, sizes: tuple[int, ...], l1: str, say: Say | None) -> di
     chain.mine(DEADLINE + 1)
     rollup.activate_exodus(sender=ALICE)
     out["activate_exodus"] = rollup.last_receipt.gas
-    rollup.refund_deposit(rollup._one("depositCount"), sender=ALICE)
+    rollup.refund_deposit(len(rollup.deposits()), sender=ALICE)
     out["refund"] = rollup.last_receipt.gas
     inputs = [rollup.state_root, rollup.domain.element, 1, CAROL, 7]
     (_, exit_proof), = simulate(5, 1, seed=2, inputs=[inputs]).items

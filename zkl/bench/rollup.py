@@ -20,6 +20,14 @@ submit_batch, i.e. the check settlement runs, timed around the contract's own ca
 (the whole L1 transaction: decoding, deposit checks, commitment, verification, writes),
 `seal_s` and `seal_cpu_s` (wall and process CPU time of one whole `Devnet.seal`, all threads),
 and `tx_per_s` = B / seal_s: transactions proven and settled per second on this machine.
+
+`l1` picks the base layer: ``embedded`` (the SQLite ledger), ``evm`` (the Solidity contracts in
+pyrevm) or ``anvil`` (a node started per size on a free loopback port, gas free). On an EVM,
+`submit_ms` is the L1 time (simulation, sending, mining, receipt), `verify_ms` is none (the
+verification runs inside the EVM), and three gas figures join: `gas_submit` (median gas of the
+timed submitBatch transactions), `gas_per_tx` = gas_submit / B, and `gas_verify` (a transaction
+calling the batch verifier's verifyProof alone on the last proof, less its own 21,000: the
+verification's share of a submission, as `zkl bench gas` reports it).
 `peak_rss_mib` is the peak resident memory (ru_maxrss) of the process that measured the size:
 with `isolate` (the command line's default for several sizes) each size runs in a fresh process.
 """
@@ -65,8 +73,18 @@ def _timed_settlement_verify(sink: list[float]) -> Iterator[None]:
         contract.verify = original
 
 
-def _bench_size(b: int, depth: int, batches: int, users: int, say: Say) -> dict[str, Any]:
+def _bench_size(b: int, depth: int, batches: int, users: int, say: Say, l1: str = "embedded") -> dict[str, Any]:
     """Measure one batch size (see the module docstring)."""
+    if l1 == "anvil":
+        from zkl.settlement.anvil import Anvil
+
+        with Anvil.start(extra=("--base-fee", "0", "--gas-price", "0")) as node:
+            return _bench_size_on(b, depth, batches, users, say, "rpc", node.url)
+    return _bench_size_on(b, depth, batches, users, say, l1, None)
+
+
+def _bench_size_on(b: int, depth: int, batches: int, users: int, say: Say, base: str, url: str | None
+                   ) -> dict[str, Any]:
     from zkl.circuits import compile
     from zkl.circuits.rollup import BatchCircuit
     from zkl.devnet import Devnet, proving_key
@@ -89,7 +107,7 @@ def _bench_size(b: int, depth: int, batches: int, users: int, say: Say) -> dict[
     users = max(1, min(users, b))
     settle_ms: list[float] = []
     with tempfile.TemporaryDirectory(prefix="zkl-bench-") as d, _timed_settlement_verify(settle_ms):
-        net = Devnet.init(d, batch_size=b, depth=depth, seed=b)
+        net = Devnet.init(d, batch_size=b, depth=depth, seed=b, l1=base, rpc_url=url, gas_price=0 if url else None)
         try:
             names = [f"u{i}" for i in range(users)]
             for name in names:
@@ -113,6 +131,7 @@ def _bench_size(b: int, depth: int, batches: int, users: int, say: Say) -> dict[
                     raise RuntimeError(f"batch {k + 1} of size {b} was not full: {info}")
             if net.contract.state_root != net.node.root:
                 raise RuntimeError("the L1 root differs from the L2 root after the benchmark")
+            gas_verify = None if base == "embedded" else _verify_gas(net)
         finally:
             net.close()
     timings = net.timings
@@ -120,28 +139,45 @@ def _bench_size(b: int, depth: int, batches: int, users: int, say: Say) -> dict[
     row.update(
         build_s=round(statistics.median(x["build_s"] for x in timings), 3),
         prove_s=round(statistics.median(x["prove_s"] for x in timings), 3),
-        verify_ms=round(statistics.median(settle_ms), 2),
+        verify_ms=round(statistics.median(settle_ms), 2) if settle_ms else None,
         submit_ms=round(statistics.median(x["submit_s"] for x in timings) * 1000, 2),
         seal_s=round(seal_s, 3),
         seal_cpu_s=round(statistics.median(s.cpu for s in seals), 3),
         tx_per_s=round(b / seal_s, 3),
         peak_rss_mib=peak_rss_mib(),
     )
+    if base != "embedded":
+        gas = statistics.median(x["gas"] for x in timings)
+        row.update(gas_submit=round(gas), gas_per_tx=round(gas / b), gas_verify=gas_verify)
     say(f"B={b}: {row['tx_per_s']} tx/s")
     return row
 
 
-def _isolated(b: int, depth: int, batches: int, users: int, progress: bool) -> dict[str, Any]:
+def _verify_gas(net: Any) -> int:
+    """The gas of a transaction that calls the batch verifier alone (`verifyProof`) on the last batch's proof."""
+    from zkl.settlement.evm import address_of
+    from zkl.verifier.solidity import verify_proof_calldata
+
+    record = net.contract.batches(net.contract.batch_number)[0]
+    inputs = [record.old_root, record.new_root, record.commitment]
+    receipt = net.l1.chain.transact(address_of(net.l1_addresses["sequencer"]), net.contract.verifier,
+                                    verify_proof_calldata(record.proof, inputs))
+    if not receipt.success:
+        raise RuntimeError("the batch verifier refused the last batch's proof")
+    return receipt.gas - 21_000  # its execution: the share of a submission (as `zkl bench gas` reports it)
+
+
+def _isolated(b: int, depth: int, batches: int, users: int, progress: bool, l1: str) -> dict[str, Any]:
     """One batch size measured by `zkl bench rollup --in-process` in a fresh Python process."""
     args = [sys.executable, "-m", "zkl.cli", "bench", "rollup", "--sizes", str(b), "--depth", str(depth),
-            "--batches", str(batches), "--users", str(users), "--json", "--in-process"]
+            "--batches", str(batches), "--users", str(users), "--l1", l1, "--json", "--in-process"]
     done = subprocess.run(args + ([] if progress else ["--no-progress"]), stdout=subprocess.PIPE, text=True,
                           check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])[f"b{b}"]
 
 
 def bench_rollup(sizes: Sequence[int] = (4, 16, 64), depth: int = 16, batches: int = 2, users: int = 8, *,
-                 isolate: bool = False, say: Say | None = None) -> dict[str, Any]:
+                 l1: str = "embedded", isolate: bool = False, say: Say | None = None) -> dict[str, Any]:
     """Per batch size (key "b<B>") the figures of the module docstring, medians over `batches` batches.
 
     isolate: measure each size in a fresh process (so that peak_rss_mib is that size's own); its
@@ -149,12 +185,12 @@ def bench_rollup(sizes: Sequence[int] = (4, 16, 64), depth: int = 16, batches: i
     """
     if batches < 1:
         raise ValueError(f"batches must be at least 1, not {batches}")
-    out: dict[str, Any] = {"depth": depth, "batches": batches, "users": users}
+    out: dict[str, Any] = {"depth": depth, "batches": batches, "users": users, "l1": l1}
     for b in sizes:
         if isolate:
-            out[f"b{b}"] = _isolated(b, depth, batches, users, progress=say is not None)
+            out[f"b{b}"] = _isolated(b, depth, batches, users, progress=say is not None, l1=l1)
         else:
-            out[f"b{b}"] = _bench_size(b, depth, batches, users, say or (lambda *args: None))
+            out[f"b{b}"] = _bench_size(b, depth, batches, users, say or (lambda *args: None), l1)
     return out
 
 
@@ -162,9 +198,14 @@ _COLUMNS = ("constraints", "compile_s", "setup_s", "build_s", "prove_s", "verify
             "seal_cpu_s", "tx_per_s", "peak_rss_mib")
 
 
+_GAS_COLUMNS = ("gas_submit", "gas_per_tx", "gas_verify")
+
+
 def render(result: dict[str, Any]) -> None:
     """One row per batch size."""
-    rows = [[key[1:], *(row[c] for c in _COLUMNS)]
+    l1 = result.get("l1", "embedded")
+    columns = _COLUMNS + (_GAS_COLUMNS if l1 != "embedded" else ())
+    rows = [[key[1:], *("-" if row.get(c) is None else row[c] for c in columns)]
             for key, row in result.items() if key.startswith("b") and isinstance(row, dict)]
-    print_table(f"rollup end to end, depth {result['depth']}, medians of {result['batches']} batches "
-                f"(setup_s 0 = key from cache)", ("B", *_COLUMNS), rows)
+    print_table(f"rollup end to end on the {l1} base layer, depth {result['depth']}, medians of "
+                f"{result['batches']} batches (setup_s 0 = key from cache)", ("B", *columns), rows)

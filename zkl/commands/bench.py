@@ -178,13 +178,15 @@ def batch(ctx: click.Context, quick: bool, sizes: tuple[int, ...], depth: int, r
               help="All sizes in this process (default: one fresh process per size, so that each size's peak "
                    "memory is its own).")
 @click.option("--no-progress", is_flag=True, help="No progress display on stderr.")
+@click.option("--l1", type=click.Choice(["embedded", "evm", "anvil"]), default="embedded", show_default=True,
+              help="Base layer the batches settle on (evm, anvil: with gas figures).")
 @_json
 @click.pass_context
 def rollup(ctx: click.Context, quick: bool, sizes: tuple[int, ...], depth: int, batches: int, users: int,
-           in_process: bool, no_progress: bool, as_json: bool) -> None:
+           in_process: bool, no_progress: bool, l1: str, as_json: bool) -> None:
     """The rollup end to end: batches built, proven and settled on L1; transactions per second."""
     from zkl.bench import rollup as bench
 
     args = _quick(ctx, quick, bench.QUICK, {"sizes": sizes, "depth": depth, "batches": batches, "users": users})
     _run(as_json, bench.render, bench.bench_rollup, progress=not no_progress,
-         isolate=not in_process and len(args["sizes"]) > 1, **args)
+         isolate=not in_process and len(args["sizes"]) > 1, l1=l1, **args)

@@ -524,6 +524,11 @@ class EvmRollup:
         return self.chain.balance(self.address) // UNIT
 
     @property
+    def verifier(self) -> str:
+        """The address of the batch verifier in force (a key upgrade replaces it)."""
+        return self._one("verifier").lower()
+
+    @property
     def depth(self) -> int:
         """The account tree's depth parameter."""
         return self._one("depth")

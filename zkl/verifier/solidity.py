@@ -335,6 +335,16 @@ def proof_words(proof: Proof) -> list[int]:
     return [a.x, a.y, b.x[1], b.x[0], b.y[1], b.y[0], c.x, c.y]
 
 
+def verify_proof_calldata(proof: Proof, public_inputs: Sequence[int]) -> bytes:
+    """The ABI-encoded call verifyProof(pA, pB, pC, pubSignals) of a proof and its public inputs."""
+    from eth_abi import encode
+    from eth_utils import keccak
+
+    n = len(public_inputs)
+    selector = keccak(text=f"verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[{n}])")[:4]
+    return selector + encode(["uint256[8]", f"uint256[{n}]"], [proof_words(proof), [int(v) for v in public_inputs]])
+
+
 def solidity_calldata(proof: Proof, public_inputs: Sequence[int]) -> str:
     """The arguments of verifyProof for a proof, as `snarkjs zkey export soliditycalldata` prints them."""
     if not isinstance(proof, Proof):
