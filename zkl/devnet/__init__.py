@@ -14,22 +14,29 @@ This package is the composition root: the only place that wires the layers toget
 execution layer never imports the prover or the base layer, the base layer never imports the
 execution layer). `zkl.devnet.demo` runs the whole story (`zkl demo`).
 
-The data directory holds ``ledger.sqlite3`` (the L1, zkl.settlement), ``node.db`` (the L2
-node, zkl.execution), ``devnet.json`` (parameters and the devnet's wallets: private keys in
-clear, a devnet only), ``devnet.db`` (which L2 batches are known settled) and ``proofs/``
-(one JSON proof per proven batch). The Groth16 proving key of BatchCircuit(batch_size, depth)
-is made once by a local setup and cached by `zkl.prover.cache` under ``$ZKL_CACHE_DIR/keys``
-(default ~/.cache/zkl/keys); its verifying key is deployed. The L2 node serves the contract's
-deployment domain (the ledger's chain id, drawn at genesis, and the contract's address): the
-devnet's wallets sign for it, and a transaction signed for another devnet is refused.
+The base layer is chosen at `init` (`l1=`: ``embedded``, ``evm`` or ``rpc`` with `rpc_url`;
+see `zkl.devnet.l1`) and kept in ``devnet.json``. The data directory holds the L1 (embedded:
+``ledger.sqlite3``; evm: ``evm.sqlite3``, pyrevm's journal; rpc: the node at the URL),
+``node.db`` (the L2 node, zkl.execution), ``devnet.json`` (parameters, the base layer and the
+devnet's wallets: private keys in clear, L1 keys too on rpc, a devnet only), ``devnet.db``
+(which L2 batches are known settled, and the hash of a submission sent to an rpc node) and
+``proofs/`` (one JSON proof per proven batch). The Groth16 proving key of
+BatchCircuit(batch_size, depth) is made once by a local setup and cached by `zkl.prover.cache`
+under ``$ZKL_CACHE_DIR/keys`` (default ~/.cache/zkl/keys); its verifying key is deployed. The L2
+node serves the contract's deployment domain (the chain id, drawn at genesis off an rpc node,
+and the contract's address): the devnet's wallets sign for it, and a transaction signed for
+another devnet is refused.
 
 Sealing is crash safe. `seal` = (1) build the batch on L2 (one SQLite transaction), (2) prove
-it (the proof is written atomically to proofs/), (3) submit it to L1 (one L1 transaction),
-(4) mark it settled in devnet.db. Every call first runs `recover`, which pulls the L1 deposit
-queue into the node, marks the batches L1 already holds, and proves and submits every L2 batch
-that L1 lacks, in order; a process killed at any step therefore converges on restart, with
-nothing lost or doubled. ZKL_DEVNET_CRASH_AT=<point> SIGKILLs the process at a named point
-(tests only): seal.before_build, seal.built, seal.proved, seal.submitted.
+it (the proof is written atomically to proofs/), (3) submit it to L1 (one L1 transaction; on
+an rpc node its hash is recorded once the node has it), (4) mark it settled in devnet.db.
+Every call first runs `recover`, which pulls the L1 deposit queue into the node, marks the
+batches final in L1 blocks, and proves and submits every L2 batch that L1 lacks, in order
+(waiting for a recorded submission still pending, sending again one dropped or reverted); a
+process killed at any step therefore converges on restart, with nothing lost or doubled.
+ZKL_DEVNET_CRASH_AT=<point> SIGKILLs the process at a named point (tests only):
+seal.before_build, seal.built, seal.proved, seal.submitted (and ZKL_SETTLEMENT_CRASH_AT:
+rpc.sent, evm.executed, submit_batch.mid below it).
 """
 
 from __future__ import annotations

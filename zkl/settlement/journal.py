@@ -74,6 +74,11 @@ class JournaledEvm(InProcessEvm):
         chain._replay()
         return chain
 
+    @property
+    def entries(self) -> int:
+        """The journal's rows: included transactions, mined blocks and faucet balances."""
+        return self._conn.execute("SELECT COUNT(*) FROM journal").fetchone()[0]
+
     def close(self) -> None:
         """Close the journal."""
         self._conn.close()
