@@ -210,7 +210,7 @@ def test_load_mempool_to_settlement(tmp_path) -> None:
     for i, name in enumerate(names):
         if withdrawn[i]:
             assert net.claim(name) == withdrawn[i]
-        assert net.ledger.balance(net.l1_addresses[name]) == L1_FUNDS - DEPOSIT + withdrawn[i]
+        assert net.l1.balance(net.l1_addresses[name]) == L1_FUNDS - DEPOSIT + withdrawn[i]
     net.close()
 
     proving = sum(t["prove_s"] for t in net.timings)
