@@ -10,6 +10,7 @@ import sys
 import textwrap
 
 import pytest
+from tests.e2e.stories import waiting_story
 
 from zkl.devnet import Devnet
 
@@ -52,15 +53,7 @@ def template(tmp_path_factory: pytest.TempPathFactory):
     saved = os.environ.get("ZKL_CACHE_DIR")
     os.environ["ZKL_CACHE_DIR"] = os.environ.get("ZKL_TEST_CACHE_DIR") or str(cache)
     path = str(tmp_path_factory.mktemp("devnet") / "net")
-    with Devnet.init(path, batch_size=4, depth=4, seed=11) as net:
-        net.add_user("alice", l1_funds=100_000)
-        net.add_user("bob", l1_funds=100_000)
-        net.deposit("alice", 5_000)
-        net.deposit("bob", 3_000)
-        assert len(net.seal_all()) == 1
-        net.transfer("alice", "bob", 700)
-        net.withdraw("bob", 400)
-        net.deposit("alice", 50)  # a deposit queued on L1, pulled by the node
+    waiting_story(path)
     yield path
     if saved is None:
         os.environ.pop("ZKL_CACHE_DIR", None)

@@ -9,6 +9,7 @@ import os
 
 import pytest
 from click.testing import CliRunner
+from tests.anvil import gas_free_anvil
 
 from zkl.cli import main
 
@@ -25,16 +26,8 @@ def _cache(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFac
 
 @pytest.fixture(scope="module")
 def node():
-    """anvil from js/ on a free loopback port, gas free (balances compare to the unit); skip without it."""
-    from zkl.errors import SettlementError
-    from zkl.settlement.anvil import Anvil, anvil_binary
-
-    try:
-        anvil_binary()
-    except SettlementError as e:
-        pytest.skip(f"the rpc base layer runs on anvil: {e}")
-    with Anvil.start(extra=("--base-fee", "0", "--gas-price", "0")) as anvil:
-        yield anvil
+    """anvil on a free loopback port, gas free; skip without it."""
+    yield from gas_free_anvil()
 
 
 def _zkl(data_dir, *args: str, ok: bool = True, group: str = "rollup") -> dict:

@@ -14,6 +14,8 @@ import textwrap
 import threading
 
 import pytest
+from tests.anvil import gas_free_anvil
+from tests.e2e.stories import waiting_story
 
 from zkl.devnet import Devnet
 
@@ -32,29 +34,8 @@ SCRIPT = textwrap.dedent("""
 
 @pytest.fixture(scope="module")
 def node():
-    """anvil from js/ on a free loopback port, gas free; skip without it."""
-    from zkl.errors import SettlementError
-    from zkl.settlement.anvil import Anvil, anvil_binary
-
-    try:
-        anvil_binary()
-    except SettlementError as e:
-        pytest.skip(f"the rpc base layer runs on anvil: {e}")
-    with Anvil.start(extra=("--base-fee", "0", "--gas-price", "0")) as anvil:
-        yield anvil
-
-
-def _story(path: str, **where) -> None:
-    """Deposits settled; waiting: a transfer, a withdrawal and a new deposit."""
-    with Devnet.init(path, batch_size=4, depth=4, seed=11, **where) as net:
-        net.add_user("alice", l1_funds=100_000)
-        net.add_user("bob", l1_funds=100_000)
-        net.deposit("alice", 5_000)
-        net.deposit("bob", 3_000)
-        assert len(net.seal_all()) == 1
-        net.transfer("alice", "bob", 700)
-        net.withdraw("bob", 400)
-        net.deposit("alice", 50)
+    """anvil on a free loopback port, gas free; skip without it."""
+    yield from gas_free_anvil()
 
 
 def _snapshot(net: Devnet) -> dict:
@@ -114,7 +95,7 @@ def chain(node, tmp_path_factory) -> Chain:
     saved = os.environ.get("ZKL_CACHE_DIR")
     os.environ["ZKL_CACHE_DIR"] = os.environ.get("ZKL_TEST_CACHE_DIR") or str(tmp_path_factory.mktemp("cache"))
     path = str(tmp_path_factory.mktemp("story") / "net")
-    _story(path, l1="rpc", rpc_url=node.url, gas_price=0)
+    waiting_story(path, l1="rpc", rpc_url=node.url, gas_price=0)
     yield Chain(node, path)
     if saved is None:
         os.environ.pop("ZKL_CACHE_DIR", None)
@@ -196,7 +177,7 @@ def test_the_in_process_evm_killed_before_its_journal_row(tmp_path) -> None:
     without it, and the devnet submits the batch again."""
     os.environ.setdefault("ZKL_CACHE_DIR", str(tmp_path / "cache"))
     ref, path = str(tmp_path / "ref"), str(tmp_path / "net")
-    _story(ref, l1="evm", chain_id=77)
+    waiting_story(ref, l1="evm", chain_id=77)
     shutil.copytree(ref, path)
     expected = _finish(ref)
     _kill(path, "evm.executed", "ZKL_SETTLEMENT_CRASH_AT")
