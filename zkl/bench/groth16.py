@@ -1,10 +1,12 @@
 """Groth16 proving: zkl against snarkjs (and groth16py when installed) on the same .zkey and .wtns.
 
-    zkl bench groth16 [--quick] [--sizes 12,14,16] [--big 18,20] [--circuits mul,poseidon] [--repeats 5]
+    zkl bench groth16 [--quick] [--sizes 12,14,16] [--big 18,20] [--circuits dense,poseidon] [--repeats 5]
                       [--no-groth16py] [--json]
 
-For each size 2^k in `sizes` and each circuit (a multiplication chain and a Poseidon(2) chain,
-both circom, compiled with circom2 from js/), `bench_groth16()` builds in a cache directory
+For each size 2^k in `sizes` and each circuit (a dense chain x_{i+1} = x_i^2 + 7 and a Poseidon(2)
+chain, both circom, compiled with circom2 from js/; `mul`, the chain c_i = c_{i-1} * b, is an extra
+that understates a real circuit's cost: its B column is a single wire, so two of the five MSMs
+are trivial), `bench_groth16()` builds in a cache directory
 ($ZKL_BENCH_CACHE, default ~/.cache/zkl/bench_groth16) the .r1cs and the .wtns, a prepared
 .ptau of power k (written by zkl.prover.ptau.write_ptau: a one-party ceremony, instant next to
 `snarkjs powersoftau`), and the .zkey made from it by zkl's `setup_from_ptau`, byte-identical
@@ -18,7 +20,8 @@ rounds alternating:
 
 It also times zkl's local `setup` (fresh toxic waste) on the same R1CS, and measures the peak
 memory of one zkl proof in a fresh process (`peak_memory`). Sizes in `big` are zkl alone, on
-multiplication chains built directly as NumPy arrays (`mulchain`: no compile time). Without
+dense chains built directly as NumPy arrays (`densechain`: no compile time; with `mul` among the
+circuits, `mulchain` too). Without
 node or js/node_modules the circom sizes are left out.
 """
 
@@ -44,10 +47,10 @@ from zkl.bench import _js
 from zkl.bench.timing import Say, alternate, print_table, timed
 from zkl.circuits.r1cs import R1CS, SparseRows
 
-__all__ = ["QUICK", "bench_groth16", "mulchain", "peak_memory", "render"]
+__all__ = ["QUICK", "bench_groth16", "densechain", "mulchain", "peak_memory", "render"]
 
 #: the arguments of `zkl bench groth16 --quick`
-QUICK = {"sizes": (10,), "big": (10,), "circuits": ("mul",), "repeats": 1}
+QUICK = {"sizes": (10,), "big": (10,), "circuits": ("dense",), "repeats": 1}
 
 MULCHAIN = """pragma circom 2.0.0;
 template MulChain(n) {
@@ -62,6 +65,20 @@ template MulChain(n) {
     out <== c[n - 1] * b;
 }
 component main = MulChain(%d);
+"""
+
+DENSE_CHAIN = """pragma circom 2.0.0;
+template DenseChain(n) {
+    signal input x;
+    signal output out;
+    signal s[n];
+    s[0] <== x * x + 7;
+    for (var i = 1; i < n; i++) {
+        s[i] <== s[i - 1] * s[i - 1] + 7;
+    }
+    out <== s[n - 1];
+}
+component main = DenseChain(%d);
 """
 
 POSEIDON_CHAIN = """pragma circom 2.0.0;
@@ -87,6 +104,44 @@ def _quiet(*args: object) -> None:
 
 
 # ------------------------------------------------------------------------- circuits built with NumPy
+
+
+DENSE_C = 7
+"""the chain's constant: x_{i+1} = x_i^2 + 7"""
+
+
+def densechain(log_domain: int, seed: int = 1) -> tuple[R1CS, np.ndarray]:
+    """A dense chain x_{i+1} = x_i * x_i + 7 filling a domain of 2^log_domain rows, and its witness.
+
+    Every constraint has its own wire in A, B and C (as a real circuit: no MSM is trivial). Wires: 0 one,
+    1 out (public), 2 x (private), then s_0 .. s_{n-1}; the last constraint is s_{n-1} * 1 = out.
+    """
+    n = (1 << log_domain) - 3
+    m = n + 1
+    s_wire = 4 + np.arange(n, dtype=np.int64) - 1  # s_i is wire 3 + i
+    prev = np.concatenate([[2], s_wire[:-1]])
+    a_idx = np.concatenate([prev, [s_wire[-1]]]).astype(np.int32)
+    b_idx = np.concatenate([prev, [0]]).astype(np.int32)
+    one = np.zeros((1, 4), dtype=np.uint64)
+    one[0, 0] = 1
+    a = SparseRows(np.arange(m + 1, dtype=np.int64), a_idx, np.repeat(one, m, axis=0))
+    b = SparseRows(np.arange(m + 1, dtype=np.int64), b_idx, np.repeat(one, m, axis=0))
+    # C: s_i - 7 (the constant on wire 0), then out
+    c_indptr = np.concatenate([np.arange(0, 2 * n + 1, 2), [2 * n + 1]]).astype(np.int64)
+    c_idx = np.empty(2 * n + 1, dtype=np.int32)
+    c_idx[0:2 * n:2], c_idx[1:2 * n:2], c_idx[2 * n] = s_wire, 0, 1
+    c_val = np.repeat(one, 2 * n + 1, axis=0)
+    c_val[1:2 * n:2] = ints_to_limbs([R - DENSE_C])[0]
+    r1cs = R1CS(a, b, SparseRows(c_indptr, c_idx, c_val), n_wires=3 + n, n_public_outputs=1, n_public_inputs=0,
+                n_private_inputs=1)
+    rng = np.random.default_rng(seed)
+    x = int(rng.integers(2, 1 << 62))
+    values = [1, 0, x]
+    for _ in range(n):
+        x = (x * x + DENSE_C) % R
+        values.append(x)
+    values[1] = x
+    return r1cs, ints_to_limbs(values)
 
 
 def mulchain(log_domain: int, seed: int = 1) -> tuple[R1CS, np.ndarray]:
@@ -189,9 +244,11 @@ def _constraints(r1cs: Path) -> int:
 
 
 def _build_circuit(kind: str, k: int, cache: Path) -> tuple[Path, Path]:
-    """A circuit of kind 'mul' or 'poseidon' whose snarkjs domain is 2^k rows."""
+    """A circuit of kind 'dense', 'poseidon' or 'mul' whose snarkjs domain is 2^k rows."""
     out = cache / f"{kind}_{k}"
     out.mkdir(exist_ok=True)
+    if kind == "dense":
+        return _circom_build(f"dense_{k}", DENSE_CHAIN % ((1 << k) - 3), {"x": "3"}, out)
     if kind == "mul":
         return _circom_build(f"mul_{k}", MULCHAIN % ((1 << k) - 3), {"a": "3", "b": "7"}, out)
     # constraints of one circomlib Poseidon(2) and of the rest, from chains of 1 and 2 hashes
@@ -294,15 +351,15 @@ def _bench_size(kind: str, k: int, repeats: int, cache: Path, groth16py: bool, s
     return row
 
 
-def _bench_big(k: int, repeats: int, cache: Path, say: Say) -> dict[str, Any]:
-    """zkl alone on a NumPy-built multiplication chain of 2^k rows: setup, prove, peak memory."""
+def _bench_big(k: int, repeats: int, cache: Path, say: Say, kind: str = "dense") -> dict[str, Any]:
+    """zkl alone on a NumPy-built chain ('dense' or 'mul') of 2^k rows: setup, prove, peak memory."""
     from zkl.circuits.circom import write_wtns
     from zkl.prover import prove, read_zkey, setup, write_zkey
 
-    say(f"[mul 2^{k}] building (NumPy chain, zkl setup)")
-    r1cs, witness = mulchain(k)
-    zkey, wtns = cache / f"numpy_mul_{k}.zkey", cache / f"numpy_mul_{k}.wtns"
-    row: dict[str, Any] = {"circuit": "mul (numpy)", "log_domain": k, "constraints": r1cs.n_constraints,
+    say(f"[{kind} 2^{k}] building (NumPy chain, zkl setup)")
+    r1cs, witness = (densechain if kind == "dense" else mulchain)(k)
+    zkey, wtns = cache / f"numpy_{kind}_{k}.zkey", cache / f"numpy_{kind}_{k}.wtns"
+    row: dict[str, Any] = {"circuit": f"{kind} (numpy)", "log_domain": k, "constraints": r1cs.n_constraints,
                            "wires": r1cs.n_wires}
     started = time.perf_counter()
     pk = setup(r1cs)
@@ -311,15 +368,15 @@ def _bench_big(k: int, repeats: int, cache: Path, say: Say) -> dict[str, Any]:
     write_wtns(witness, wtns)
     del pk
     runs = alternate({"zkl": lambda: prove(read_zkey(zkey, validate=False), witness)}, repeats,
-                     lambda d, c=None, t=None: say(f"[mul 2^{k}] {d}", c, t))
+                     lambda d, c=None, t=None: say(f"[{kind} 2^{k}] {d}", c, t))
     _medians(row, runs)
-    say(f"[mul 2^{k}] peak memory")
+    say(f"[{kind} 2^{k}] peak memory")
     _peak(row, zkey, wtns)
     return row
 
 
 def bench_groth16(sizes: Sequence[int] = (12, 14, 16), big: Sequence[int] = (),
-                  circuits: Sequence[str] = ("mul", "poseidon"), repeats: int = 5, groth16py: bool = True,
+                  circuits: Sequence[str] = ("dense", "poseidon"), repeats: int = 5, groth16py: bool = True,
                   say: Say | None = None) -> dict[str, Any]:
     """{"meta": {repeats, load_before, load_after, cpus, peers}, "rows": one dict per circuit and size}.
 
@@ -343,7 +400,8 @@ def bench_groth16(sizes: Sequence[int] = (12, 14, 16), big: Sequence[int] = (),
             for kind in circuits:
                 rows.append(_bench_size(kind, k, repeats, cache, have_gp, say))
     for k in big:
-        rows.append(_bench_big(k, max(1, min(repeats, 3)), cache, say))
+        for kind in ("dense", "mul") if "mul" in circuits else ("dense",):
+            rows.append(_bench_big(k, max(1, min(repeats, 3)), cache, say, kind))
     meta["load_after"] = round(os.getloadavg()[0], 2)
     return {"meta": meta, "rows": rows}
 

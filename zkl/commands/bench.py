@@ -2,7 +2,7 @@
 
     zkl bench algebra  [--quick] [--json]
     zkl bench circuits [--quick] [--hashes 256] [--signatures 64] [--repeats 5] [--no-circom] [--json]
-    zkl bench groth16  [--quick] [--sizes 12,14,16] [--big 18,20] [--circuits mul,poseidon] [--repeats 5]
+    zkl bench groth16  [--quick] [--sizes 12,14,16] [--big 18,20] [--circuits dense,poseidon] [--repeats 5]
                        [--no-groth16py] [--json]
     zkl bench verifier [--quick] [--batch 64] [--repeats 21] [--no-snarkjs] [--json]
     zkl bench gas      [--quick] [--sizes 1,2,4,8,16,32,64] [--l1 evm|anvil] [--json]
@@ -103,7 +103,9 @@ def circuits(ctx: click.Context, quick: bool, hashes: int, signatures: int, repe
 @click.option("--sizes", default="12,14,16", show_default=True, callback=_sizes,
               help="log2 domain sizes of the circom circuits proven by zkl and its peers.")
 @click.option("--big", default="", callback=_sizes, help="log2 sizes for zkl alone (e.g. 18,20).")
-@click.option("--circuits", default="mul,poseidon", show_default=True, help="circom circuits: mul, poseidon.")
+@click.option("--circuits", default="dense,poseidon", show_default=True,
+              help="circom circuits: dense (x -> x^2 + 7), poseidon, and mul (a single-wire B column: two MSMs "
+                   "trivial, an understatement kept as an extra).")
 @click.option("--repeats", type=click.IntRange(min=1), default=5, show_default=True)
 @click.option("--no-groth16py", is_flag=True, help="Leave out groth16py even when it is installed.")
 @_json
