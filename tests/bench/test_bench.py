@@ -12,6 +12,7 @@ import sys
 
 import pytest
 from click.testing import CliRunner
+from tests.anvil import require_anvil
 
 from tests.paths import ROOT
 from zkl.bench import _js
@@ -162,13 +163,7 @@ def test_batch():
 @pytest.mark.parametrize("l1", ["embedded", "anvil"])
 def test_rollup(l1):
     if l1 == "anvil":
-        from zkl.errors import SettlementError
-        from zkl.settlement.anvil import anvil_binary
-
-        try:
-            anvil_binary()
-        except SettlementError as e:
-            pytest.skip(str(e))
+        require_anvil()
     out = bench("rollup", "--quick", "--no-progress", "--l1", l1)
     assert {"depth": 4, "batches": 1, "users": 2, "l1": l1}.items() <= out.items()
     row = out["b2"]
@@ -184,13 +179,7 @@ def test_rollup(l1):
 @pytest.mark.parametrize("l1", ["evm", "anvil"])
 def test_gas(l1):
     if l1 == "anvil":
-        from zkl.errors import SettlementError
-        from zkl.settlement.anvil import anvil_binary
-
-        try:
-            anvil_binary()
-        except SettlementError as e:
-            pytest.skip(str(e))
+        require_anvil()
     out = bench("gas", "--quick", "--l1", l1)
     sizes = [row["size"] for row in out["batches"]]
     assert sizes == [1, 4, 16] and out["l1"].startswith(l1)

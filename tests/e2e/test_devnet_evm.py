@@ -9,7 +9,7 @@ import os
 
 import pytest
 from click.testing import CliRunner
-from tests.anvil import gas_free_anvil
+from tests.anvil import gas_free_anvil, require_anvil
 
 from zkl.cli import main
 
@@ -89,13 +89,7 @@ def test_devnet_story_step_by_step_on_an_evm(tmp_path, node, base) -> None:
 @pytest.mark.parametrize("l1", ["evm", "anvil"])
 def test_demo_on_an_evm_reports_gas(tmp_path, l1) -> None:
     if l1 == "anvil":
-        from zkl.errors import SettlementError
-        from zkl.settlement.anvil import anvil_binary
-
-        try:
-            anvil_binary()
-        except SettlementError as e:
-            pytest.skip(f"--l1 anvil needs anvil: {e}")
+        require_anvil()
     result = CliRunner().invoke(main, ["demo", "--data-dir", str(tmp_path / "net"), "-b", "2", "-d", "4",
                                        "--transfers", "2", "--withdrawals", "1", "--seed", "3", "--l1", l1, "--json"])
     assert result.exit_code == 0, (result.output, result.exception)
