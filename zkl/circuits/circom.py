@@ -62,6 +62,7 @@ import numpy as np
 from zkl._binfile import BinFile, atomic_write, section_bytes
 from zkl.circuits.field import N8, R, ints_to_bytes, limbs_below_modulus, limbs_to_ints
 from zkl.circuits.r1cs import R1CS, SparseRows
+from zkl.circuits.witness import assignment
 from zkl.errors import FieldElementOutOfRange, FormatError
 
 R1CS_MAGIC = b"r1cs"
@@ -294,7 +295,7 @@ def read_wtns(path: str | os.PathLike) -> list[int]:
 
 def write_wtns(witness: object, path: str | os.PathLike) -> None:
     """Write a full assignment (Witness, list of ints or (n, 4) limbs) as a .wtns file (version 2)."""
-    values = getattr(witness, "values", witness)
+    values = assignment(witness)
     if isinstance(values, np.ndarray) and values.dtype == np.uint64:
         if not limbs_below_modulus(values).all():
             raise FieldElementOutOfRange("every witness value must be below r")

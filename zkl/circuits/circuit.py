@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from zkl.circuits import cache as _cache
-from zkl.circuits.builder import Builder
+from zkl.circuits import program as _program
 from zkl.circuits.field import check_element
 from zkl.circuits.r1cs import R1CS
 from zkl.circuits.solver import HintOverride, Solver
@@ -154,7 +154,7 @@ def _nest(flat: list, shape: tuple[int, ...]) -> Any:
     return [_nest(flat[i * step:(i + 1) * step], shape[1:]) for i in range(shape[0])]
 
 
-def _run(circuit: Circuit, api: Builder | Solver) -> None:
+def _run(circuit: Circuit, api: _program.Recorder | Solver) -> None:
     """Run define on a copy of the circuit whose inputs are the api's input variables."""
     clone = object.__new__(type(circuit))
     clone.__dict__.update(circuit.__dict__)
@@ -201,34 +201,65 @@ def compile(circuit: Circuit, *, cache: bool = True) -> R1CS:
         hit = _cache.load(key)
         if hit is not None:
             return hit
+    return _record(circuit, key)[0]
+
+
+def _record(circuit: Circuit, key: str | None) -> tuple[R1CS, _program.Program]:
+    """Run define once in compile mode: the R1CS and the solving program (both cached under key)."""
     n_public = sum(d.size for _, d in circuit.inputs() if d.public)
-    builder = Builder(input_names(circuit), n_public)
-    _run(circuit, builder)
-    r1cs = builder.finish()
+    recorder = _program.Recorder(input_names(circuit), n_public)
+    _run(circuit, recorder)
+    r1cs = recorder.finish()
+    program = recorder.program()
     if key is not None:
         _cache.store(key, r1cs)
-    return r1cs
+        _program.remember(key, program)
+    return r1cs, program
+
+
+def _compiled_solver(circuit: Circuit) -> tuple[R1CS, _program.Program] | None:
+    """The R1CS and solving program of a cacheable circuit (recorded on first use), or None."""
+    key = _cache.cache_key(circuit)
+    if key is None:
+        return None
+    r1cs, program = _cache.load(key), _program.load(key)
+    if r1cs is None or program is None or (program.n_wires, program.n_constraints) != (r1cs.n_wires,
+                                                                                       r1cs.n_constraints):
+        r1cs, program = _record(circuit, key)
+    return None if program.interpreted else (r1cs, program)
 
 
 def solve(circuit: Circuit, assignment: Mapping[str, Any], *, r1cs: R1CS | None = None, strict: bool = True,
-          hint_override: HintOverride | None = None) -> Witness:
+          hint_override: HintOverride | None = None, compiled: bool = True) -> Witness:
     """Return the full witness of a circuit for the given input values.
 
-    Runs define on values; raises UnsatisfiedConstraint (index and scoped label) at the first
-    failed constraint unless `strict=False`, in which case failures are listed in
-    `witness.failures`. `hint_override(fn, inputs, honest_outputs)` replaces hint outputs (to
-    play a malicious prover). With `r1cs`, checks that the run made as many wires and
-    constraints as the compiled circuit.
+    A strict solve of a cacheable circuit runs its compiled solving program (zkl.circuits.program,
+    recorded once per shape); otherwise, or with `compiled=False`, define runs on values (the
+    Solver). Raises UnsatisfiedConstraint (index and scoped label) at the first failed
+    constraint unless `strict=False`, in which case failures are listed in `witness.failures`.
+    `hint_override(fn, inputs, honest_outputs)` replaces hint outputs (to play a malicious
+    prover). With `r1cs`, checks that the witness has as many wires and the circuit as many
+    constraints as that R1CS.
     """
     if not isinstance(circuit, Circuit):
         raise CircuitError(f"expected a Circuit instance, not {type(circuit).__name__}")
     inputs = _assignment_values(circuit, assignment)
+    n_public = sum(d.size for _, d in circuit.inputs() if d.public)
+    solver = _compiled_solver(circuit) if strict and hint_override is None and compiled else None
+    if solver is not None:
+        own, program = solver
+        _check_shape(circuit, r1cs, own.n_wires, own.n_constraints)
+        return Witness.from_limbs(_program.run(program, own, [1, *inputs]), n_public)
     solver = Solver([1, *inputs], strict=strict, hint_override=hint_override)
     _run(circuit, solver)
-    if r1cs is not None and (solver.n_wires != r1cs.n_wires or solver.n_constraints != r1cs.n_constraints):
+    _check_shape(circuit, r1cs, solver.n_wires, solver.n_constraints)
+    return Witness(solver.values, n_public, solver.failures)
+
+
+def _check_shape(circuit: Circuit, r1cs: R1CS | None, n_wires: int, n_constraints: int) -> None:
+    """Raise CircuitError unless a solve's wires and constraints are those of the given R1CS."""
+    if r1cs is not None and (n_wires != r1cs.n_wires or n_constraints != r1cs.n_constraints):
         raise CircuitError(
-            f"solving {type(circuit).__name__} made {solver.n_wires} wires and {solver.n_constraints} "
+            f"solving {type(circuit).__name__} made {n_wires} wires and {n_constraints} "
             f"constraints, compiling made {r1cs.n_wires} and {r1cs.n_constraints}: the structure of define "
             "must not depend on input values")
-    n_public = sum(d.size for _, d in circuit.inputs() if d.public)
-    return Witness(solver.values, n_public, solver.failures)

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from zkl.circuits.field import R, ints_to_limbs, limbs_below_modulus, limbs_to_ints, limbs_to_objects
+from zkl.circuits.witness import assignment
 from zkl.errors import FieldElementOutOfRange, MalformedInput, ShapeMismatch, UnsatisfiedConstraint
 
 
@@ -190,7 +191,7 @@ class R1CS:
 
     def _assignment(self, witness: object) -> np.ndarray:
         """Return a full assignment as an object array of canonical ints, validated."""
-        values = getattr(witness, "values", witness)
+        values = assignment(witness)
         if isinstance(values, np.ndarray) and values.dtype == np.uint64:
             if values.ndim != 2 or values.shape[1] != 4:
                 raise ShapeMismatch(f"a limb witness must have shape (n, 4), not {values.shape}")
@@ -210,7 +211,7 @@ class R1CS:
 
     def _assignment_limbs(self, witness: object) -> np.ndarray:
         """Return a full assignment as (n_wires, 4) normal-form limbs, validated as `_assignment`."""
-        values = getattr(witness, "values", witness)
+        values = assignment(witness)
         if isinstance(values, np.ndarray) and values.dtype == np.uint64:
             if values.ndim != 2 or values.shape[1] != 4:
                 raise ShapeMismatch(f"a limb witness must have shape (n, 4), not {values.shape}")
@@ -309,3 +310,6 @@ def warmup() -> None:
     _kernels._unsatisfied_rows(out, out, out, bad, 0, 2)
     _kernels._unsatisfied_parallel(out, out, out, bad, 2)
     _kernels._lc_offsets(np.zeros(1, dtype=np.uint32), 1, 9)
+    from zkl.circuits import program
+
+    program.warmup()

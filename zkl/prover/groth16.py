@@ -28,6 +28,7 @@ from zkl.algebra.msm import msm_g1_unchecked, msm_g2_unchecked
 from zkl.algebra.points import G1Point, G2Point, g1_to_array, g2_to_array
 from zkl.algebra.threads import DOMAIN_MIN_ROWS, numba_threads
 from zkl.circuits.r1cs import R1CS
+from zkl.circuits.witness import assignment
 from zkl.errors import MalformedInput, ShapeMismatch
 from zkl.prover import qap
 from zkl.prover._progress import ProgressCallback, Steps
@@ -106,7 +107,7 @@ def _prove(pk: ProvingKey, w: np.ndarray, r1cs: R1CS | None, r: int, s: int,
 
 def public_inputs(pk: ProvingKey, witness: object) -> list[int]:
     """The public inputs of a full witness for `pk` (wires 1 .. n_public, snarkjs's public.json order)."""
-    values = getattr(witness, "values", witness)
+    values = assignment(witness)
     if isinstance(values, np.ndarray):
         w = witness_limbs(values, pk.n_wires)
         return limbs_to_ints(w[1: pk.n_public + 1])
@@ -118,7 +119,7 @@ def public_inputs(pk: ProvingKey, witness: object) -> list[int]:
 
 def witness_limbs(witness: object, n_wires: int | None = None) -> np.ndarray:
     """(n, 4) normal-form limbs of a witness given as a Witness, a sequence of ints or a limb array (checked < r)."""
-    values = getattr(witness, "values", witness)
+    values = assignment(witness)
     if isinstance(values, np.ndarray) and values.dtype == np.uint64:
         if values.ndim != 2 or values.shape[1] != 4:
             raise ShapeMismatch(f"a limb witness must have shape (n, 4), not {values.shape}")

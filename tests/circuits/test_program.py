@@ -1,0 +1,168 @@
+"""The compiled solver (zkl.circuits.program): the witness it makes equals the interpreted Solver's for
+every kind of step, it fails where the Solver fails with the same index, label and values, and its
+programs round-trip through the disk cache (a corrupt entry is recorded again)."""
+
+from __future__ import annotations
+
+import collections
+
+import numpy as np
+import pytest
+
+from zkl.circuits import Circuit, Public, Secret, cache, compile, program, solve
+from zkl.circuits.field import R
+from zkl.circuits.std import arith, babyjubjub
+from zkl.errors import UnsatisfiedConstraint
+
+
+@pytest.fixture(autouse=True)
+def _cache_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("ZKL_CACHE_DIR", str(tmp_path / "zkl-cache"))
+    cache.clear_memory()
+    program.clear_memory()
+
+
+def pair_hint(xs: list[int], k: int) -> list[int]:
+    """A hint the kernel does not know: (x0 + x1 + k, x0 * x1) from a nested list input."""
+    return [(xs[0] + xs[1] + k) % R, xs[0] * xs[1] % R]
+
+
+class Kinds(Circuit):
+    """Every step kind: rows, checks, bits, division, inverse, the alias check's runs, the ladder's
+    scalar bits, identity, a b + c and a b - c hints, and a Python hint over a nested input."""
+
+    x = Public()
+    y = Secret()
+    k = Secret()
+
+    def define(self, api):
+        bits = api.to_binary(self.x, 254)                      # bits + alias-check runs
+        api.assert_equal(api.from_binary(bits), self.x)
+        api.range_check(self.y, 40)
+        q = api.div_unchecked(self.x, self.y)                  # division
+        api.assert_nonzero(self.y)
+        inv = api.inverse(api.add(self.y, 3))                  # inverse
+        api.assert_equal(api.mul(inv, api.add(self.y, 3)), 1)
+        zs = babyjubjub._ladder_scalar(api, self.k)            # the ladder's scalar bits (an offset)
+        api.assert_equal(api.lincomb([(1, z) for z in zs[:3]]), api.lincomb([(1, z) for z in zs[:3]]))
+        same = api.hint(arith.identity_hint, self.y)
+        api.assert_equal(same, self.y)
+        ma = api.hint(arith.mul_add_hint, self.x, self.y, 7)
+        api.constraint(self.x, self.y, api.sub(ma, 7))
+        ms = api.hint(arith.mul_sub_hint, self.x, q, self.k)
+        api.constraint(self.x, q, api.add(ms, self.k))
+        s, p = api.hint(pair_hint, [self.x, api.add(self.y, 1)], 5, n_outputs=2)
+        api.assert_equal(s, api.lincomb([(1, self.x), (1, self.y)], 6))
+        api.assert_equal(p, api.mul(self.x, api.add(self.y, 1)))
+        api.mul_add(self.x, self.y, self.k)
+        api.mul_sub(q, self.y, 3)
+
+
+class Printing(Circuit):
+    """A circuit that prints while solving: solved by the interpreter so the values show."""
+
+    x = Public()
+
+    def define(self, api):
+        api.println("x is", self.x)
+        api.assert_equal(api.mul(self.x, self.x), api.mul(self.x, self.x))
+
+
+def unnamed_circuit():
+    """A circuit whose hint cannot be named (a lambda): its program lives in memory only."""
+    class Unnamed(Kinds):
+        def define(self, api):
+            h = api.hint(lambda v: v * 2 % R, self.x)
+            api.assert_equal(h, api.add(self.x, self.x))
+    return Unnamed
+
+
+INPUTS = [{"x": 9, "y": 3, "k": 5}, {"x": R - 1, "y": 2**40 - 1, "k": R - 1},
+          {"x": 2**200 + 12345, "y": 77, "k": 0}]
+
+
+def _program_of(circuit: Circuit) -> program.Program:
+    return program.load(cache.cache_key(circuit))
+
+
+@pytest.mark.parametrize("inputs", INPUTS)
+def test_compiled_witness_equals_the_interpreted_one(inputs):
+    r1cs = compile(Kinds())
+    compiled = solve(Kinds(), inputs, r1cs=r1cs)
+    interpreted = solve(Kinds(), inputs, r1cs=r1cs, compiled=False)
+    assert compiled._limbs is not None and interpreted._limbs is None  # the two paths ran
+    assert compiled.values == interpreted.values
+    assert compiled.public == interpreted.public == [inputs["x"]]
+    r1cs.check(compiled)
+
+
+def test_every_step_kind_is_a_kernel_step_but_the_unknown_hint():
+    compile(Kinds())
+    ops = _program_of(Kinds()).ops
+    kinds = collections.Counter(ops[:, 0].tolist())
+    for code in (program.ROW, program.CHECK, program.BITS, program.DIV, program.INV, program.RUN, program.COPY,
+                 program.MUL_ADD, program.MUL_SUB, program.PYTHON):
+        assert kinds[code] > 0, code
+    assert kinds[program.PYTHON] == 1
+    assert kinds[program.ROW] + kinds[program.CHECK] == compile(Kinds()).n_constraints
+    offsets = ops[ops[:, 0] == program.BITS, 4]
+    assert sorted(set(offsets.tolist())) == [-1, 0]  # plain bits and the ladder's offset bits
+
+
+@pytest.mark.parametrize("inputs, failing", [({"x": 9, "y": 0, "k": 5}, "nonzero"),
+                                             ({"x": 9, "y": 2**40, "k": 5}, "range"),
+                                             ({"x": 9, "y": R - 3, "k": 5}, "inverse")])
+def test_a_failing_constraint_is_reported_as_the_solver_reports_it(inputs, failing):
+    r1cs = compile(Kinds())
+    with pytest.raises(UnsatisfiedConstraint) as interpreted:
+        solve(Kinds(), inputs, r1cs=r1cs, compiled=False)
+    with pytest.raises(UnsatisfiedConstraint) as compiled:
+        solve(Kinds(), inputs, r1cs=r1cs)
+    assert str(compiled.value) == str(interpreted.value)
+    assert compiled.value.index == interpreted.value.index
+
+
+def test_programs_round_trip_through_the_disk_cache_and_a_corrupt_one_is_recorded_again():
+    inputs = INPUTS[1]
+    expected = solve(Kinds(), inputs, compiled=False).values
+    solve(Kinds(), inputs)
+    path = program._path(cache.cache_key(Kinds()))
+    assert path.exists()
+    stored = path.read_bytes()
+    program.clear_memory()
+    cache.clear_memory()
+    loaded = _program_of(Kinds())
+    assert loaded is not None and loaded.python_hints[0][0] is pair_hint
+    assert solve(Kinds(), inputs).values == expected
+    program.clear_memory()
+    path.write_bytes(b"not a program" + stored[:100])
+    assert program.load(cache.cache_key(Kinds())) is None
+    program.clear_memory()
+    assert solve(Kinds(), inputs).values == expected
+    assert program.load(cache.cache_key(Kinds())) is not None and path.read_bytes()[:2] == b"PK"
+
+
+def test_a_hint_without_a_name_keeps_its_program_in_memory_only():
+    cls = unnamed_circuit()
+    # a class defined in a function has no cache key: the interpreter solves it
+    assert cache.cache_key(cls()) is None
+    witness = solve(cls(), INPUTS[0])
+    assert witness._limbs is None and witness.values == solve(cls(), INPUTS[0], compiled=False).values
+    rec = program.Recorder(["x", "y", "k"], 1)
+    rec.hint(lambda v: v, rec.input(1))
+    assert not rec.program().nameable
+
+
+def test_a_printing_circuit_is_solved_by_the_interpreter(capsys):
+    solve(Printing(), {"x": 4})
+    assert "x is 4" in capsys.readouterr().out
+    assert _program_of(Printing()).interpreted
+
+
+def test_a_program_for_another_shape_is_refused():
+    r1cs = compile(Kinds())
+    other = compile(Printing())
+    with pytest.raises(Exception, match="is not the one of the R1CS"):
+        program.run(_program_of(Kinds()), other, [1, 9, 3, 5])
+    assert np.array_equal(program.run(_program_of(Kinds()), r1cs, [1, 9, 3, 5]),
+                          solve(Kinds(), INPUTS[0]).to_limbs())

@@ -1,0 +1,177 @@
+"""numba kernels of zkl.circuits.program (private): the interpreter of a solving program.
+
+Wire values are (n_wires, 4) uint64 limbs in normal form, as the R1CS coefficients and the
+program's linear combinations are. A dot product sums Montgomery products c x / R and one more
+product by R^2 (`fr_to_mont`) gives c.x in normal form; inverses run in Montgomery form.
+Opcodes are zkl.circuits.program's.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+from zkl.algebra._kernels import fr_add, fr_from_mont, fr_mul, fr_sub, fr_to_mont, load_fe, store_fe
+from zkl.algebra._kernels.fr import fr_sqr
+from zkl.algebra.constants import R
+
+_U0 = np.uint64(0)
+_U1 = np.uint64(1)
+_ZERO = (_U0, _U0, _U0, _U0)
+_R_MINUS_2 = tuple(np.uint64(((R - 2) >> (64 * i)) & 0xFFFFFFFFFFFFFFFF) for i in range(4))
+_R4 = tuple(np.uint64((pow(2, 4 * 256, R) >> (64 * i)) & 0xFFFFFFFFFFFFFFFF) for i in range(4))  # R^4 mod r, normal
+_ROW, _CHECK, _BITS, _DIV, _INV, _RUN, _COPY, _MUL_ADD, _MUL_SUB, _PYTHON = range(10)
+
+
+@njit(cache=True)
+def _dot_over_r(ptr, idx, cf, x, i):
+    """(sum_k cf[k] x[idx[k]]) / R over entries ptr[i]:ptr[i+1] (normal-form inputs)."""
+    acc = _ZERO
+    for k in range(ptr[i], ptr[i + 1]):
+        acc = fr_add(acc, fr_mul(load_fe(cf, k), load_fe(x, idx[k])))
+    return acc
+
+
+@njit(cache=True)
+def _dot(ptr, idx, cf, x, i):
+    """sum_k cf[k] x[idx[k]] over entries ptr[i]:ptr[i+1], normal form."""
+    return fr_to_mont(_dot_over_r(ptr, idx, cf, x, i))
+
+
+@njit(cache=True)
+def _product(a, b):
+    """a b for normal-form a, b."""
+    return fr_to_mont(fr_mul(a, b))
+
+
+@njit(cache=True)
+def _is_zero(a):
+    return a[0] == _U0 and a[1] == _U0 and a[2] == _U0 and a[3] == _U0
+
+
+@njit(cache=True)
+def _inverse(a):
+    """a^-1 for nonzero normal-form a (Fermat: a^(r-2) in Montgomery form, 4-bit windows)."""
+    am = fr_to_mont(a)
+    table = np.empty((16, 4), dtype=np.uint64)
+    one = fr_to_mont((_U1, _U0, _U0, _U0))
+    store_fe(table, 0, one)
+    for j in range(1, 16):
+        store_fe(table, j, fr_mul(load_fe(table, j - 1), am))
+    acc = one
+    for i in range(3, -1, -1):
+        word = _R_MINUS_2[i]
+        for j in range(15, -1, -1):
+            acc = fr_sqr(fr_sqr(fr_sqr(fr_sqr(acc))))
+            d = (word >> np.uint64(4 * j)) & np.uint64(15)
+            if d != _U0:
+                acc = fr_mul(acc, load_fe(table, d))
+    return fr_from_mont(acc)
+
+
+@njit(cache=True)
+def _store_bits(v, carry, out, n, x):
+    """x[out + i] = bit i of the 257-bit integer carry 2^256 + v, for i < n."""
+    for i in range(n):
+        if i < 256:
+            bit = (v[i // 64] >> np.uint64(i % 64)) & _U1
+        elif i == 256:
+            bit = carry
+        else:
+            bit = _U0
+        x[out + i, 0] = bit
+        x[out + i, 1] = _U0
+        x[out + i, 2] = _U0
+        x[out + i, 3] = _U0
+
+
+@njit(cache=True)
+def _add_int(v, c):
+    """(v + c as 256-bit limbs, carry out) for plain integers."""
+    r0 = v[0] + c[0]
+    k = np.uint64(1) if r0 < v[0] else _U0
+    t = v[1] + c[1]
+    k1 = np.uint64(1) if t < v[1] else _U0
+    r1 = t + k
+    k = k1 | (np.uint64(1) if r1 < t else _U0)
+    t = v[2] + c[2]
+    k2 = np.uint64(1) if t < v[2] else _U0
+    r2 = t + k
+    k = k2 | (np.uint64(1) if r2 < t else _U0)
+    t = v[3] + c[3]
+    k3 = np.uint64(1) if t < v[3] else _U0
+    r3 = t + k
+    k = k3 | (np.uint64(1) if r3 < t else _U0)
+    return (r0, r1, r2, r3), k
+
+
+@njit(cache=True)
+def run_steps(ops, start, a_ptr, a_idx, a_cf, b_ptr, b_idx, b_cf, c_ptr, c_idx, c_cf,
+              lc_ptr, lc_wires, lc_cf, consts, x):
+    """Run steps start.. of a program over x; return the index of the first Python step, or len(ops).
+
+    CHECK steps are skipped here (first_failing_check runs them afterwards)."""
+    n_ops = ops.shape[0]
+    for s in range(start, n_ops):
+        code = ops[s, 0]
+        if code == _ROW:  # (a/R)(b/R)/R R^4/R = a b; ops[s, 3] = 1: C is the new wire alone
+            i = ops[s, 1]
+            ab = fr_mul(fr_mul(_dot_over_r(a_ptr, a_idx, a_cf, x, i), _dot_over_r(b_ptr, b_idx, b_cf, x, i)), _R4)
+            store_fe(x, ops[s, 2], ab if ops[s, 3] else fr_sub(ab, _dot(c_ptr, c_idx, c_cf, x, i)))
+        elif code == _CHECK:
+            continue
+        elif code == _BITS:
+            v = _dot(lc_ptr, lc_wires, lc_cf, x, ops[s, 1])
+            carry = _U0
+            if ops[s, 4] >= 0:
+                v, carry = _add_int(v, load_fe(consts, ops[s, 4]))
+            _store_bits(v, carry, ops[s, 2], ops[s, 3], x)
+        elif code == _DIV:
+            den = _dot(lc_ptr, lc_wires, lc_cf, x, ops[s, 3])
+            if _is_zero(den):
+                store_fe(x, ops[s, 2], _ZERO)
+            else:
+                store_fe(x, ops[s, 2], _product(_dot(lc_ptr, lc_wires, lc_cf, x, ops[s, 1]), _inverse(den)))
+        elif code == _INV:
+            v = _dot(lc_ptr, lc_wires, lc_cf, x, ops[s, 1])
+            store_fe(x, ops[s, 2], _ZERO if _is_zero(v) else _inverse(v))
+        elif code == _RUN:
+            p = _dot(lc_ptr, lc_wires, lc_cf, x, ops[s, 1])
+            deficit = _dot(lc_ptr, lc_wires, lc_cf, x, ops[s, 3])
+            if _is_zero(deficit):
+                store_fe(x, ops[s, 2], _ZERO)
+                store_fe(x, ops[s, 2] + 1, p)
+            else:
+                store_fe(x, ops[s, 2], _product(p, _inverse(deficit)))
+                store_fe(x, ops[s, 2] + 1, _ZERO)
+        elif code == _COPY:
+            store_fe(x, ops[s, 2], _dot(lc_ptr, lc_wires, lc_cf, x, ops[s, 1]))
+        elif code == _MUL_ADD or code == _MUL_SUB:
+            ab = _product(_dot(lc_ptr, lc_wires, lc_cf, x, ops[s, 1]), _dot(lc_ptr, lc_wires, lc_cf, x, ops[s, 3]))
+            c = _dot(lc_ptr, lc_wires, lc_cf, x, ops[s, 4])
+            store_fe(x, ops[s, 2], fr_add(ab, c) if code == _MUL_ADD else fr_sub(ab, c))
+        else:
+            return s
+    return n_ops
+
+
+@njit(parallel=True, cache=True)
+def first_failing_check(rows, a_ptr, a_idx, a_cf, b_ptr, b_idx, b_cf, c_ptr, c_idx, c_cf, x):
+    """The first row of `rows` (ascending) whose constraint x does not satisfy, or -1."""
+    n = rows.shape[0]
+    n_chunks = max(1, min(64, n // 1024))
+    found = np.full(n_chunks, -1, dtype=np.int64)
+    for c in prange(n_chunks):
+        for j in range(c * n // n_chunks, (c + 1) * n // n_chunks):
+            i = rows[j]
+            a = _dot(a_ptr, a_idx, a_cf, x, i)
+            b = _dot(b_ptr, b_idx, b_cf, x, i)
+            cc = _dot(c_ptr, c_idx, c_cf, x, i)
+            ab = _product(a, b)
+            if not (ab[0] == cc[0] and ab[1] == cc[1] and ab[2] == cc[2] and ab[3] == cc[3]):
+                found[c] = i
+                break
+    for c in range(n_chunks):
+        if found[c] >= 0:
+            return found[c]
+    return -1
