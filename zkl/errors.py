@@ -191,3 +191,7 @@ class TimelockActive(SettlementError):
 
 class NoPendingChange(SettlementError):
     """A governance activation or cancellation found no pending change."""
+
+
+class ClusterError(ZklError):
+    """Proving on a cluster failed: a bad executor spec, `distributed` missing, no scheduler, a worker's key."""

@@ -34,6 +34,12 @@ Every call first runs `recover`, which pulls the L1 deposit queue into the node,
 batches final in L1 blocks, and proves and submits every L2 batch that L1 lacks, in order
 (waiting for a recorded submission still pending, sending again one dropped or reverted); a
 process killed at any step therefore converges on restart, with nothing lost or doubled.
+With an executor (`zkl.prover.cluster`: a process pool, or Dask on a cluster; `seal_all(executor=...)`)
+sealing is pipelined: batch k+1 is built and sent to be solved and proven while batch k is proven;
+a proof that comes back (in any order) is checked and written to proofs/ at once, and batches
+are submitted to L1 strictly in order, here, one at a time. A task whose worker died is
+submitted again (Dask reruns it by itself); the crash-safety story is the same, since proofs/
+and `recover` (which proves what L1 lacks on the executor too) never depended on the order.
 ZKL_DEVNET_CRASH_AT=<point> SIGKILLs the process at a named point (tests only):
 seal.before_build, seal.built, seal.proved, seal.submitted (and ZKL_SETTLEMENT_CRASH_AT:
 rpc.sent, evm.executed, submit_batch.mid below it).
@@ -41,6 +47,7 @@ rpc.sent, evm.executed, submit_batch.mid below it).
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import hashlib
 import json
 import os
@@ -48,6 +55,7 @@ import signal
 import sqlite3
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -58,10 +66,11 @@ from zkl.circuits.r1cs import R1CS
 from zkl.circuits.rollup import BatchCircuit
 from zkl.crypto import eddsa
 from zkl.crypto.protocol import TxType, exit_message
-from zkl.errors import ExecutionError, MalformedInput, NotInExodus, ReplayedBatch
+from zkl.errors import ClusterError, ExecutionError, MalformedInput, NotInExodus, ReplayedBatch
 from zkl.execution import Batch, Node, State, Wallet, rebuild
 from zkl.prover import ProvingKey, prove
-from zkl.prover.cache import cached_setup
+from zkl.prover.cache import cached_setup, key_path
+from zkl.prover.cluster import TaskError, key_location, prove_batch
 from zkl.devnet.l1 import BASES, L1, Deployment, create_l1, open_l1
 from zkl.errors import L1TransactionPending
 from zkl.settlement import L1BatchHeader, address_hex, named_address, to_address
@@ -74,6 +83,8 @@ CRASH_ENV = "ZKL_DEVNET_CRASH_AT"
 CONFIG = "devnet.json"
 FORMAT = "zkl-devnet-1"
 SEQUENCER = "sequencer"
+#: how many times a batch's proof is asked of the executor before sealing gives up (a lost worker, a bad proof)
+PROVE_ATTEMPTS = 4
 
 
 def _crash_point(name: str) -> None:
@@ -127,6 +138,31 @@ def _l1_account(base: str, seed: int | None, name: str) -> tuple[int, str | None
 
     key = os.urandom(32) if seed is None else hashlib.sha256(f"zkl-devnet-l1:{seed}:{name}".encode()).digest()
     return int(Account.from_key(key).address, 16), key.hex()
+
+
+@dataclass
+class _Proven:
+    """A batch's proof and where it came from (worker None, no times: read from proofs/)."""
+
+    proof: Proof
+    witness_s: float = 0.0
+    groth16_s: float = 0.0
+    worker: str | None = None
+    attempts: int = 0
+    wait_s: float = 0.0
+
+
+@dataclass
+class _Job:
+    """A batch in the sealing pipeline: its proving task in flight, or its proof."""
+
+    batch: Batch
+    future: cf.Future | None = None
+    proven: _Proven | None = None
+    attempts: int = 0
+    submitted_at: float = 0.0
+    build_s: float | None = None
+    dropped: dict[str, str] = field(default_factory=dict)
 
 
 class Devnet:
@@ -343,8 +379,22 @@ class Devnet:
         """The L2 batch numbers marked settled."""
         return [n for n, in self._db.execute("SELECT number FROM settled ORDER BY number")]
 
-    def recover(self) -> dict[str, int]:
-        """Converge after a crash: pull deposits, mark batches L1 holds, prove and submit L2 batches L1 lacks."""
+    def recover(self, executor: cf.Executor | None = None) -> dict[str, int]:
+        """Converge after a crash: pull deposits, mark batches L1 holds, prove and submit L2 batches L1 lacks.
+
+        executor: prove those batches on it, in parallel (`zkl.prover.cluster`); they are submitted in order.
+        """
+        pulled, marked, l1, l2 = self._catch_up()
+        if executor is None:
+            for number in range(l1 + 1, l2 + 1):
+                self._settle(self.node.batch(number))
+            submitted = l2 - l1
+        else:
+            submitted = len(self._pipeline(executor, build=False, recovered=True))
+        return {"deposits_pulled": pulled, "marked": marked, "submitted": submitted}
+
+    def _catch_up(self) -> tuple[int, int, int, int]:
+        """Pull the L1 deposit queue and mark the batches L1 holds: (pulled, marked, L1 batches, L2 batches)."""
         pulled = self.pull_deposits()
         # what L1 holds in blocks (a node's "pending" views also count transactions in its pool)
         l1, l2 = self._l1_batches(), self.node.next_batch - 1
@@ -352,11 +402,7 @@ class Devnet:
             raise ExecutionError(f"L1 holds {l1} batches but the L2 node only {l2}: the node lost data "
                                  "(`zkl rollup sync` rebuilds the state from L1)")
         marked = self._mark_settled()
-        submitted = 0
-        for number in range(l1 + 1, l2 + 1):
-            self._settle(self.node.batch(number))
-            submitted += 1
-        return {"deposits_pulled": pulled, "marked": marked, "submitted": submitted}
+        return pulled, marked, l1, l2
 
     def _mark_settled(self) -> int:
         known = set(self.settled())
@@ -364,32 +410,53 @@ class Devnet:
         self._db.executemany("INSERT OR IGNORE INTO settled VALUES (?, ?)", rows)
         return len(rows)
 
-    def _proof(self, batch: Batch) -> tuple[Proof, float]:
-        """The batch's proof: from proofs/ if proven before, else proven now (and saved atomically)."""
-        path = self.data_dir / "proofs" / f"batch-{batch.number}.json"
-        if path.exists():
+    def _proof_path(self, number: int) -> Path:
+        return self.data_dir / "proofs" / f"batch-{number}.json"
+
+    def _saved_proof(self, batch: Batch) -> Proof | None:
+        """The proof of a batch saved in proofs/ (for these public inputs), or None."""
+        path = self._proof_path(batch.number)
+        try:
             saved = json.loads(path.read_text())
             if saved.get("public_inputs") == [str(v) for v in batch.public_inputs]:
-                return proof_from_snarkjs_json(saved["proof"]), 0.0
+                return proof_from_snarkjs_json(saved["proof"])
+        except FileNotFoundError:
+            return None
+        except (ValueError, KeyError, TypeError, AttributeError, MalformedInput):  # damaged: proven again
+            pass
+        return None
+
+    def _save_proof(self, batch: Batch, proof_json: dict[str, Any]) -> None:
+        atomic_write(self._proof_path(batch.number), json.dumps(
+            {"public_inputs": [str(v) for v in batch.public_inputs], "proof": proof_json}).encode())
+
+    def _proof(self, batch: Batch) -> _Proven:
+        """The batch's proof: from proofs/ if proven before, else proven now, here (and saved atomically)."""
+        saved = self._saved_proof(batch)
+        if saved is not None:
+            return _Proven(saved)
         pk, r1cs, _ = self._keys()
         start = time.perf_counter()
         witness = solve(BatchCircuit(batch.batch_size, batch.depth), batch.assignment(), r1cs=r1cs)
+        solved = time.perf_counter()
         proof = prove(pk, witness)
-        seconds = time.perf_counter() - start
-        atomic_write(path, json.dumps({"public_inputs": [str(v) for v in batch.public_inputs],
-                                        "proof": proof_to_snarkjs_json(proof)}).encode())
-        return proof, seconds
+        end = time.perf_counter()
+        self._save_proof(batch, proof_to_snarkjs_json(proof))
+        return _Proven(proof, witness_s=solved - start, groth16_s=end - solved, worker="in-process", attempts=1)
 
-    def _settle(self, batch: Batch) -> dict[str, Any]:
-        """Prove (or reuse the saved proof of) an L2 batch, submit it to L1 and mark it settled."""
-        proof, prove_s = self._proof(batch)
+    def _settle(self, batch: Batch, proven: _Proven | None = None) -> dict[str, Any]:
+        """Submit an L2 batch to L1 with its proof (given, else from proofs/, else proven here) and mark it
+        settled."""
+        if proven is None:
+            proven = self._proof(batch)
+        proof = proven.proof
         _crash_point("seal.proved")
         _, _, pvk = self._keys()
         start = time.perf_counter()
         ok = verify(pvk, batch.public_inputs, proof)
         verify_ms = (time.perf_counter() - start) * 1000
         if not ok:
-            (self.data_dir / "proofs" / f"batch-{batch.number}.json").unlink(missing_ok=True)
+            self._proof_path(batch.number).unlink(missing_ok=True)
             raise ExecutionError(f"the proof of batch {batch.number} does not verify")
         start = time.perf_counter()
         height, gas = self._sent_before(batch.number)
@@ -415,10 +482,129 @@ class Devnet:
         self._db.execute("INSERT OR IGNORE INTO settled VALUES (?, ?)", (batch.number, height))
         self._db.execute("DELETE FROM sent WHERE number <= ?", (batch.number,))
         info = {"number": batch.number, "transactions": sum(r.type != TxType.NOOP for r in batch.records),
-                "prove_s": prove_s, "verify_ms": verify_ms, "submit_s": submit_s, "l1_height": height,
-                "gas": gas, "new_root": batch.new_root}
+                "prove_s": proven.witness_s + proven.groth16_s, "witness_s": proven.witness_s,
+                "groth16_s": proven.groth16_s, "worker": proven.worker, "attempts": proven.attempts,
+                "verify_ms": verify_ms, "submit_s": submit_s, "l1_height": height, "gas": gas,
+                "new_root": batch.new_root, "settled_at": time.time()}
         self.timings.append(info)
         return info
+
+    # -- pipelined sealing on an executor --------------------------------------------------------
+
+    def _key_location(self) -> str:
+        """Where the workers read the batch circuit's proving key: the key cache's file (its absolute path)."""
+        self._keys()  # made if missing, and checked against the contract's verifying key
+        path = key_path(BatchCircuit(self.batch_size, self.depth))
+        if path is None or not path.exists():
+            raise ExecutionError("the batch circuit's proving key is not in the key cache, so workers cannot read it")
+        return key_location(path)
+
+    def _launch(self, executor: cf.Executor, location: str, batch: Batch, **extra: Any) -> _Job:
+        """A job for a batch: its saved proof, or a proving task submitted to the executor."""
+        job = _Job(batch, **extra)
+        saved = self._saved_proof(batch)
+        if saved is not None:
+            job.proven = _Proven(saved)
+        else:
+            self._submit(executor, location, job)
+        return job
+
+    def _submit(self, executor: cf.Executor, location: str, job: _Job) -> None:
+        b = job.batch
+        job.attempts += 1
+        job.submitted_at = time.perf_counter()
+        job.future = executor.submit(prove_batch, b.batch_size, b.depth, b.assignment(), location,
+                                     threads=getattr(executor, "threads", None), number=b.number)
+
+    def _collect(self, executor: cf.Executor, location: str, job: _Job) -> None:
+        """Take a finished task's result: check and save its proof, or submit the task again (a lost worker, a
+        proof that does not verify) up to PROVE_ATTEMPTS times."""
+        future, job.future = job.future, None
+        assert future is not None
+        number = job.batch.number
+        try:
+            result = future.result()
+        except TaskError:
+            raise
+        except Exception as e:  # a worker or the pool went away (KilledWorker, BrokenProcessPool, ...), or worse
+            if job.attempts >= PROVE_ATTEMPTS:
+                raise ClusterError(f"proving batch {number} failed {job.attempts} times "
+                                   f"({type(e).__name__}: {e})") from e
+            self._submit(executor, location, job)
+            return
+        if result.get("public_inputs") != [str(v) for v in job.batch.public_inputs]:
+            raise ClusterError(f"worker {result.get('worker')} solved batch {number} to other public inputs: "
+                               "its zkl differs from the devnet's")
+        _, _, pvk = self._keys()
+        try:
+            proof = proof_from_snarkjs_json(result["proof"])
+            ok = verify(pvk, job.batch.public_inputs, proof)
+        except MalformedInput:
+            ok = False
+        if not ok:
+            if job.attempts >= PROVE_ATTEMPTS:
+                raise ClusterError(f"the proofs of batch {number} from the workers do not verify "
+                                   f"({job.attempts} tries; the last from {result.get('worker')}): "
+                                   "do the workers read the devnet's proving key?")
+            self._submit(executor, location, job)
+            return
+        self._save_proof(job.batch, result["proof"])
+        job.proven = _Proven(proof, witness_s=float(result["witness_s"]), groth16_s=float(result["prove_s"]),
+                             worker=str(result.get("worker")), attempts=job.attempts,
+                             wait_s=time.perf_counter() - job.submitted_at)
+
+    def _pipeline(self, executor: cf.Executor, *, build: bool, allow_empty: bool = False, limit: int | None = None,
+                  ahead: int | None = None, recovered: bool = False) -> list[dict[str, Any]]:
+        """Settle in order every L2 batch L1 lacks and, with `build`, every batch built meanwhile (at most
+        `limit`), proving them on the executor with up to `ahead` batches in flight. Returns the settled
+        batches' infos (`recovered`: also those built before)."""
+        location = self._key_location()
+        workers = getattr(executor, "workers", None) or getattr(executor, "_max_workers", None) or 1
+        window = max(1, ahead) if ahead is not None else max(2, 2 * int(workers))
+        next_number = self._l1_batches() + 1
+        jobs: dict[int, _Job] = {}
+        out: list[dict[str, Any]] = []
+        built = 0
+        try:
+            for number in range(next_number, self.node.next_batch):
+                jobs[number] = self._launch(executor, location, self.node.batch(number))
+            while True:
+                # build ahead: never waits for a proof, only for room in the window
+                while build and len(jobs) < window and (limit is None or built < limit):
+                    if built:
+                        self.pull_deposits()
+                    _crash_point("seal.before_build")
+                    start = time.perf_counter()
+                    batch = self.node.seal(allow_empty=allow_empty and built == 0)
+                    if batch is None:
+                        break
+                    build_s = time.perf_counter() - start
+                    _crash_point("seal.built")
+                    jobs[batch.number] = self._launch(executor, location, batch, build_s=build_s,
+                                                      dropped=dict(self.node.last_dropped))
+                    built += 1
+                if not jobs:
+                    return out
+                head = jobs[next_number]
+                while head.proven is None:  # proofs come back in any order: keep each as it comes
+                    done, _ = cf.wait([j.future for j in jobs.values() if j.future is not None],
+                                      return_when=cf.FIRST_COMPLETED)
+                    for job in list(jobs.values()):
+                        if job.future is not None and job.future in done:
+                            self._collect(executor, location, job)
+                info = self._settle(head.batch, head.proven)
+                del jobs[next_number]
+                next_number += 1
+                if head.build_s is not None:
+                    info["build_s"] = head.build_s
+                    info["dropped"] = head.dropped
+                if head.build_s is not None or recovered:
+                    info["wait_s"] = head.proven.wait_s
+                    out.append(info)
+        finally:
+            for job in jobs.values():
+                if job.future is not None:
+                    job.future.cancel()
 
     def _sent_before(self, number: int) -> tuple[int | None, int | None]:
         """(L1 height, gas) of the submission of batch `number` sent before a crash and mined since (waiting while
@@ -447,9 +633,15 @@ class Devnet:
         known = max(self.settled(), default=0)
         return max((b.number for b in self.contract.batches(known + 1)), default=known)
 
-    def seal(self, *, allow_empty: bool = False) -> dict[str, Any] | None:
-        """Build, prove and settle the next batch (after `recover`); None when nothing waits."""
-        self.recover()
+    def seal(self, *, allow_empty: bool = False, executor: cf.Executor | None = None) -> dict[str, Any] | None:
+        """Build, prove and settle the next batch (after `recover`); None when nothing waits.
+
+        executor: prove it there (and what `recover` proves), see `zkl.prover.cluster`.
+        """
+        self.recover(executor)
+        if executor is not None:
+            infos = self._pipeline(executor, build=True, allow_empty=allow_empty, limit=1)
+            return infos[-1] if infos else None
         _crash_point("seal.before_build")
         start = time.perf_counter()
         batch = self.node.seal(allow_empty=allow_empty)
@@ -462,12 +654,19 @@ class Devnet:
         info["dropped"] = dict(self.node.last_dropped)
         return info
 
-    def seal_all(self) -> list[dict[str, Any]]:
-        """Seal batches until no deposit or transaction waits."""
-        out = []
-        while (info := self.seal()) is not None:
-            out.append(info)
-        return out
+    def seal_all(self, executor: cf.Executor | None = None, *, ahead: int | None = None) -> list[dict[str, Any]]:
+        """Seal batches until no deposit or transaction waits; the infos of the batches built.
+
+        executor: pipelined (see the module docstring): batches are built while earlier ones are proven on
+        the executor, at most `ahead` in flight (default twice its workers), and settled in order.
+        """
+        if executor is None:
+            out = []
+            while (info := self.seal()) is not None:
+                out.append(info)
+            return out
+        self._catch_up()
+        return self._pipeline(executor, build=True, ahead=ahead)
 
     # -- exodus and sync -----------------------------------------------------------------------
 
