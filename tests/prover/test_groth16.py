@@ -43,6 +43,7 @@ from zkl.prover import (
     zkey_coefficients,
 )
 from zkl.prover import qap
+from zkl.prover.keys import ZkeyCoefficients
 from zkl.prover.ptau import write_ptau
 from zkl.verifier.keys import Proof, VerifyingKey
 from tests.paths import ROOT
@@ -316,6 +317,25 @@ def test_evaluations_from_key_and_r1cs_agree(poly, pk):
     m = r1cs.n_constraints
     assert limbs_to_ints(a1[:m]) == list(az) and limbs_to_ints(b1[:m]) == list(bz)
     assert limbs_to_ints(a1[m: m + 3]) == witness.values[:3] and not a1[m + 3:].any()
+
+
+def test_evaluations_from_a_coefficient_section_in_any_order(poly, pk, rng):
+    """A section in snarkjs's order runs as parallel row ranges; one in no order (shuffled) takes the
+    sorting path; both give the same evaluations; rows or wires beyond the key are refused."""
+    r1cs, witness = poly
+    w = witness.to_limbs()
+    coef = pk.coefficients
+    expected = qap.evaluations_from_coefficients(coef, w, pk.domain_size)
+    assert qap._plan(coef, pk.domain_size, w.shape[0]) is not None
+    order = rng.permutation(len(coef))
+    shuffled = ZkeyCoefficients(coef.matrix[order], coef.constraint[order], coef.wire[order], coef.value[order])
+    assert qap._plan(shuffled, pk.domain_size, w.shape[0]) is None
+    for x, y in zip(expected, qap.evaluations_from_coefficients(shuffled, w, pk.domain_size)):
+        assert np.array_equal(x, y)
+    with pytest.raises(ShapeMismatch, match="witness"):
+        qap.evaluations_from_coefficients(coef, w[:1], pk.domain_size)
+    with pytest.raises(ShapeMismatch, match="domain"):
+        qap.evaluations_from_coefficients(coef, w, int(coef.constraint.max()))
 
 
 # --------------------------------------------------------------------------- .zkey

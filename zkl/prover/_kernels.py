@@ -154,3 +154,34 @@ def _sub_points(a, b, jac):
     """Jacobian jac[i] = a[i] - b[i] for affine arrays a, b (infinity (0, 0) stays infinity when negated)."""
     for i in prange(a.shape[0]):
         _sub_one(a, b, jac, i)
+
+
+@njit(cache=True)
+def _coefficient_range(matrix, rows, wires, values, w, a, b, lo, hi):
+    """a[row] or b[row] += value * w[wire] / R for the .zkey entries lo..hi (normal-form inputs)."""
+    for k in range(lo, hi):
+        p = fr_mul(load_fe(values, k), load_fe(w, wires[k]))
+        o = rows[k]
+        if matrix[k] == 0:
+            store_fe(a, o, fr_add(load_fe(a, o), p))
+        else:
+            store_fe(b, o, fr_add(load_fe(b, o), p))
+
+
+@njit(parallel=True, cache=True)
+def _coefficient_products(matrix, rows, wires, values, w, a, b, parts):
+    """(A.w)/R and (B.w)/R from the entries of a .zkey coefficient section, the ranges `parts`
+    (writing disjoint rows) in parallel."""
+    for j in prange(parts.shape[0]):
+        _coefficient_range(matrix, rows, wires, values, w, a, b, parts[j, 0], parts[j, 1])
+
+
+@njit(parallel=True, cache=True)
+def _finish_products(a, b, c):
+    """a, b <- a R, b R (from (A.w)/R, (B.w)/R: normal form) and c = a b."""
+    for i in prange(a.shape[0]):
+        x = fr_mul(load_fe(a, i), FR_R2)
+        y = fr_mul(load_fe(b, i), FR_R2)
+        store_fe(a, i, x)
+        store_fe(b, i, y)
+        store_fe(c, i, fr_mul(fr_mul(x, y), FR_R2))

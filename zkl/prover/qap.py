@@ -17,6 +17,8 @@ As snarkjs's `groth16_prove.js` does:
 
 from __future__ import annotations
 
+import weakref
+
 import numba
 import numpy as np
 
@@ -37,20 +39,63 @@ def evaluations_from_coefficients(coefficients: ZkeyCoefficients, witness: np.nd
     _check_witness_array(witness)
     a = np.zeros((domain_size, 4), dtype=np.uint64)
     b = np.zeros((domain_size, 4), dtype=np.uint64)
-    if len(coefficients):
-        if int(coefficients.constraint.max()) >= domain_size or int(coefficients.wire.max()) >= witness.shape[0]:
-            raise ShapeMismatch(f"the key's coefficients use rows up to {int(coefficients.constraint.max())} and wires "
-                                f"up to {int(coefficients.wire.max())}; the domain has {domain_size} rows and the "
-                                f"witness {witness.shape[0]} values")
-        coeffs = to_montgomery(np.ascontiguousarray(coefficients.value), R)
-        for which, out in ((0, a), (1, b)):
-            mask = coefficients.matrix == which
-            rows = coefficients.constraint[mask].astype(np.int64)
-            wires = coefficients.wire[mask].astype(np.int64)
-            _spmv_sorted(rows, wires, coeffs[mask], witness, out)
     c = np.empty_like(a)
+    if not len(coefficients):
+        return a, b, c
+    parts = _plan(coefficients, domain_size, witness.shape[0])
+    if parts is not None:
+        _k._coefficient_products(coefficients.matrix, coefficients.constraint, coefficients.wire,
+                                 coefficients.value, witness, a, b, parts)
+        _k._finish_products(a, b, c)
+        return a, b, c
+    coeffs = to_montgomery(np.ascontiguousarray(coefficients.value), R)  # a section in no row order
+    for which, out in ((0, a), (1, b)):
+        mask = coefficients.matrix == which
+        _spmv_sorted(coefficients.constraint[mask].astype(np.int64), coefficients.wire[mask].astype(np.int64),
+                     coeffs[mask], witness, out)
     _k._mul_normal(a, b, c)
     return a, b, c
+
+
+_PLANS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _plan(coefficients: ZkeyCoefficients, domain_size: int, n_wires: int) -> np.ndarray | None:
+    """(p, 2) entry ranges of a coefficient section that write disjoint rows, so that they run in
+    parallel, or None for a section in no row order; made once per section (checked against the
+    domain and the witness, and memoized)."""
+    key = (domain_size, n_wires)
+    known = _PLANS.get(coefficients)
+    if known is not None and known[0] == key:
+        return known[1]
+    matrix, rows = coefficients.matrix, coefficients.constraint
+    if int(rows.max()) >= domain_size or int(coefficients.wire.max()) >= n_wires or int(matrix.max()) > 1:
+        raise ShapeMismatch(f"the key's coefficients use rows up to {int(rows.max())}, wires up to "
+                            f"{int(coefficients.wire.max())} and matrices up to {int(matrix.max())}; the domain has "
+                            f"{domain_size} rows, the witness {n_wires} values, and a .zkey two matrices (A, B)")
+    n = rows.shape[0]
+    # runs of one matrix with non-decreasing rows (snarkjs writes A's rows, B's rows, then A's public rows)
+    starts = np.concatenate([[0], np.nonzero((matrix[1:] != matrix[:-1]) | (rows[1:] < rows[:-1]))[0] + 1, [n]])
+    lo, hi = starts[:-1], starts[1:]
+    order = np.lexsort((rows[lo], matrix[lo]))
+    m_sorted, first, last = matrix[lo][order], rows[lo][order], rows[hi - 1][order]
+    overlap = (m_sorted[1:] == m_sorted[:-1]) & (first[1:] <= last[:-1])
+    if overlap.any() or len(lo) > 4096:
+        _PLANS[coefficients] = (key, None)
+        return None
+    target = max(4096, n // (8 * numba.get_num_threads()))
+    parts = []
+    for s, e in zip(lo.tolist(), hi.tolist()):
+        cuts = [s]
+        for pos in range(s + target, e, target):
+            cut = s + int(np.searchsorted(rows[s:e], rows[pos], side="left"))
+            if cut > cuts[-1]:
+                cuts.append(cut)
+        cuts.append(e)
+        parts.extend(zip(cuts[:-1], cuts[1:]))
+    plan = np.array(parts, dtype=np.int64).reshape(-1, 2)
+    _PLANS[coefficients] = (key, plan)
+    return plan
 
 
 def evaluations_from_r1cs(r1cs: R1CS, witness: np.ndarray, domain_size: int,
