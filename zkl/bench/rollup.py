@@ -1,7 +1,7 @@
 """The rollup end to end: transactions per second proven and settled on L1 per batch size: `zkl bench rollup`.
 
     zkl bench rollup [--quick] [--sizes 4,16,64] [--depth 16] [--batches 2] [--users 8] [--in-process]
-                     [--no-progress] [--json]
+                     [--cluster SPEC] [--workers 1,2] [--pipeline-batches 4] [--no-progress] [--json]
 
 For each batch size B, in order:
 
@@ -28,8 +28,20 @@ verification runs inside the EVM), and three gas figures join: `gas_submit` (med
 timed submitBatch transactions), `gas_per_tx` = gas_submit / B, and `gas_verify` (a transaction
 calling the batch verifier's verifyProof alone on the last proof, less its own 21,000: the
 verification's share of a submission, as `zkl bench gas` reports it).
-`peak_rss_mib` is the peak resident memory (ru_maxrss) of the process that measured the size:
-with `isolate` (the command line's default for several sizes) each size runs in a fresh process.
+`peak_rss_mib` (and `peak_rss_gib`) is the peak resident memory (ru_maxrss) of the process that measured
+the size: with `isolate` (the command line's default for several sizes) each size runs in a fresh
+process. `witness_s` is the witness solve alone (inside `prove_s`).
+
+4. pipelined proving on an executor (`zkl.prover.cluster`), per worker count N of `workers`
+   (key "workers" -> "<N>"): the spec is `cluster`'s kind with N workers (``processes:N`` without
+   `cluster`, ``local:N`` for ``local[:M]``; a ``tcp://`` scheduler is measured once, at its own size);
+   N batches warm the workers up (their processes start, read the key and load the kernels: not
+   timed), then `pipeline_batches` full batches of B transfers are queued at once and sealed by
+   `Devnet.seal_all(executor)`: built ahead, proven N at a time, settled in order. `tx_per_s` =
+   transactions proven and settled per second over those batches (wall clock of the whole
+   seal_all), beside `wall_s`, `prove_s` (median witness + proof on a worker), `threads` (numba
+   threads a task), `workers_used` and `worker_peak_rss_gib` (the largest peak of a worker process
+   that ended, ru_maxrss of the children; none for a remote cluster).
 """
 
 from __future__ import annotations
@@ -42,6 +54,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from zkl.bench.timing import Say, Stopwatch, peak_rss_mib, print_table
@@ -49,7 +62,7 @@ from zkl.bench.timing import Say, Stopwatch, peak_rss_mib, print_table
 __all__ = ["QUICK", "bench_rollup", "render"]
 
 #: the arguments of `zkl bench rollup --quick`
-QUICK = {"sizes": (2,), "depth": 4, "batches": 1, "users": 2}
+QUICK = {"sizes": (2,), "depth": 4, "batches": 1, "users": 2, "pipeline_batches": 2}
 
 
 @contextlib.contextmanager
@@ -73,18 +86,82 @@ def _timed_settlement_verify(sink: list[float]) -> Iterator[None]:
         contract.verify = original
 
 
-def _bench_size(b: int, depth: int, batches: int, users: int, say: Say, l1: str = "embedded") -> dict[str, Any]:
+def _bench_size(b: int, depth: int, batches: int, users: int, say: Say, l1: str = "embedded",
+                pipeline: Pipeline | None = None) -> dict[str, Any]:
     """Measure one batch size (see the module docstring)."""
     if l1 == "anvil":
         from zkl.settlement.anvil import Anvil
 
         with Anvil.start(extra=("--base-fee", "0", "--gas-price", "0")) as node:
-            return _bench_size_on(b, depth, batches, users, say, "rpc", node.url)
-    return _bench_size_on(b, depth, batches, users, say, l1, None)
+            return _bench_size_on(b, depth, batches, users, say, "rpc", node.url, pipeline)
+    return _bench_size_on(b, depth, batches, users, say, l1, None, pipeline)
 
 
-def _bench_size_on(b: int, depth: int, batches: int, users: int, say: Say, base: str, url: str | None
-                   ) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Pipeline:
+    """What step 4 measures: the executor kind (a `zkl.prover.cluster` spec), the worker counts, the timed batches."""
+
+    cluster: str | None = None
+    workers: tuple[int, ...] = (1, 2)
+    batches: int = 4
+
+    def specs(self) -> list[tuple[int | None, str]]:
+        """(worker count or None: the cluster's own, executor spec) to measure."""
+        from zkl.prover.cluster import parse_spec
+
+        kind, _ = parse_spec(self.cluster)
+        if kind == "scheduler":
+            return [(None, str(self.cluster))]
+        return [(n, f"{kind}:{n}") for n in self.workers]
+
+
+def _queue_transfers(net: Any, names: list[str], b: int, batches: int, shift: int) -> None:
+    """Queue `batches` full batches of b transfers among the users (each user's nonces in order)."""
+    users = len(names)
+    for k in range(batches):
+        for i in range(b):
+            sender = names[i % users]
+            net.transfer(sender, names[(i + 1 + k + shift) % users] if users > 1 else sender, 1 + i % 97)
+
+
+def _bench_pipeline(net: Any, names: list[str], b: int, pipeline: Pipeline, say: Say) -> dict[str, Any]:
+    """Step 4 of the module docstring on a devnet whose deposits are settled: per worker count, tx/s."""
+    import resource
+
+    from zkl.prover.cluster import executor
+
+    out: dict[str, Any] = {}
+    for n, spec in pipeline.specs():
+        with executor(spec) as ex:
+            count = ex.workers
+            say(f"B={b}: {spec}: {count} warm-up batch(es) (not timed)")
+            _queue_transfers(net, names, b, count, shift=0)
+            net.seal_all(ex)
+            say(f"B={b}: {spec}: {pipeline.batches} batches pipelined")
+            _queue_transfers(net, names, b, pipeline.batches, shift=1)
+            start = time.perf_counter()
+            infos = net.seal_all(ex)
+            wall = time.perf_counter() - start
+            threads = ex.threads
+        if [i["transactions"] for i in infos] != [b] * pipeline.batches or any(i["dropped"] for i in infos):
+            raise RuntimeError(f"the pipelined batches of size {b} on {spec} were not full: {infos}")
+        if net.contract.state_root != net.node.root:
+            raise RuntimeError(f"the L1 root differs from the L2 root after the batches on {spec}")
+        children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 2**20
+        out[str(n if n is not None else count)] = {
+            "spec": spec, "batches": len(infos), "transactions": b * len(infos), "wall_s": round(wall, 3),
+            "tx_per_s": round(b * len(infos) / wall, 3),
+            "prove_s": round(statistics.median(i["prove_s"] for i in infos), 3),
+            "witness_s": round(statistics.median(i["witness_s"] for i in infos), 3),
+            "threads": threads, "workers_used": len({i["worker"] for i in infos}),
+            "worker_peak_rss_gib": round(children, 2) if children and not spec.startswith(("tcp", "tls")) else None,
+        }
+        say(f"B={b}: {spec}: {out[str(n if n is not None else count)]['tx_per_s']} tx/s")
+    return out
+
+
+def _bench_size_on(b: int, depth: int, batches: int, users: int, say: Say, base: str, url: str | None,
+                   pipeline: Pipeline | None = None) -> dict[str, Any]:
     from zkl.circuits import compile
     from zkl.circuits.rollup import BatchCircuit
     from zkl.devnet import Devnet, proving_key
@@ -132,19 +209,23 @@ def _bench_size_on(b: int, depth: int, batches: int, users: int, say: Say, base:
             if net.contract.state_root != net.node.root:
                 raise RuntimeError("the L1 root differs from the L2 root after the benchmark")
             gas_verify = None if base == "embedded" else _verify_gas(net)
+            timings = list(net.timings)
+            if pipeline is not None:
+                row["workers"] = _bench_pipeline(net, names, b, pipeline, say)
         finally:
             net.close()
-    timings = net.timings
     seal_s = statistics.median(s.wall for s in seals)
     row.update(
         build_s=round(statistics.median(x["build_s"] for x in timings), 3),
         prove_s=round(statistics.median(x["prove_s"] for x in timings), 3),
+        witness_s=round(statistics.median(x["witness_s"] for x in timings), 3),
         verify_ms=round(statistics.median(settle_ms), 2) if settle_ms else None,
         submit_ms=round(statistics.median(x["submit_s"] for x in timings) * 1000, 2),
         seal_s=round(seal_s, 3),
         seal_cpu_s=round(statistics.median(s.cpu for s in seals), 3),
         tx_per_s=round(b / seal_s, 3),
         peak_rss_mib=peak_rss_mib(),
+        peak_rss_gib=round(peak_rss_mib() / 1024, 2),
     )
     if base != "embedded":
         gas = statistics.median(x["gas"] for x in timings)
@@ -167,35 +248,53 @@ def _verify_gas(net: Any) -> int:
     return receipt.gas - 21_000  # its execution: the share of a submission (as `zkl bench gas` reports it)
 
 
-def _isolated(b: int, depth: int, batches: int, users: int, progress: bool, l1: str) -> dict[str, Any]:
+def _isolated(b: int, depth: int, batches: int, users: int, progress: bool, l1: str,
+              pipeline: Pipeline | None = None) -> dict[str, Any]:
     """One batch size measured by `zkl bench rollup --in-process` in a fresh Python process."""
     args = [sys.executable, "-m", "zkl.cli", "bench", "rollup", "--sizes", str(b), "--depth", str(depth),
             "--batches", str(batches), "--users", str(users), "--l1", l1, "--json", "--in-process"]
+    if pipeline is None:
+        args.append("--no-pipeline")
+    else:
+        args += ["--workers", ",".join(map(str, pipeline.workers)), "--pipeline-batches", str(pipeline.batches)]
+        if pipeline.cluster:
+            args += ["--cluster", pipeline.cluster]
     done = subprocess.run(args + ([] if progress else ["--no-progress"]), stdout=subprocess.PIPE, text=True,
                           check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])[f"b{b}"]
 
 
 def bench_rollup(sizes: Sequence[int] = (4, 16, 64), depth: int = 16, batches: int = 2, users: int = 8, *,
-                 l1: str = "embedded", isolate: bool = False, say: Say | None = None) -> dict[str, Any]:
+                 l1: str = "embedded", isolate: bool = False, say: Say | None = None,
+                 cluster: str | None = None, workers: Sequence[int] | None = (1, 2),
+                 pipeline_batches: int = 4) -> dict[str, Any]:
     """Per batch size (key "b<B>") the figures of the module docstring, medians over `batches` batches.
 
     isolate: measure each size in a fresh process (so that peak_rss_mib is that size's own); its
-    progress is shown when `say` is given.
+    progress is shown when `say` is given. cluster, workers, pipeline_batches: step 4 (workers None or
+    empty: no step 4).
     """
     if batches < 1:
         raise ValueError(f"batches must be at least 1, not {batches}")
+    pipeline = None
+    if workers:
+        if pipeline_batches < 1 or any(n < 1 for n in workers):
+            raise ValueError("pipeline_batches and every worker count must be at least 1")
+        pipeline = Pipeline(cluster, tuple(workers), pipeline_batches)
+        pipeline.specs()  # a bad spec fails now, not after the first size
     out: dict[str, Any] = {"depth": depth, "batches": batches, "users": users, "l1": l1}
+    if pipeline is not None:
+        out.update(cluster=cluster or "processes", pipeline_batches=pipeline_batches)
     for b in sizes:
         if isolate:
-            out[f"b{b}"] = _isolated(b, depth, batches, users, progress=say is not None, l1=l1)
+            out[f"b{b}"] = _isolated(b, depth, batches, users, progress=say is not None, l1=l1, pipeline=pipeline)
         else:
-            out[f"b{b}"] = _bench_size(b, depth, batches, users, say or (lambda *args: None), l1)
+            out[f"b{b}"] = _bench_size(b, depth, batches, users, say or (lambda *args: None), l1, pipeline)
     return out
 
 
-_COLUMNS = ("constraints", "compile_s", "setup_s", "build_s", "prove_s", "verify_ms", "submit_ms", "seal_s",
-            "seal_cpu_s", "tx_per_s", "peak_rss_mib")
+_COLUMNS = ("constraints", "compile_s", "setup_s", "build_s", "witness_s", "prove_s", "verify_ms", "submit_ms",
+            "seal_s", "seal_cpu_s", "tx_per_s", "peak_rss_mib")
 
 
 _GAS_COLUMNS = ("gas_submit", "gas_per_tx", "gas_verify")
@@ -209,3 +308,10 @@ def render(result: dict[str, Any]) -> None:
             for key, row in result.items() if key.startswith("b") and isinstance(row, dict)]
     print_table(f"rollup end to end on the {l1} base layer, depth {result['depth']}, medians of "
                 f"{result['batches']} batches (setup_s 0 = key from cache)", ("B", *columns), rows)
+    pipelined = [[key[1:], n, w["spec"], w["threads"], w["prove_s"], w["wall_s"], w["tx_per_s"]]
+                 for key, row in result.items() if key.startswith("b") and isinstance(row, dict)
+                 for n, w in row.get("workers", {}).items()]
+    if pipelined:
+        print_table(f"pipelined: {result.get('pipeline_batches')} batches proven on an executor, settled in order "
+                    "(tx/s over their wall time)", ("B", "workers", "spec", "threads", "prove_s", "wall_s",
+                                                    "tx_per_s"), pipelined)

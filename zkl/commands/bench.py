@@ -8,6 +8,7 @@
     zkl bench gas      [--quick] [--sizes 1,2,4,8,16,32,64] [--l1 evm|anvil] [--json]
     zkl bench batch    [--quick] [--sizes 4,16,64] [--depth 16] [--repeats 3] [--no-prove] [--json]
     zkl bench rollup   [--quick] [--sizes 4,16,64] [--depth 16] [--batches 2] [--users 8] [--in-process]
+                       [--cluster SPEC] [--workers 1,2] [--pipeline-batches 4] [--no-pipeline]
                        [--no-progress] [--json]
 
 A table on stdout, or with --json one JSON object; progress on stderr while it runs. --quick
@@ -182,13 +183,28 @@ def batch(ctx: click.Context, quick: bool, sizes: tuple[int, ...], depth: int, r
 @click.option("--no-progress", is_flag=True, help="No progress display on stderr.")
 @click.option("--l1", type=click.Choice(["embedded", "evm", "anvil"]), default="embedded", show_default=True,
               help="Base layer the batches settle on (evm, anvil: with gas figures).")
+@click.option("--cluster", envvar="ZKL_CLUSTER", default=None, metavar="SPEC",
+              help="Executor kind of the pipelined figures: processes (default), local (a Dask LocalCluster) or "
+                   "tcp://HOST:PORT (a Dask scheduler, measured at its own size); env ZKL_CLUSTER.")
+@click.option("--workers", default="1,2", show_default=True, callback=_sizes,
+              help="Worker counts of the pipelined figures.")
+@click.option("--pipeline-batches", type=click.IntRange(min=1), default=4, show_default=True,
+              help="Timed batches per worker count, queued at once and sealed pipelined.")
+@click.option("--no-pipeline", is_flag=True, help="Skip the pipelined figures (per worker count).")
 @_json
 @click.pass_context
 def rollup(ctx: click.Context, quick: bool, sizes: tuple[int, ...], depth: int, batches: int, users: int,
-           in_process: bool, no_progress: bool, l1: str, as_json: bool) -> None:
+           in_process: bool, no_progress: bool, l1: str, cluster: str | None, workers: tuple[int, ...],
+           pipeline_batches: int, no_pipeline: bool, as_json: bool) -> None:
     """The rollup end to end: batches built, proven and settled on L1; transactions per second."""
     from zkl.bench import rollup as bench
+    from zkl.errors import ClusterError
 
-    args = _quick(ctx, quick, bench.QUICK, {"sizes": sizes, "depth": depth, "batches": batches, "users": users})
-    _run(as_json, bench.render, bench.bench_rollup, progress=not no_progress,
-         isolate=not in_process and len(args["sizes"]) > 1, l1=l1, **args)
+    args = _quick(ctx, quick, bench.QUICK, {"sizes": sizes, "depth": depth, "batches": batches, "users": users,
+                                            "pipeline_batches": pipeline_batches})
+    try:
+        _run(as_json, bench.render, bench.bench_rollup, progress=not no_progress,
+             isolate=not in_process and len(args["sizes"]) > 1, l1=l1, cluster=cluster,
+             workers=None if no_pipeline else workers, **args)
+    except ClusterError as e:
+        raise click.ClickException(str(e)) from None

@@ -7,7 +7,8 @@
     zkl rollup deposit  NAME AMOUNT                    L1 deposit; the L2 node sees the queue
     zkl rollup transfer FROM TO AMOUNT [--fee F]       signed for the devnet's deployment domain
     zkl rollup withdraw NAME AMOUNT [--fee F]
-    zkl rollup seal     [--all]                        build, prove and settle the next batch
+    zkl rollup seal     [--all] [--cluster SPEC]       build, prove and settle the next batch (--cluster: proofs on
+                                                       processes[:N], local[:N] or tcp://HOST:PORT, pipelined)
     zkl rollup claim    NAME                           pay final withdrawals on L1
     zkl rollup status                                  the deployment, L1, L2 and every user
     zkl rollup exit     NAME [--mine N]                exodus: exit by proof, refund deposits (mines N blocks first)
@@ -30,6 +31,7 @@ import click
 from zkl.commands._output import fail, json_flag, kv_table, show, show_json, table
 
 DATA_DIR_ENV = "ZKL_DATA_DIR"
+CLUSTER_ENV = "ZKL_CLUSTER"  # zkl.prover.cluster.CLUSTER_ENV (not imported here: the command line starts fast)
 DEFAULT_DATA_DIR = "zkl-data"
 
 _data_dir = click.option("--data-dir", type=click.Path(file_okay=False), envvar=DATA_DIR_ENV,
@@ -42,13 +44,14 @@ def rollup() -> None:
     """The zk-rollup: batch circuit, a devnet (L2 node, prover, L1 contract) and the base layer."""
 
 
-def _devnet(data_dir: str, action: Callable[[Any], Any]) -> Any:
-    """Open the devnet (recovering), return action(net); zkl errors end the command with their message."""
+def _devnet(data_dir: str, action: Callable[[Any], Any], *, recover: bool = True) -> Any:
+    """Open the devnet (recovering, unless the action does), return action(net); zkl errors end the command with
+    their message."""
     from zkl.devnet import Devnet
     from zkl.errors import ZklError
 
     try:
-        with Devnet(data_dir) as net:
+        with Devnet(data_dir, recover=recover) as net:
             return action(net)
     except ZklError as e:
         fail(e)
@@ -248,23 +251,44 @@ def withdraw(data_dir: str, name: str, amount: int, fee: int | None, as_json: bo
 @rollup.command("seal")
 @_data_dir
 @click.option("--all", "seal_all", is_flag=True, help="Seal until nothing waits.")
+@click.option("--cluster", "cluster", envvar=CLUSTER_ENV, default=None, metavar="SPEC",
+              help=f"Prove on an executor, pipelined: processes[:N], local[:N] (a Dask LocalCluster) or "
+                   f"tcp://HOST:PORT (a Dask scheduler); env {CLUSTER_ENV}. Default: in this process.")
 @json_flag
-def seal(data_dir: str, seal_all: bool, as_json: bool) -> None:
+def seal(data_dir: str, seal_all: bool, cluster: str | None, as_json: bool) -> None:
     """Build, prove and settle the next batch (after finishing any batch a crash interrupted)."""
-    def action(net: Any) -> dict[str, Any]:
-        infos = net.seal_all() if seal_all else [b for b in [net.seal()] if b is not None]
-        return {"batches": [{k: (str(v) if k == "new_root" else v) for k, v in i.items()} for i in infos],
-                "l1_batches": net.contract.batch_number, "state_root": str(net.contract.state_root)}
+    from contextlib import nullcontext
 
-    out = _devnet(data_dir, action)
+    from zkl.errors import ZklError
+
+    if cluster:
+        from zkl.prover.cluster import parse_spec
+
+        try:
+            parse_spec(cluster)  # a bad spec fails before the devnet is opened
+        except ZklError as e:
+            fail(e)
+
+    def action(net: Any) -> dict[str, Any]:
+        from zkl.prover.cluster import executor
+
+        with executor(cluster) if cluster else nullcontext() as ex:
+            # (both first settle, proving on the executor too, the batches a crash left unsettled)
+            infos = net.seal_all(ex) if seal_all else [b for b in [net.seal(executor=ex)] if b is not None]
+        return {"batches": [{k: (str(v) if k == "new_root" else v) for k, v in i.items()} for i in infos],
+                "l1_batches": net.contract.batch_number, "state_root": str(net.contract.state_root),
+                "cluster": None if ex is None else ex.spec}
+
+    out = _devnet(data_dir, action, recover=not cluster)
     if as_json:
         return show_json(out)
     if not out["batches"]:
         return show(f"Nothing waits: no deposit and no transaction. L1 holds {out['l1_batches']} batches.")
     rows = [(b["number"], b["transactions"], f"{b['build_s']:.3f}", f"{b['prove_s']:.2f}", f"{b['verify_ms']:.2f}",
-             b["l1_height"], len(b["dropped"])) for b in out["batches"]]
-    show(table(f"sealed and final on L1 (state root {out['state_root']})",
-               ["batch", "transactions", "build s", "prove s", "verify ms", "L1 block", "dropped"], rows,
+             b["l1_height"], len(b["dropped"]), b.get("worker") or "-") for b in out["batches"]]
+    where = f", proven on {out['cluster']}" if out["cluster"] else ""
+    show(table(f"sealed and final on L1 (state root {out['state_root']}{where})",
+               ["batch", "transactions", "build s", "prove s", "verify ms", "L1 block", "dropped", "worker"], rows,
                right=("batch", "transactions", "build s", "prove s", "verify ms", "L1 block", "dropped")))
 
 

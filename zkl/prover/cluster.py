@@ -111,15 +111,18 @@ def _cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def executor(spec: str | None = None) -> ClusterExecutor:
-    """The executor a spec names (see the module docstring); a context manager that shuts it down on exit."""
+def executor(spec: str | None = None, *, timeout: float = 10.0) -> ClusterExecutor:
+    """The executor a spec names (see the module docstring); a context manager that shuts it down on exit.
+
+    timeout: seconds to wait for a remote scheduler to answer.
+    """
     kind, arg = parse_spec(spec)
     if kind == "processes":
         return ProcessExecutor(arg if isinstance(arg, int) else None)
     distributed = _distributed()
     if kind == "local":
         return DaskExecutor.local(distributed, arg if isinstance(arg, int) else None)
-    return DaskExecutor.connect(distributed, str(arg))
+    return DaskExecutor.connect(distributed, str(arg), timeout=timeout)
 
 
 def _distributed() -> Any:
