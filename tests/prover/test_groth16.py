@@ -327,6 +327,12 @@ def test_evaluations_from_a_coefficient_section_in_any_order(poly, pk, rng):
     coef = pk.coefficients
     expected = qap.evaluations_from_coefficients(coef, w, pk.domain_size)
     assert qap._plan(coef, pk.domain_size, w.shape[0]) is not None
+    blocked = np.argsort(coef.matrix, kind="stable")  # all of A, then all of B: one run per matrix
+    by_matrix = ZkeyCoefficients(coef.matrix[blocked], coef.constraint[blocked], coef.wire[blocked],
+                                 coef.value[blocked])
+    assert qap._plan(by_matrix, pk.domain_size, w.shape[0]) is not None
+    for x, y in zip(expected, qap.evaluations_from_coefficients(by_matrix, w, pk.domain_size)):
+        assert np.array_equal(x, y)
     order = rng.permutation(len(coef))
     shuffled = ZkeyCoefficients(coef.matrix[order], coef.constraint[order], coef.wire[order], coef.value[order])
     assert qap._plan(shuffled, pk.domain_size, w.shape[0]) is None

@@ -74,15 +74,22 @@ def _plan(coefficients: ZkeyCoefficients, domain_size: int, n_wires: int) -> np.
                             f"{int(coefficients.wire.max())} and matrices up to {int(matrix.max())}; the domain has "
                             f"{domain_size} rows, the witness {n_wires} values, and a .zkey two matrices (A, B)")
     n = rows.shape[0]
-    # runs of one matrix with non-decreasing rows (snarkjs writes A's rows, B's rows, then A's public rows)
-    starts = np.concatenate([[0], np.nonzero((matrix[1:] != matrix[:-1]) | (rows[1:] < rows[:-1]))[0] + 1, [n]])
+    # runs of non-decreasing rows (zkl and snarkjs: per row A's then B's entries, then the public rows;
+    # a key with all of A before all of B has a run per matrix); two runs that share a matrix must not
+    # share a row
+    starts = np.concatenate([[0], np.nonzero(rows[1:] < rows[:-1])[0] + 1, [n]])
     lo, hi = starts[:-1], starts[1:]
-    order = np.lexsort((rows[lo], matrix[lo]))
-    m_sorted, first, last = matrix[lo][order], rows[lo][order], rows[hi - 1][order]
-    overlap = (m_sorted[1:] == m_sorted[:-1]) & (first[1:] <= last[:-1])
-    if overlap.any() or len(lo) > 4096:
+    if len(lo) > 4096:
         _PLANS[coefficients] = (key, None)
         return None
+    first, last = rows[lo].astype(np.int64), rows[hi - 1].astype(np.int64)
+    has = [np.array([bool(np.any(matrix[s:e] == which)) for s, e in zip(lo, hi)], dtype=bool) for which in (0, 1)]
+    for runs in has:
+        order = np.argsort(first[runs], kind="stable")
+        f, la = first[runs][order], last[runs][order]
+        if np.any(f[1:] <= la[:-1]):
+            _PLANS[coefficients] = (key, None)
+            return None
     target = max(4096, n // (8 * numba.get_num_threads()))
     parts = []
     for s, e in zip(lo.tolist(), hi.tolist()):
