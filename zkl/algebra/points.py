@@ -11,7 +11,8 @@ zeros.  Only zkl.algebra looks inside these arrays.
 
 Operators: `p + q`, `p - q`, `-p`, `k * p` and `p * k` (k an int in [0, r)) call
 zkl.algebra.curve (g1_add, g1_sub, g1_neg, g1_mul and the G2 twins), imported on
-first use so that this module does not load the curve kernels.
+first use so that this module does not load the curve kernels (nor, until a bulk array is
+made, the conversion kernels of zkl.algebra.limbs: the JSON readers need neither).
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from zkl.algebra.constants import Q
-from zkl.algebra.limbs import ints_to_montgomery, montgomery_to_ints
 from zkl.errors import ShapeMismatch
 
 Fq2Int = tuple[int, int]
@@ -115,12 +115,16 @@ class G2Point:
 def g1_to_array(points: Sequence[G1Point]) -> np.ndarray:
     """(n, 2, 4) Montgomery affine array of G1 points (coordinates checked < q, not on-curve)."""
     coords = [c for p in points for c in (p.x, p.y)]
+    from zkl.algebra.limbs import ints_to_montgomery  # the conversion kernels, only for bulk arrays
+
     return ints_to_montgomery(coords, Q, "G1 coordinate").reshape(len(points), 2, 4)
 
 
 def g1_from_array(array: np.ndarray) -> list[G1Point]:
     """G1 points of a (n, 2, 4) Montgomery affine array."""
     _check_shape(array, (2, 4), "G1 array")
+    from zkl.algebra.limbs import montgomery_to_ints
+
     ints = montgomery_to_ints(array, Q)
     return [G1Point(ints[2 * i], ints[2 * i + 1]) for i in range(array.shape[0])]
 
@@ -128,12 +132,16 @@ def g1_from_array(array: np.ndarray) -> list[G1Point]:
 def g2_to_array(points: Sequence[G2Point]) -> np.ndarray:
     """(n, 2, 2, 4) Montgomery affine array of G2 points (coordinates checked < q, not on-curve)."""
     coords = [c for p in points for c in (*p.x, *p.y)]
+    from zkl.algebra.limbs import ints_to_montgomery
+
     return ints_to_montgomery(coords, Q, "G2 coordinate").reshape(len(points), 2, 2, 4)
 
 
 def g2_from_array(array: np.ndarray) -> list[G2Point]:
     """G2 points of a (n, 2, 2, 4) Montgomery affine array."""
     _check_shape(array, (2, 2, 4), "G2 array")
+    from zkl.algebra.limbs import montgomery_to_ints
+
     v = montgomery_to_ints(array, Q)
     return [G2Point((v[4 * i], v[4 * i + 1]), (v[4 * i + 2], v[4 * i + 3])) for i in range(array.shape[0])]
 

@@ -7,31 +7,38 @@
 Depends on zkl.algebra only (a base layer verifies; it never imports the prover or circuits).
 """
 
-from zkl.verifier.batch import BatchResult, batch_verify
-from zkl.verifier.groth16 import (
-    PreparedVerifyingKey,
-    alpha_beta,
-    check_public_inputs,
-    prepare_verifying_key,
-    validate_proof,
-    validate_verifying_key,
-    verify,
-)
-from zkl.verifier.keys import Proof, VerifyingKey
-from zkl.verifier.snarkjs_json import (
-    proof_from_snarkjs_json,
-    proof_to_snarkjs_json,
-    public_from_snarkjs_json,
-    public_to_snarkjs_json,
-    read_proof,
-    read_public,
-    read_verifying_key,
-    vk_from_snarkjs_json,
-    vk_to_snarkjs_json,
-    write_proof,
-    write_public,
-    write_verifying_key,
-)
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+#: where each public name lives: the modules are imported on first use, so that reading
+#: snarkjs JSON (or `zkl groth16 verify`) loads neither the batch verifier nor numba's kernels
+_HOME = {
+    "BatchResult": "batch", "batch_verify": "batch",
+    "PreparedVerifyingKey": "groth16", "alpha_beta": "groth16", "check_public_inputs": "groth16",
+    "prepare_verifying_key": "groth16", "validate_proof": "groth16", "validate_verifying_key": "groth16",
+    "verify": "groth16",
+    "Proof": "keys", "VerifyingKey": "keys",
+    **{name: "snarkjs_json" for name in (
+        "proof_from_snarkjs_json", "proof_to_snarkjs_json", "public_from_snarkjs_json", "public_to_snarkjs_json",
+        "read_proof", "read_public", "read_verifying_key", "vk_from_snarkjs_json", "vk_to_snarkjs_json",
+        "write_proof", "write_public", "write_verifying_key")},
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module 'zkl.verifier' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"zkl.verifier.{home}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
 
 __all__ = [
     "BatchResult",
