@@ -20,7 +20,8 @@ subgroup, a coordinate >= q, the wrong number of public inputs, JSON nested too 
 with too long numbers).  With --json, one JSON object on stdout:
 {"valid": bool, "status": "ok" | "invalid" | "error", "reason": str | null,
 "n_public": int | null, "seconds": float}, same exit codes.  Importing this module (and
-running verify) loads neither zkl.prover nor zkl.circuits.
+running verify) loads neither zkl.prover nor zkl.circuits, nor numba: verify runs the checks
+and pairings of zkl.verifier.oneshot in plain Python (one proof: faster than loading kernels).
 """
 
 from __future__ import annotations
@@ -75,11 +76,18 @@ def setup_cmd(r1cs_file: str, zkey_file: str, ptau: str | None, as_json: bool, q
 @click.argument("proof_file", type=click.Path(dir_okay=False))
 @click.argument("public_file", type=click.Path(dir_okay=False))
 @click.option("--trusted", is_flag=True, help="Skip the curve and subgroup checks of the key's points.")
+@click.option("--no-key-cache", "no_key_cache", is_flag=True,
+              help="Check the key's points even if this file passed before (see $ZKL_ZKEY_CHECK_CACHE).")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def prove_cmd(zkey_file: str, wtns_file: str, proof_file: str, public_file: str, trusted: bool, as_json: bool,
-              quiet: bool) -> None:
-    """Prove with a .zkey and a .wtns; write snarkjs's proof.json and public.json."""
+def prove_cmd(zkey_file: str, wtns_file: str, proof_file: str, public_file: str, trusted: bool, no_key_cache: bool,
+              as_json: bool, quiet: bool) -> None:
+    """Prove with a .zkey and a .wtns; write snarkjs's proof.json and public.json.
+
+    The key's points are checked the first time a file is used; its SHA-256 digest is then
+    recorded under $ZKL_CACHE_DIR, and later runs on the same bytes skip those checks (every
+    structural check is still made).
+    """
     from zkl.circuits.circom import read_wtns_limbs
     from zkl.errors import ZklError
     from zkl.prover.groth16 import prove, public_inputs
@@ -87,7 +95,7 @@ def prove_cmd(zkey_file: str, wtns_file: str, proof_file: str, public_file: str,
 
     try:
         started = time.perf_counter()
-        pk = read_zkey(zkey_file, validate=not trusted)
+        pk = read_zkey(zkey_file, validate=not trusted, check_cache=False if no_key_cache else None)
         witness = read_wtns_limbs(wtns_file)
         loaded = time.perf_counter()
         proof = prove(pk, witness, progress=not (quiet or as_json))
@@ -144,16 +152,19 @@ def fullprove_cmd(input_file: str, target: str, zkey_file: str, proof_file: str,
 def verify_command(verification_key: str, public: str, proof: str, as_json: bool) -> None:
     """Verify a Groth16 proof from snarkjs files (verification_key.json public.json proof.json)."""
     from zkl.errors import ZklError
-    from zkl.verifier import read_proof, read_public, read_verifying_key, verify
+    from zkl.verifier import oneshot
+    from zkl.verifier.snarkjs_json import read_proof, read_public, read_verifying_key
 
     n_public = None
     start = time.perf_counter()
-    try:
-        vk = read_verifying_key(verification_key)
+    try:  # the checks and their order of zkl.verifier (key, public.json, proof, inputs), in plain Python
+        vk = read_verifying_key(verification_key, validate=False)
+        oneshot.validate_verifying_key(vk, f"verification key {verification_key}")
         n_public = vk.n_public
         inputs = read_public(public)
-        pi = read_proof(proof)
-        valid = verify(vk, inputs, pi)
+        pi = read_proof(proof, validate=False)
+        oneshot.validate_proof(pi, f"proof {proof}")
+        valid = oneshot.verify(vk, inputs, pi, validated=True)
     except ZklError as e:
         _verdict("error", " ".join(str(e).split()), n_public, as_json, time.perf_counter() - start)
         raise SystemExit(EXIT_ERROR) from None

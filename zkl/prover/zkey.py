@@ -48,6 +48,7 @@ from zkl.algebra.limbs import check_below, from_montgomery, to_montgomery
 from zkl.algebra.points import g1_from_array, g1_to_array, g2_from_array, g2_to_array
 from zkl.errors import FormatError, MalformedInput
 from zkl._binfile import BinFile, field_header, write_binfile
+from zkl.prover import _checked
 from zkl.prover.keys import ProvingKey, ZkeyCoefficients
 from zkl.verifier.keys import VerifyingKey
 
@@ -63,12 +64,18 @@ _COEF = np.dtype([("matrix", "<u4"), ("constraint", "<u4"), ("wire", "<u4"), ("v
 _SECTION_ORDER = (1, 2, 4, 3, 9, 8, 5, 6, 7, 10)
 
 
-def read_zkey(path: str | os.PathLike, *, validate: bool = True, mmap: bool = True) -> ProvingKey:
+def read_zkey(path: str | os.PathLike, *, validate: bool = True, mmap: bool = True,
+              check_cache: bool | None = None) -> ProvingKey:
     """Read a snarkjs Groth16 .zkey; points are checked on their curves (G2 also in the subgroup) unless validate=False.
 
     With mmap=True (default) the point sections are copy-on-write views of a memory map
     (sections at 8-byte-unaligned offsets are copied), so loading costs no reading time;
     validation then touches every page once.  validate=False is for trusted files.
+
+    The point checks are made once per file content: a file whose SHA-256 digest is recorded
+    in zkl.prover._checked (it passed them before) is not re-checked; every structural and
+    size check is made at every load.  check_cache=False (or $ZKL_ZKEY_CHECK_CACHE=0) checks
+    the points every time and records nothing; None follows the environment.
     """
     f = BinFile(path, MAGIC, 2, use_mmap=mmap)
     header = _read_header(f)
@@ -84,7 +91,12 @@ def read_zkey(path: str | os.PathLike, *, validate: bool = True, mmap: bool = Tr
     if mpc is not None and len(mpc) < 68:
         raise FormatError(f"{f.path}: contributions section must hold at least 68 bytes, not {len(mpc)}")
     if validate:
-        _validate(f.path, header["g1"], header["g2"], ic, a, b1, b2, c, h)
+        use_record = _checked.enabled(check_cache)
+        digest = _checked.digest(f.data) if use_record else None
+        if digest is None or not _checked.known(digest):
+            _validate(f.path, header["g1"], header["g2"], ic, a, b1, b2, c, h)
+            if digest is not None:
+                _checked.remember(digest)
     g1 = g1_from_array(header["g1"])
     g2 = g2_from_array(header["g2"])
     vk = VerifyingKey(alpha_g1=g1[0], beta_g2=g2[0], gamma_g2=g2[1], delta_g2=g2[2],
