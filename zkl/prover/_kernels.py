@@ -185,3 +185,37 @@ def _finish_products(a, b, c):
         store_fe(a, i, x)
         store_fe(b, i, y)
         store_fe(c, i, fr_mul(fr_mul(x, y), FR_R2))
+
+
+# ----------------------------------------------------------------------------------------------
+# setup from toxic waste: the .zkey coefficient section and the QAP polynomials at tau
+
+
+@njit(parallel=True, cache=True)
+def _interleave_rows(a_ptr, a_idx, a_cf, b_ptr, b_idx, b_cf, matrix, constraint, wire, value):
+    """The entries of A and B as a .zkey lists them: per row its A entries, then its B entries."""
+    for r in prange(a_ptr.shape[0] - 1):
+        pos = a_ptr[r] + b_ptr[r]
+        for k in range(a_ptr[r], a_ptr[r + 1]):
+            matrix[pos] = 0
+            constraint[pos] = r
+            wire[pos] = a_idx[k]
+            store_fe(value, pos, load_fe(a_cf, k))
+            pos += 1
+        for k in range(b_ptr[r], b_ptr[r + 1]):
+            matrix[pos] = 1
+            constraint[pos] = r
+            wire[pos] = b_idx[k]
+            store_fe(value, pos, load_fe(b_cf, k))
+            pos += 1
+
+
+@njit(cache=True)
+def _csr_scatter(indptr, indices, coeffs, lag, out):
+    """out[wire] += coeff * lag[row] over the entries of a CSR matrix (normal coefficients, Montgomery
+    lag: normal-form sums)."""
+    for r in range(indptr.shape[0] - 1):
+        x = load_fe(lag, r)
+        for k in range(indptr[r], indptr[r + 1]):
+            w = indices[k]
+            store_fe(out, w, fr_add(load_fe(out, w), fr_mul(load_fe(coeffs, k), x)))

@@ -50,7 +50,7 @@ from zkl.algebra.ntt import domain
 from zkl.algebra.points import g1_from_array
 from zkl.algebra.threads import DOMAIN_MIN_ROWS, numba_threads
 from zkl.algebra._kernels import batch_to_affine
-from zkl.circuits.r1cs import R1CS
+from zkl.circuits.r1cs import R1CS, SparseRows
 from zkl.errors import FormatError, MalformedInput, NotInvertible
 from zkl.prover import _kernels as _k
 from zkl.prover._progress import ProgressCallback, Steps
@@ -92,24 +92,25 @@ def domain_size(n_constraints: int, n_public: int) -> int:
 def zkey_coefficients(r1cs: R1CS) -> ZkeyCoefficients:
     """The .zkey coefficient section of an R1CS in snarkjs's order: per constraint its A then its B entries,
     then the public rows (A, row m + s, wire s, value 1)."""
-    m = r1cs.n_constraints
-    rows, wires, values, matrix = [], [], [], []
-    for which, mat in ((0, r1cs.a), (1, r1cs.b)):
-        rows.append(np.repeat(np.arange(m, dtype=np.int64), np.diff(mat.indptr)))
-        wires.append(np.asarray(mat.indices, dtype=np.int64))
-        values.append(np.asarray(mat.coeffs, dtype=np.uint64).reshape(-1, 4))
-        matrix.append(np.full(mat.nnz, which, dtype=np.int64))
-    rows_all, matrix_all = np.concatenate(rows), np.concatenate(matrix)
-    order = np.lexsort((matrix_all, rows_all))  # stable: per row A before B, file order kept
+    m, a, b = r1cs.n_constraints, r1cs.a, r1cs.b
     n_pub = r1cs.n_public + 1
-    one = np.zeros((n_pub, 4), dtype=np.uint64)
-    one[:, 0] = 1
-    return ZkeyCoefficients(
-        matrix=np.concatenate([matrix_all[order], np.zeros(n_pub, dtype=np.int64)]).astype(np.uint32),
-        constraint=np.concatenate([rows_all[order], m + np.arange(n_pub, dtype=np.int64)]).astype(np.uint32),
-        wire=np.concatenate([np.concatenate(wires)[order], np.arange(n_pub, dtype=np.int64)]).astype(np.uint32),
-        value=np.ascontiguousarray(np.concatenate([np.concatenate(values)[order], one])),
-    )
+    total = a.nnz + b.nnz + n_pub
+    matrix = np.zeros(total, dtype=np.uint32)
+    constraint = np.empty(total, dtype=np.uint32)
+    wire = np.empty(total, dtype=np.uint32)
+    value = np.zeros((total, 4), dtype=np.uint64)
+    _k._interleave_rows(np.asarray(a.indptr, dtype=np.int64), a.indices, _limbs(a.coeffs),
+                        np.asarray(b.indptr, dtype=np.int64), b.indices, _limbs(b.coeffs), matrix, constraint, wire,
+                        value)
+    constraint[a.nnz + b.nnz:] = m + np.arange(n_pub, dtype=np.uint32)
+    wire[a.nnz + b.nnz:] = np.arange(n_pub, dtype=np.uint32)
+    value[a.nnz + b.nnz:, 0] = 1
+    return ZkeyCoefficients(matrix=matrix, constraint=constraint, wire=wire, value=value)
+
+
+def _limbs(coeffs: np.ndarray) -> np.ndarray:
+    """Coefficients as a contiguous (k, 4) uint64 array (no copy when they are one)."""
+    return np.ascontiguousarray(coeffs, dtype=np.uint64).reshape(-1, 4)
 
 
 def setup(r1cs: R1CS, *, toxic: ToxicWaste | None = None, progress: bool | ProgressCallback = False,
@@ -132,7 +133,6 @@ def _setup(r1cs: R1CS, toxic: ToxicWaste | None, progress: bool | ProgressCallba
     if log_n > _MAX_LOG_DOMAIN:
         raise MalformedInput(f"the circuit needs a domain of 2^{log_n} rows, more than 2^{_MAX_LOG_DOMAIN}")
     coefficients = zkey_coefficients(r1cs)
-    secret_arrays: list[np.ndarray] = []
     with Steps(progress, "setup", 5) as steps:
         steps.step("QAP at tau")
         try:
@@ -142,12 +142,9 @@ def _setup(r1cs: R1CS, toxic: ToxicWaste | None, progress: bool | ProgressCallba
             if not own_toxic:
                 raise MalformedInput("tau must not be a point of the domain or of its coset") from None
             return _setup(r1cs, None, progress)  # probability ~ 2n / r
-        u = _scatter(coefficients.wire, coefficients.constraint, coefficients.value, lag, r1cs.n_wires,
-                     coefficients.matrix == 0)
-        v = _scatter(coefficients.wire, coefficients.constraint, coefficients.value, lag, r1cs.n_wires,
-                     coefficients.matrix == 1)
-        c_rows = np.repeat(np.arange(r1cs.n_constraints, dtype=np.int64), np.diff(r1cs.c.indptr))
-        w = _scatter(r1cs.c.indices, c_rows, r1cs.c.coeffs, lag, r1cs.n_wires, None)
+        u = _at_tau(r1cs.a, lag, r1cs.n_wires, public_rows=r1cs.n_public + 1)
+        v = _at_tau(r1cs.b, lag, r1cs.n_wires)
+        w = _at_tau(r1cs.c, lag, r1cs.n_wires)
         mixed = u * t.beta + v * t.alpha + w
         ic = mixed[: n_pub + 1] * Fr.inv(t.gamma)
         private = mixed[n_pub + 1:] * Fr.inv(t.delta)
@@ -155,12 +152,17 @@ def _setup(r1cs: R1CS, toxic: ToxicWaste | None, progress: bool | ProgressCallba
         joined = Fr.concatenate([u, v, private, h, ic])
         g1_scalars = joined.limbs()
         g2_scalars = v.limbs()
-        secret_arrays += [x.montgomery for x in (lag, lag_h, u, v, w, mixed, ic, private, h, joined)]
+        # erased (and freed) as soon as they are used: the setup's peak memory is the key plus the scalars
+        _erase([x.montgomery for x in (lag, lag_h, u, v, w, mixed, ic, private, h, joined)])
+        del lag, lag_h, u, v, w, mixed, ic, private, h, joined
         steps.step("G1 points")
         g1_points = fixed_base_mul_g1(G1_GENERATOR, g1_scalars)
+        _erase([g1_scalars])
+        del g1_scalars
         steps.step("G2 points")
         b2 = fixed_base_mul_g2(G2_GENERATOR, g2_scalars)
-        secret_arrays += [g1_scalars, g2_scalars]
+        _erase([g2_scalars])
+        del g2_scalars
         steps.step("key")
         nv, npriv = r1cs.n_wires, r1cs.n_wires - n_pub - 1
         a, b1, l_query, h_query, ic_points = np.split(g1_points, np.cumsum([nv, nv, npriv, n]))
@@ -172,10 +174,14 @@ def _setup(r1cs: R1CS, toxic: ToxicWaste | None, progress: bool | ProgressCallba
                         h_query=np.ascontiguousarray(h_query), l_query=np.ascontiguousarray(l_query),
                         n_wires=nv, n_public=n_pub, domain_size=n, coefficients=coefficients)
         steps.step("erase toxic waste")
-        for arr in secret_arrays:
-            arr.fill(0)
-        del t, toxic, lag, lag_h, u, v, w, mixed, ic, private, h, joined
+        del t, toxic
     return pk
+
+
+def _erase(arrays: list[np.ndarray]) -> None:
+    """Overwrite arrays derived from the toxic waste with zeros."""
+    for arr in arrays:
+        arr.fill(0)
 
 
 def setup_from_ptau(r1cs: R1CS, ptau: PowersOfTau | str | os.PathLike, *, validate: bool = True,
@@ -271,17 +277,19 @@ def _lagrange(tau: int, log_m: int, shift: int, step: int, count: int) -> FieldA
     return Fr.from_montgomery(out)
 
 
-def _scatter(wires: np.ndarray, rows: np.ndarray, values: np.ndarray, lag: FieldArray, n_wires: int,
-             mask: np.ndarray | None) -> FieldArray:
-    """sum over entries of value * lag[row], accumulated per wire (Montgomery)."""
-    if mask is not None:
-        wires, rows, values = wires[mask], rows[mask], values[mask]
+def _at_tau(matrix: SparseRows, lag: FieldArray, n_wires: int, public_rows: int = 0) -> FieldArray:
+    """Per wire, sum over its entries of coefficient * L_row(tau) (u, v or w at tau), plus L_{m+s}(tau) for
+    the first `public_rows` wires (snarkjs's public rows, in A only); Montgomery."""
     out = np.zeros((n_wires, 4), dtype=np.uint64)
-    if len(wires):
-        coeffs = to_montgomery(np.ascontiguousarray(values, dtype=np.uint64), R)
-        cuts = np.array([0, len(wires)], dtype=np.int64)
-        _k._spmv(np.asarray(wires, dtype=np.int64), np.asarray(rows, dtype=np.int64), coeffs, lag.montgomery, out, cuts)
-    return Fr.from_montgomery(out)
+    m = matrix.n_rows
+    _k._csr_scatter(np.asarray(matrix.indptr, dtype=np.int64), matrix.indices, _limbs(matrix.coeffs),
+                    lag.montgomery, out)
+    if public_rows:
+        extra = np.zeros((public_rows, 4), dtype=np.uint64)
+        extra[:, 0] = 1
+        _k._csr_scatter(np.arange(public_rows + 1, dtype=np.int64), np.arange(public_rows, dtype=np.int32), extra,
+                        np.ascontiguousarray(lag.montgomery[m: m + public_rows]), out)
+    return Fr.from_montgomery(to_montgomery(out, R))
 
 
 def _sums(points: np.ndarray, wires: np.ndarray, point_idx: np.ndarray, coeffs: np.ndarray, n_wires: int) -> np.ndarray:
