@@ -30,6 +30,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -47,7 +48,8 @@ from zkl.bench import _js
 from zkl.bench.timing import Say, alternate, print_table, timed
 from zkl.circuits.r1cs import R1CS, SparseRows
 
-__all__ = ["QUICK", "bench_groth16", "densechain", "mulchain", "peak_memory", "render"]
+__all__ = ["QUICK", "bench_cli", "bench_groth16", "densechain", "mulchain", "peak_memory", "rapidsnark_path",
+           "render", "run_process"]
 
 #: the arguments of `zkl bench groth16 --quick`
 QUICK = {"sizes": (10,), "big": (10,), "circuits": ("dense",), "repeats": 1}
@@ -375,15 +377,145 @@ def _bench_big(k: int, repeats: int, cache: Path, say: Say, kind: str = "dense")
     return row
 
 
+# ------------------------------------------------------------------------ the command lines as processes
+
+
+def rapidsnark_path(path: str | os.PathLike | None = None) -> Path | None:
+    """The rapidsnark `prover` binary: `path`, else $RAPIDSNARK, else `prover`/`rapidsnark` on PATH; None if absent."""
+    for candidate in (path, os.environ.get("RAPIDSNARK")):
+        if candidate:
+            found = Path(candidate)
+            return found if found.is_file() and os.access(found, os.X_OK) else None
+    which = shutil.which("rapidsnark")
+    return Path(which) if which else None
+
+
+def run_process(args: Sequence[object], env: dict[str, str] | None = None, timeout: float = 3600) -> tuple[float, float]:
+    """(wall seconds, peak RSS MiB) of one child process run to its end.
+
+    The peak is measured by /usr/bin/time (%M) where installed: a child forked straight from this
+    process would report this process's RSS as its own peak (Linux keeps the high-water mark of the
+    forked image across exec). Without /usr/bin/time, the child's own rusage (an upper bound).
+    """
+    import tempfile
+
+    time_bin = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
+    with tempfile.NamedTemporaryFile("r", suffix=".rss") as rss:
+        argv = [str(a) for a in args]
+        if time_bin:
+            argv = [time_bin, "-f", "%M", "-o", rss.name, *argv]
+        started = time.perf_counter()
+        child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+        try:
+            _, err = child.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.communicate()
+            raise RuntimeError(f"{args[0]} ran past {timeout} s") from None
+        wall = time.perf_counter() - started
+        if child.returncode != 0:
+            raise RuntimeError(f"{' '.join(map(str, args))} exited {child.returncode}:\n"
+                               f"{err.decode(errors='replace')[-2000:]}")
+        if time_bin:
+            lines = [line for line in rss.read().split() if line.isdigit()]
+            peak_kib = float(lines[-1]) if lines else float("nan")
+        else:
+            peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return wall, peak_kib / 1024
+
+
+def _cli_keys(k: int, cache: Path, say: Say) -> tuple[Path, Path]:
+    """The dense chain's .zkey and .wtns of 2^k rows (NumPy-built, zkl setup), cached beside `_bench_big`'s."""
+    from zkl.circuits.circom import write_wtns
+    from zkl.prover import setup, write_zkey
+
+    zkey, wtns = cache / f"numpy_dense_{k}.zkey", cache / f"numpy_dense_{k}.wtns"
+    if not (zkey.exists() and wtns.exists()):
+        say(f"[cli 2^{k}] building the dense chain and its key")
+        r1cs, witness = densechain(k)
+        write_zkey(setup(r1cs), zkey)
+        write_wtns(witness, wtns)
+    return zkey, wtns
+
+
+def bench_cli(sizes: Sequence[int] = (16, 18), repeats: int = 5, rapidsnark: str | os.PathLike | None = None,
+              say: Say | None = None) -> list[dict[str, Any]]:
+    """`zkl groth16 prove|verify` as whole processes beside snarkjs's CLI and rapidsnark, on the same files.
+
+    For each size, the dense chain's .zkey and .wtns (`_cli_keys`); each round runs once, in turn,
+    `python -m zkl.cli groth16 prove zkey wtns proof.json public.json --quiet` (the key's points
+    checked the first time, then remembered by the file's digest: one untimed run first, as a user's
+    second proof), `snarkjs groth16 prove` and rapidsnark's `prover` (when found: `rapidsnark`,
+    $RAPIDSNARK or on PATH), then `zkl groth16 verify` and `snarkjs groth16 verify` on zkl's proof.
+    Rows: median wall seconds and median peak RSS (MiB, the child's own ru_maxrss) per peer.
+    """
+    import tempfile
+
+    say = say or _quiet
+    cache = cache_dir()
+    binary = rapidsnark_path(rapidsnark)
+    have_js = _js.have("snarkjs")
+    rows = []
+    for k in sizes:
+        zkey, wtns = _cli_keys(k, cache, say)
+        row: dict[str, Any] = {"circuit": "dense (cli)", "log_domain": k}
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp)
+            zkl_cli = [sys.executable, "-m", "zkl.cli", "groth16"]
+            prove = {"zkl": lambda: run_process([*zkl_cli, "prove", zkey, wtns, out / "proof.json",
+                                                  out / "public.json", "--quiet"])}
+            if have_js:
+                prove["snarkjs"] = lambda: run_process(["node", _js._snarkjs(), "groth16", "prove", zkey, wtns,
+                                                        out / "sj_proof.json", out / "sj_public.json"])
+            if binary is not None:
+                prove["rapidsnark"] = lambda: run_process([binary, zkey, wtns, out / "rs_proof.json",
+                                                           out / "rs_public.json"])
+            else:
+                row["rapidsnark_note"] = "rapidsnark not found (--rapidsnark PATH or $RAPIDSNARK)"
+            say(f"[cli 2^{k}] first zkl run (checks the key's points once)")
+            row["zkl_first_prove_s"], _ = prove["zkl"]()
+            subprocess.run([*zkl_cli[:3], "zkey", "export", "verificationkey", str(zkey), str(out / "vk.json")],
+                           check=True, capture_output=True)
+            verify = {"zkl": lambda: run_process([*zkl_cli, "verify", out / "vk.json", out / "public.json",
+                                                   out / "proof.json"])}
+            if have_js:
+                verify["snarkjs"] = lambda: run_process(["node", _js._snarkjs(), "groth16", "verify", out / "vk.json",
+                                                         out / "public.json", out / "proof.json"])
+            results: dict[str, list[tuple[float, float]]] = {name: [] for name in prove}
+            checks: dict[str, list[tuple[float, float]]] = {name: [] for name in verify}
+            for i in range(max(1, repeats)):
+                say(f"[cli 2^{k}] round {i + 1}/{repeats}: {', '.join(prove)}", i, repeats)
+                for name, fn in prove.items():
+                    results[name].append(fn())
+                for name, fn in verify.items():
+                    checks[name].append(fn())
+            if binary is not None:  # rapidsnark's proof verifies with zkl
+                run_process([*zkl_cli, "verify", out / "vk.json", out / "rs_public.json", out / "rs_proof.json"])
+        for name, runs in results.items():
+            row[f"{name}_cli_prove_s"] = round(statistics.median(w for w, _ in runs), 3)
+            row[f"{name}_cli_peak_mib"] = round(statistics.median(m for _, m in runs), 1)
+        for name, runs in checks.items():
+            row[f"{name}_cli_verify_s"] = round(statistics.median(w for w, _ in runs), 3)
+            row[f"{name}_cli_verify_mib"] = round(statistics.median(m for _, m in runs), 1)
+        for peer in ("snarkjs", "rapidsnark"):
+            if f"{peer}_cli_prove_s" in row:
+                row[f"zkl_over_{peer}_cli"] = round(row["zkl_cli_prove_s"] / row[f"{peer}_cli_prove_s"], 3)
+                row[f"zkl_over_{peer}_peak"] = round(row["zkl_cli_peak_mib"] / row[f"{peer}_cli_peak_mib"], 2)
+        rows.append(row)
+    return rows
+
+
 def bench_groth16(sizes: Sequence[int] = (12, 14, 16), big: Sequence[int] = (),
                   circuits: Sequence[str] = ("dense", "poseidon"), repeats: int = 5, groth16py: bool = True,
-                  say: Say | None = None) -> dict[str, Any]:
+                  say: Say | None = None, cli: Sequence[int] = (),
+                  rapidsnark: str | os.PathLike | None = None) -> dict[str, Any]:
     """{"meta": {repeats, load_before, load_after, cpus, peers}, "rows": one dict per circuit and size}.
 
     Row keys: circuit, log_domain, constraints, wires, zkl_setup_s, zkl_prove_s, zkl_cpu_s,
     snarkjs_prove_s, snarkjs_cpu_s, snarkjs_over_zkl, groth16py_* (when installed),
     zkl_peak_mib, zkl_baseline_mib. CPU seconds count every thread and, for snarkjs, its node
-    process. Sizes in `big` run zkl alone, with at most 3 repeats.
+    process. Sizes in `big` run zkl alone, with at most 3 repeats. Sizes in `cli` add the rows of
+    `bench_cli` (the command lines as processes: zkl, snarkjs, rapidsnark when found).
     """
     say = say or _quiet
     cache = cache_dir()
@@ -402,6 +534,8 @@ def bench_groth16(sizes: Sequence[int] = (12, 14, 16), big: Sequence[int] = (),
     for k in big:
         for kind in ("dense", "mul") if "mul" in circuits else ("dense",):
             rows.append(_bench_big(k, max(1, min(repeats, 3)), cache, say, kind))
+    if cli:
+        rows.extend(bench_cli(cli, repeats, rapidsnark, say))
     meta["load_after"] = round(os.getloadavg()[0], 2)
     return {"meta": meta, "rows": rows}
 
@@ -413,9 +547,27 @@ _COLUMNS = {"circuit": "circuit", "log_domain": "2^k", "constraints": "constrain
 
 
 def render(result: dict[str, Any], stderr: bool = False) -> None:
-    """The rows as a rich table (median seconds, wall and CPU), with the load average before and after."""
+    """The rows as a rich table (median seconds, wall and CPU), with the load average before and after;
+    the command-line rows (bench_cli) as a second table."""
     meta = result["meta"]
-    print_table(f"Groth16 prove: median seconds of {meta['repeats']} (wall, and CPU over all threads); "
-                f"load average {meta['load_before']} -> {meta['load_after']} on {meta['cpus']} CPUs",
-                tuple(_COLUMNS.values()), ([row.get(c) for c in _COLUMNS] for row in result["rows"]),
-                stderr=stderr)
+    rows = [row for row in result["rows"] if row.get("circuit") != "dense (cli)"]
+    cli = [row for row in result["rows"] if row.get("circuit") == "dense (cli)"]
+    if rows or not cli:
+        print_table(f"Groth16 prove: median seconds of {meta['repeats']} (wall, and CPU over all threads); "
+                    f"load average {meta['load_before']} -> {meta['load_after']} on {meta['cpus']} CPUs",
+                    tuple(_COLUMNS.values()), ([row.get(c) for c in _COLUMNS] for row in rows), stderr=stderr)
+    if cli:
+        print_table(f"Groth16 command lines as processes: median wall seconds and peak RSS (MiB) of "
+                    f"{meta['repeats']}, alternating", tuple(_CLI_COLUMNS.values()),
+                    ([row.get(c) for c in _CLI_COLUMNS] for row in cli), stderr=stderr)
+        for row in cli:
+            if row.get("rapidsnark_note"):
+                print(f"2^{row['log_domain']}: {row['rapidsnark_note']}", file=sys.stderr if stderr else sys.stdout)
+
+
+_CLI_COLUMNS = {"log_domain": "2^k", "zkl_first_prove_s": "zkl 1st", "zkl_cli_prove_s": "zkl prove",
+                "zkl_cli_peak_mib": "zkl MiB", "rapidsnark_cli_prove_s": "rapidsnark",
+                "rapidsnark_cli_peak_mib": "rs MiB", "snarkjs_cli_prove_s": "snarkjs", "snarkjs_cli_peak_mib": "sj MiB",
+                "zkl_over_rapidsnark_cli": "zkl/rs", "zkl_over_rapidsnark_peak": "MiB zkl/rs",
+                "zkl_over_snarkjs_cli": "zkl/sj", "zkl_cli_verify_s": "zkl verify",
+                "snarkjs_cli_verify_s": "sj verify"}

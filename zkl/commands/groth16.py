@@ -88,6 +88,9 @@ def prove_cmd(zkey_file: str, wtns_file: str, proof_file: str, public_file: str,
     recorded under $ZKL_CACHE_DIR, and later runs on the same bytes skip those checks (every
     structural check is still made).
     """
+    from zkl._numba_cache import skip_scipy_probe
+
+    skip_scipy_probe()
     from zkl.circuits.circom import read_wtns_limbs
     from zkl.errors import ZklError
     from zkl.prover.groth16 import prove, public_inputs
