@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from zkl.circuits import Circuit, Public, Secret, cache, compile, program, solve
-from zkl.circuits.field import R
+from zkl.circuits.field import R, limbs_to_ints
+from zkl.circuits.witness import qap_products
 from zkl.circuits.std import arith, babyjubjub
 from zkl.errors import UnsatisfiedConstraint
 
@@ -164,5 +165,17 @@ def test_a_program_for_another_shape_is_refused():
     other = compile(Printing())
     with pytest.raises(Exception, match="is not the one of the R1CS"):
         program.run(_program_of(Kinds()), other, [1, 9, 3, 5])
-    assert np.array_equal(program.run(_program_of(Kinds()), r1cs, [1, 9, 3, 5]),
-                          solve(Kinds(), INPUTS[0]).to_limbs())
+    x, az, bz = program.run(_program_of(Kinds()), r1cs, [1, 9, 3, 5])
+    assert np.array_equal(x, solve(Kinds(), INPUTS[0]).to_limbs())
+
+
+def test_the_solver_keeps_each_rows_products_for_the_prover():
+    r1cs = compile(Kinds())
+    witness = solve(Kinds(), INPUTS[2], r1cs=r1cs)
+    az, bz = qap_products(witness)
+    a_w, b_w, _ = r1cs.evaluate(witness)
+    scale = pow(2, 256, R)  # the products are kept divided by R = 2^256
+    assert [v * scale % R for v in limbs_to_ints(az)] == list(a_w)
+    assert [v * scale % R for v in limbs_to_ints(bz)] == list(b_w)
+    assert qap_products(witness.with_values({1: 5})) is None
+    assert qap_products(solve(Kinds(), INPUTS[2], compiled=False)) is None

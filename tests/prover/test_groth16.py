@@ -613,3 +613,24 @@ def test_kernels_without_jit(poly, pk):
     p = prove(pk, poly[1], blinding=(5, 7))
     assert got == [p.a.x, p.a.y, list(p.b.x), list(p.b.y), p.c.x, p.c.y]
 
+
+
+def test_a_proof_from_the_solvers_products_equals_one_from_the_key(poly, pk):
+    """The compiled solver's per-row products stand in for the key's coefficient pass; the proof is
+    the same, and products of another shape are not used."""
+    from zkl.circuits.witness import qap_products
+
+    r1cs, _ = poly
+    witness = solve(Poly(), poly_inputs(5, 7), r1cs=r1cs)
+    assert qap_products(witness) is not None
+    plain = witness.with_values({})  # the same values, no products
+    assert qap_products(plain) is None
+    blinding = (12345, 67890)
+    assert prove(pk, witness, blinding=blinding) == prove(pk, plain, blinding=blinding)
+    assert qap.products_fit(pk, qap_products(witness))
+    az, bz = qap_products(witness)
+    assert not qap.products_fit(pk, (az[:-1], bz[:-1]))
+    a, b, c = qap.evaluations_from_products(az, bz, witness.to_limbs(), pk.n_public, pk.domain_size)
+    for x, y in zip((a, b, c), qap.evaluations_from_coefficients(pk.coefficients, witness.to_limbs(),
+                                                                  pk.domain_size)):
+        assert np.array_equal(x, y)

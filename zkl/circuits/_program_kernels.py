@@ -107,16 +107,21 @@ def _add_int(v, c):
 
 @njit(cache=True)
 def run_steps(ops, start, a_ptr, a_idx, a_cf, b_ptr, b_idx, b_cf, c_ptr, c_idx, c_cf,
-              lc_ptr, lc_wires, lc_cf, consts, x):
+              lc_ptr, lc_wires, lc_cf, consts, x, az, bz):
     """Run steps start.. of a program over x; return the index of the first Python step, or len(ops).
 
-    CHECK steps are skipped here (first_failing_check runs them afterwards)."""
+    A ROW step also keeps (A_i.x)/R and (B_i.x)/R in az[i], bz[i] (what the prover's QAP starts
+    from). CHECK steps are skipped here (first_failing_check runs them afterwards)."""
     n_ops = ops.shape[0]
     for s in range(start, n_ops):
         code = ops[s, 0]
         if code == _ROW:  # (a/R)(b/R)/R R^4/R = a b; ops[s, 3] = 1: C is the new wire alone
             i = ops[s, 1]
-            ab = fr_mul(fr_mul(_dot_over_r(a_ptr, a_idx, a_cf, x, i), _dot_over_r(b_ptr, b_idx, b_cf, x, i)), _R4)
+            a = _dot_over_r(a_ptr, a_idx, a_cf, x, i)
+            b = _dot_over_r(b_ptr, b_idx, b_cf, x, i)
+            store_fe(az, i, a)
+            store_fe(bz, i, b)
+            ab = fr_mul(fr_mul(a, b), _R4)
             store_fe(x, ops[s, 2], ab if ops[s, 3] else fr_sub(ab, _dot(c_ptr, c_idx, c_cf, x, i)))
         elif code == _CHECK:
             continue
@@ -156,18 +161,21 @@ def run_steps(ops, start, a_ptr, a_idx, a_cf, b_ptr, b_idx, b_cf, c_ptr, c_idx, 
 
 
 @njit(parallel=True, cache=True)
-def first_failing_check(rows, a_ptr, a_idx, a_cf, b_ptr, b_idx, b_cf, c_ptr, c_idx, c_cf, x):
-    """The first row of `rows` (ascending) whose constraint x does not satisfy, or -1."""
+def first_failing_check(rows, a_ptr, a_idx, a_cf, b_ptr, b_idx, b_cf, c_ptr, c_idx, c_cf, x, az, bz):
+    """The first row of `rows` (ascending) whose constraint x does not satisfy, or -1; keeps
+    (A_i.x)/R and (B_i.x)/R in az[i], bz[i] as run_steps does."""
     n = rows.shape[0]
     n_chunks = max(1, min(64, n // 1024))
     found = np.full(n_chunks, -1, dtype=np.int64)
     for c in prange(n_chunks):
         for j in range(c * n // n_chunks, (c + 1) * n // n_chunks):
             i = rows[j]
-            a = _dot(a_ptr, a_idx, a_cf, x, i)
-            b = _dot(b_ptr, b_idx, b_cf, x, i)
+            a = _dot_over_r(a_ptr, a_idx, a_cf, x, i)
+            b = _dot_over_r(b_ptr, b_idx, b_cf, x, i)
+            store_fe(az, i, a)
+            store_fe(bz, i, b)
             cc = _dot(c_ptr, c_idx, c_cf, x, i)
-            ab = _product(a, b)
+            ab = fr_mul(fr_mul(a, b), _R4)
             if not (ab[0] == cc[0] and ab[1] == cc[1] and ab[2] == cc[2] and ab[3] == cc[3]):
                 found[c] = i
                 break

@@ -249,7 +249,10 @@ def solve(circuit: Circuit, assignment: Mapping[str, Any], *, r1cs: R1CS | None 
     if solver is not None:
         own, program = solver
         _check_shape(circuit, r1cs, own.n_wires, own.n_constraints)
-        return Witness.from_limbs(_program.run(program, own, [1, *inputs]), n_public)
+        x, az, bz = _program.run(program, own, [1, *inputs])
+        witness = Witness.from_limbs(x, n_public)
+        witness._products = (az, bz)
+        return witness
     solver = Solver([1, *inputs], strict=strict, hint_override=hint_override)
     _run(circuit, solver)
     _check_shape(circuit, r1cs, solver.n_wires, solver.n_constraints)

@@ -262,8 +262,9 @@ def clear_memory() -> None:
 # ----------------------------------------------------------------------------- running
 
 
-def run(program: Program, r1cs: R1CS, inputs: list[int]) -> np.ndarray:
-    """Return the (n_wires, 4) normal-form witness of the input values [1, public..., secret...].
+def run(program: Program, r1cs: R1CS, inputs: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return the (n_wires, 4) normal-form witness of the input values [1, public..., secret...], and
+    the (m, 4) arrays (A.w)/R and (B.w)/R per constraint (made on the way; the prover's QAP starts there).
 
     Raises UnsatisfiedConstraint at the first explicit constraint that fails (as the Solver)."""
     from zkl.circuits import _program_kernels as _k
@@ -273,21 +274,23 @@ def run(program: Program, r1cs: R1CS, inputs: list[int]) -> np.ndarray:
                            f"is not the one of the R1CS ({r1cs.n_wires} wires, {r1cs.n_constraints} constraints)")
     x = np.zeros((program.n_wires, 4), dtype=np.uint64)
     x[: len(inputs)] = ints_to_limbs(inputs)
+    az = np.empty((program.n_constraints, 4), dtype=np.uint64)
+    bz = np.empty_like(az)
     a, b, c = r1cs.matrices
     matrices = (a.indptr, a.indices, a.coeffs, b.indptr, b.indices, b.coeffs, c.indptr, c.indices, c.coeffs)
     table = (program.lc_ptr, program.lc_wires, program.lc_coeffs)
     start, n_ops = 0, program.ops.shape[0]
     while start < n_ops:
-        stop = int(_k.run_steps(program.ops, start, *matrices, *table, program.consts, x))
+        stop = int(_k.run_steps(program.ops, start, *matrices, *table, program.consts, x, az, bz))
         if stop >= n_ops:
             break
         _python_step(program, int(program.ops[stop, 1]), int(program.ops[stop, 2]), int(program.ops[stop, 3]), x)
         start = stop + 1
     if program.checks.shape[0]:
-        first = int(_k.first_failing_check(program.checks, *matrices, x))
+        first = int(_k.first_failing_check(program.checks, *matrices, x, az, bz))
         if first >= 0:
             raise UnsatisfiedConstraint(first, r1cs.label(first), _detail(r1cs, first, x))
-    return x
+    return x, az, bz
 
 
 def _lc_value(program: Program, i: int, x: np.ndarray) -> int:
@@ -334,5 +337,6 @@ def warmup() -> None:
     x = np.array([[1, 0, 0, 0], [3, 0, 0, 0], [0, 0, 0, 0]], dtype=np.uint64)
     ops = np.array([[ROW, 0, 2, 1, 0], [CHECK, 0, 0, 0, 0]], dtype=np.int64)
     matrices = (ptr, idx, one, ptr, idx, one, ptr, idx, one)
-    _k.run_steps(ops, 0, *matrices, ptr, idx.astype(np.int64), one, one, x)
-    _k.first_failing_check(np.zeros(1, dtype=np.int64), *matrices, x)
+    az, bz = np.empty((1, 4), dtype=np.uint64), np.empty((1, 4), dtype=np.uint64)
+    _k.run_steps(ops, 0, *matrices, ptr, idx.astype(np.int64), one, one, x, az, bz)
+    _k.first_failing_check(np.zeros(1, dtype=np.int64), *matrices, x, az, bz)

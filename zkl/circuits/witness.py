@@ -18,11 +18,12 @@ class Witness(Sequence[int]):
     what the compiled solver makes): each form is made from the other on first use.
     """
 
-    __slots__ = ("_values", "_limbs", "n_public", "failures")
+    __slots__ = ("_values", "_limbs", "_products", "n_public", "failures")
 
     def __init__(self, values: list[int], n_public: int, failures: list[tuple[int, str]] | None = None) -> None:
         self._values: list[int] | None = values
         self._limbs: np.ndarray | None = None
+        self._products: tuple[np.ndarray, np.ndarray] | None = None
         self.n_public = n_public
         self.failures: list[tuple[int, str]] = [] if failures is None else failures
 
@@ -95,3 +96,11 @@ def assignment(witness: object) -> object:
     if isinstance(witness, Witness) and witness._limbs is not None:
         return witness._limbs
     return getattr(witness, "values", witness)
+
+
+def qap_products(witness: object) -> tuple[np.ndarray, np.ndarray] | None:
+    """((A.w)/R, (B.w)/R) per constraint, (m, 4) limbs, when the compiled solver made this witness, else None.
+
+    The Groth16 prover starts its QAP there instead of multiplying the key's coefficients again;
+    any other witness (read from a file, tampered with `with_values`) has none."""
+    return witness._products if isinstance(witness, Witness) else None

@@ -28,7 +28,7 @@ from zkl.algebra.msm import msm_g1_unchecked, msm_g2_unchecked
 from zkl.algebra.points import G1Point, G2Point, g1_to_array, g2_to_array
 from zkl.algebra.threads import DOMAIN_MIN_ROWS, numba_threads
 from zkl.circuits.r1cs import R1CS
-from zkl.circuits.witness import assignment
+from zkl.circuits.witness import assignment, qap_products
 from zkl.errors import MalformedInput, ShapeMismatch
 from zkl.prover import qap
 from zkl.prover._progress import ProgressCallback, Steps
@@ -57,16 +57,18 @@ def prove(pk: ProvingKey, witness: object, *, r1cs: R1CS | None = None, blinding
     w = witness_limbs(witness, pk.n_wires)
     r, s = _blinding(blinding)
     with numba_threads(threads, rows=pk.domain_size, min_rows=DOMAIN_MIN_ROWS):
-        return _prove(pk, w, r1cs, r, s, progress)
+        return _prove(pk, w, r1cs, r, s, progress, qap_products(witness))
 
 
 def _prove(pk: ProvingKey, w: np.ndarray, r1cs: R1CS | None, r: int, s: int,
-           progress: bool | ProgressCallback) -> Proof:
-    """The pipeline of `prove` on validated input."""
+           progress: bool | ProgressCallback, products: tuple[np.ndarray, np.ndarray] | None = None) -> Proof:
+    """The pipeline of `prove` on validated input (`products`: the compiled solver's A.w / R, B.w / R)."""
     n = pk.domain_size
     with Steps(progress, "prove", 8) as steps:
         steps.step("A.w, B.w, C.w")
-        if r1cs is not None:
+        if r1cs is None and products is not None and qap.products_fit(pk, products):
+            a, b, c = qap.evaluations_from_products(*products, w, pk.n_public, n)
+        elif r1cs is not None:
             if not isinstance(r1cs, R1CS):
                 raise MalformedInput(f"r1cs must be an R1CS, not {type(r1cs).__name__}")
             if r1cs.n_wires != pk.n_wires or _domain_size(r1cs.n_constraints, r1cs.n_public) != n \

@@ -8,7 +8,10 @@ As snarkjs's `groth16_prove.js` does:
 
 1. a_j = (A.w)_j, b_j = (B.w)_j for each row j of the domain (rows past the R1CS hold the
    public rows a_{m+s} = w_s, then zeros); the .zkey stores only A and B, so c_j = a_j b_j,
-   which equals (C.w)_j for a satisfying witness.
+   which equals (C.w)_j for a satisfying witness.  A witness from the compiled solver
+   (zkl.circuits.program) carries every row's (A.w)/R and (B.w)/R, made while solving:
+   `evaluations_from_products` starts there; otherwise one parallel pass over the key's
+   coefficient entries (`evaluations_from_coefficients`) or over the R1CS rows.
 2. each of a, b, c: inverse NTT (coefficients), then NTT on the coset g w^j with g the
    primitive 2n-th root 5^((r-1)/2n) (snarkjs's `Fr.w[power + 1]`);
 3. h_j = a_j b_j - c_j on the coset: the scalars of the MSM against the key's H points
@@ -28,9 +31,10 @@ from zkl.algebra.ntt import domain, ntt_mont
 from zkl.circuits.r1cs import R1CS
 from zkl.errors import MalformedInput, ShapeMismatch, UnsatisfiedConstraint
 from zkl.prover import _kernels as _k
-from zkl.prover.keys import ZkeyCoefficients
+from zkl.prover.keys import ProvingKey, ZkeyCoefficients
 
-__all__ = ["evaluations_from_coefficients", "evaluations_from_r1cs", "quotient_on_coset"]
+__all__ = ["evaluations_from_coefficients", "evaluations_from_products", "evaluations_from_r1cs", "products_fit",
+           "quotient_on_coset"]
 
 
 def evaluations_from_coefficients(coefficients: ZkeyCoefficients, witness: np.ndarray,
@@ -57,7 +61,38 @@ def evaluations_from_coefficients(coefficients: ZkeyCoefficients, witness: np.nd
     return a, b, c
 
 
+def evaluations_from_products(az: np.ndarray, bz: np.ndarray, witness: np.ndarray, n_public: int,
+                              domain_size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(A.w, B.w, C.w) on the domain from the compiled solver's per-row (A.w)/R and (B.w)/R, plus the public rows."""
+    m = az.shape[0]
+    if bz.shape != az.shape or az.ndim != 2 or az.shape[1] != 4 or m + n_public + 1 > domain_size:
+        raise ShapeMismatch(f"products of shapes {az.shape} and {bz.shape} do not fit a domain of {domain_size} rows "
+                            f"with {n_public + 1} public rows")
+    a = np.zeros((domain_size, 4), dtype=np.uint64)
+    b = np.zeros((domain_size, 4), dtype=np.uint64)
+    c = np.empty_like(a)
+    a[:m] = az
+    b[:m] = bz
+    _k._finish_products(a, b, c)
+    a[m: m + n_public + 1] = witness[: n_public + 1]  # the public rows: A = w_s, B = C = 0
+    return a, b, c
+
+
+def products_fit(pk: ProvingKey, products: tuple[np.ndarray, np.ndarray]) -> bool:
+    """Whether per-row products belong to the circuit of `pk`: as many constraints as its coefficient
+    section's (its public rows are the last, m .. m + n_public), or, without a section, room in the domain."""
+    m = products[0].shape[0]
+    if pk.coefficients is None or not len(pk.coefficients):
+        return m + pk.n_public + 1 <= pk.domain_size
+    known = _KEY_ROWS.get(pk.coefficients)
+    if known is None:
+        known = int(pk.coefficients.constraint.max()) - pk.n_public
+        _KEY_ROWS[pk.coefficients] = known
+    return m == known
+
+
 _PLANS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_KEY_ROWS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _plan(coefficients: ZkeyCoefficients, domain_size: int, n_wires: int) -> np.ndarray | None:
