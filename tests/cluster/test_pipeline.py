@@ -234,3 +234,51 @@ def test_a_pool_process_killed_while_proving_is_replaced_and_its_batches_proven_
         assert len(killed) == 1 and ex.replaced >= 1
         assert max(i["attempts"] for i in infos) >= 2  # the lost tasks were submitted again
         _check_settled_once_in_order(net, infos, first, 2)
+
+
+SEALER = """
+import json, sys, threading, time
+from zkl.devnet import Devnet
+from zkl.prover.cluster import executor
+with executor("processes:2") as ex:
+    def note():  # the pool's processes, for the test to see them go
+        while True:
+            with open(sys.argv[2], "w") as f:
+                json.dump(list(ex.worker_pids().values()), f)
+            time.sleep(0.1)
+    threading.Thread(target=note, daemon=True).start()
+    Devnet(sys.argv[1], recover=False).seal_all(ex)
+"""
+
+
+def test_the_sealer_killed_with_proofs_in_flight_converges_on_restart(template, tmp_path) -> None:
+    """The pipelined sealer is SIGKILLed once the first proof is in (the others still proving); on restart,
+    `recover` on an executor proves what L1 lacks (the saved proof reused) and submits it in order."""
+    import subprocess
+    import sys
+
+    path = _copy(template, tmp_path)
+    with Devnet(path) as net:
+        first = net.contract.batch_number + 1
+        _queue(net, 3)
+    env = {**os.environ, "ZKL_DEVNET_CRASH_AT": "seal.proved", "PYTHONWARNINGS": "ignore"}
+    log = tmp_path / "sealer.log"
+    with open(log, "w") as f:  # a file, not a pipe: the pool processes may outlive the sealer for a moment
+        done = subprocess.run([sys.executable, "-c", SEALER, path, str(tmp_path / "pids.json")], env=env, stdout=f,
+                              stderr=f, timeout=600)
+    assert done.returncode == -9, log.read_text()[-2000:]  # killed, not finished
+    pool = json.loads((tmp_path / "pids.json").read_text())
+    assert pool
+    deadline = time.monotonic() + 20
+    while any(_pid_alive(pid) for pid in pool) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_pid_alive(pid) for pid in pool)  # the orphaned pool processes left by themselves
+    with Devnet(path, recover=False) as net:
+        assert net.contract.batch_number == first - 1  # nothing submitted
+        assert net.node.next_batch == first + 3  # all three built ahead
+        assert (net.data_dir / "proofs" / f"batch-{first}.json").exists()  # the proof in hand was kept
+        with cluster.executor("processes:2") as ex:
+            assert net.recover(ex)["submitted"] == 3
+        infos = net.timings
+        assert infos[0]["number"] == first and infos[0]["worker"] is None  # read back from proofs/
+        _check_settled_once_in_order(net, [{**i, "dropped": {}, "transactions": 4} for i in infos], first, 3)

@@ -30,6 +30,7 @@ A worker killed while it proves loses its task and nothing else: Dask reruns the
 worker (up to `distributed.scheduler.allowed-failures` times, then the future raises
 `KilledWorker`); the process pool here replaces a broken pool on the next `submit`, and its lost
 futures raise `BrokenProcessPool`, so the caller (`zkl.devnet.Devnet.seal_all`) submits them again.
+A pool process whose parent was killed exits within a second (it watches its parent).
 """
 
 from __future__ import annotations
@@ -177,7 +178,8 @@ class ProcessExecutor(ClusterExecutor):
 
     def _new_pool(self) -> cf.ProcessPoolExecutor:
         # spawn, not fork: the parent may run numba threads and hold SQLite connections
-        return cf.ProcessPoolExecutor(self._n, mp_context=multiprocessing.get_context("spawn"))
+        return cf.ProcessPoolExecutor(self._n, mp_context=multiprocessing.get_context("spawn"),
+                                      initializer=_watch_parent, initargs=(os.getpid(),))
 
     @property
     def workers(self) -> int:
@@ -203,6 +205,18 @@ class ProcessExecutor(ClusterExecutor):
     def worker_pids(self) -> dict[str, int]:
         processes = getattr(self._pool, "_processes", None) or {}
         return {f"pid-{pid}": pid for pid, p in list(processes.items()) if p.is_alive()}
+
+
+def _watch_parent(parent: int, every: float = 0.5) -> None:
+    """In a pool process: exit once the process that made the pool is gone (SIGKILLed, it cannot say so; its
+    workers would wait on their task queue for ever, holding the key's memory)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(every)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="zkl-watch-parent", daemon=True).start()
 
 
 class DaskExecutor(ClusterExecutor):
