@@ -14,8 +14,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from zkl.errors import FormatError
 
 __all__ = ["MAX_NESTING", "MAX_DIGITS", "parse_json", "read_json"]
@@ -80,6 +78,8 @@ def _nesting(text: str) -> int:
     brackets = _NOT_BRACKETS.sub("", _STRINGS.sub("", text))
     if not brackets:
         return 0
+    import numpy as np
+
     b = np.frombuffer(brackets.encode("ascii"), dtype=np.uint8)
     steps = np.where((b == 0x5B) | (b == 0x7B), np.int32(1), np.int32(-1))
     return int(np.cumsum(steps, dtype=np.int64 if len(b) >= 2**31 else np.int32).max())

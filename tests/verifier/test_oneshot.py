@@ -52,6 +52,26 @@ def test_pairing_check_and_points():
     assert pure.g1_on_curve((1, 2)) and not pure.g1_on_curve((1, 3))
 
 
+def test_fast_subgroup_criterion_is_the_order():
+    """psi's criterion (63-bit scalar) against [r]P = 0, on G2, outside it, and on the cofactor's image."""
+    import random
+
+    outside = twist_point_outside_subgroup()
+    o = (outside.x, outside.y)
+    rng = random.Random(7)
+    for k in [1, 2, 3, R - 1] + [rng.randrange(1, R) for _ in range(4)]:
+        g = pure._g2_mul(G2_GENERATOR, k)
+        b = pure._g2_mul(o, k)
+        assert pure.in_g2_subgroup(g) and pure.in_g2_subgroup_by_order(g)
+        assert not pure.in_g2_subgroup(b) and not pure.in_g2_subgroup_by_order(b)
+        mixed = pure._g2_add(g, b)
+        assert not pure.in_g2_subgroup(mixed) and not pure.in_g2_subgroup_by_order(mixed)
+        assert pure._g2_mul(G2_GENERATOR, k) == pure._g2_mul_reference(G2_GENERATOR, k)
+        assert pure._g2_mul(o, k) == pure._g2_mul_reference(o, k)
+    cleared = pure._g2_mul(o, 2 * Q - R)  # the twist has r (2q - r) points: the cofactor lands in G2
+    assert cleared is not None and pure.in_g2_subgroup(cleared) and pure.in_g2_subgroup_by_order(cleared)
+
+
 def test_verify_agrees_with_kernels():
     sim = simulate(n_public=3, count=3, seed=5)
     for x, proof in sim.items:

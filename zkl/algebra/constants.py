@@ -1,12 +1,17 @@
 """BN254 constants: moduli, Montgomery parameters, curve coefficients, as Python ints and limb arrays.
 
-The one source of these numbers in zkl; it imports only NumPy, so packages that must not load
-numba (zkl.circuits.field) can take R from here.
+The one source of these numbers in zkl; it imports nothing at all until a limb array
+(Q_LIMBS, R_LIMBS, int_to_limbs, mont_params) is asked for, then NumPy: packages that must not
+load numba (zkl.circuits.field) can take R from here, and the plain-Python verifier of
+`zkl groth16 verify` (zkl.algebra.pure) loads no NumPy.
 """
 
 from __future__ import annotations
 
-import numpy as np
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
 
 #: base field modulus (coordinates of points)
 Q = 21888242871839275222246405745257275088696311157297823662689037894645226208583
@@ -19,14 +24,24 @@ MASK64 = (1 << 64) - 1
 
 
 def _read_only_limbs(value: int) -> np.ndarray:
+    import numpy as np
+
     limbs = np.array([(value >> (64 * k)) & MASK64 for k in range(LIMBS)], dtype=np.uint64)
     limbs.setflags(write=False)
     return limbs
 
 
-#: (4,) little-endian uint64 limbs of q and r (read-only)
-Q_LIMBS = _read_only_limbs(Q)
-R_LIMBS = _read_only_limbs(R)
+#: Q_LIMBS, R_LIMBS: (4,) little-endian uint64 limbs of q and r (read-only), made on first use
+_LIMB_ARRAYS = {"Q_LIMBS": Q, "R_LIMBS": R}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LIMB_ARRAYS:
+        value = _read_only_limbs(_LIMB_ARRAYS[name])
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'zkl.algebra.constants' has no attribute {name!r}")
+
 #: the Montgomery radix 2^256
 MONT_R = 1 << 256
 
@@ -61,11 +76,15 @@ FR_TWO_ADICITY = 28
 
 def int_to_limbs(value: int) -> tuple[np.uint64, np.uint64, np.uint64, np.uint64]:
     """Split a non-negative int below 2^256 into four little-endian np.uint64 limbs."""
+    import numpy as np
+
     return tuple(np.uint64((value >> (64 * i)) & MASK64) for i in range(LIMBS))  # type: ignore[return-value]
 
 
 def mont_params(modulus: int) -> tuple[tuple, np.uint64, tuple, tuple, tuple]:
     """Limbs of the modulus, -m^-1 mod 2^64, R mod m, R^2 mod m and R^3 mod m, as limb tuples."""
+    import numpy as np
+
     inv = np.uint64((-pow(modulus, -1, 1 << 64)) % (1 << 64))
     return (
         int_to_limbs(modulus),

@@ -17,13 +17,16 @@ made, the conversion kernels of zkl.algebra.limbs: the JSON readers need neither
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from zkl.algebra.constants import Q
 from zkl.errors import ShapeMismatch
+
+if TYPE_CHECKING:
+    import numpy as np
 
 Fq2Int = tuple[int, int]
 
@@ -37,7 +40,12 @@ def _curve():
 
 def _scalar(k: object) -> int | None:
     """k as an int when it is a Python or NumPy integer (not a bool), else None."""
-    return int(k) if isinstance(k, (int, np.integer)) and not isinstance(k, bool) else None
+    if isinstance(k, bool):
+        return None
+    if isinstance(k, int):
+        return int(k)
+    np = sys.modules.get("numpy")  # a NumPy integer exists only once NumPy is imported
+    return int(k) if np is not None and isinstance(k, np.integer) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +156,8 @@ def g2_from_array(array: np.ndarray) -> list[G2Point]:
 
 def _check_shape(array: np.ndarray, tail: tuple[int, ...], what: str) -> None:
     """Raise ShapeMismatch unless `array` is uint64 of shape (n, *tail)."""
+    import numpy as np
+
     if not isinstance(array, np.ndarray) or array.dtype != np.uint64 or array.shape[1:] != tail:
         shape = getattr(array, "shape", None)
         raise ShapeMismatch(f"{what} must be a uint64 array of shape (n, {', '.join(map(str, tail))}), not {shape}")

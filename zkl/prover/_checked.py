@@ -21,7 +21,7 @@ import hashlib
 import os
 from pathlib import Path
 
-__all__ = ["digest", "enabled", "entry", "known", "remember"]
+__all__ = ["Digest", "digest", "enabled", "entry", "known", "remember"]
 
 #: the version of the checks an entry vouches for
 CHECKS_VERSION = "v1"
@@ -38,6 +38,32 @@ def enabled(choice: bool | None = None) -> bool:
 def digest(data: object) -> str:
     """SHA-256 (hex) of a buffer: the bytes or memory map of the whole file (hashed without copying)."""
     return hashlib.sha256(data).hexdigest()  # type: ignore[arg-type]
+
+
+class Digest:
+    """`digest(data)` computed in a background thread (hashlib releases the GIL): the key's
+    sections are parsed meanwhile; `value()` waits for it."""
+
+    def __init__(self, data: object) -> None:
+        import threading
+
+        self._value: str | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(data,), daemon=True)
+        self._thread.start()
+
+    def _run(self, data: object) -> None:
+        try:
+            self._value = digest(data)
+        except BaseException as e:  # noqa: BLE001 - handed to the caller of value()
+            self._error = e
+
+    def value(self) -> str:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._value is not None
+        return self._value
 
 
 def _root() -> Path:

@@ -78,6 +78,8 @@ def read_zkey(path: str | os.PathLike, *, validate: bool = True, mmap: bool = Tr
     the points every time and records nothing; None follows the environment.
     """
     f = BinFile(path, MAGIC, 2, use_mmap=mmap)
+    # the file's digest, hashed beside the parsing: it says whether the points were checked before
+    hashing = _checked.Digest(f.data) if validate and _checked.enabled(check_cache) else None
     header = _read_header(f)
     n_vars, n_public, domain = header["n_vars"], header["n_public"], header["domain"]
     ic = f.points(3, "IC points", n_public + 1)
@@ -91,8 +93,7 @@ def read_zkey(path: str | os.PathLike, *, validate: bool = True, mmap: bool = Tr
     if mpc is not None and len(mpc) < 68:
         raise FormatError(f"{f.path}: contributions section must hold at least 68 bytes, not {len(mpc)}")
     if validate:
-        use_record = _checked.enabled(check_cache)
-        digest = _checked.digest(f.data) if use_record else None
+        digest = hashing.value() if hashing is not None else None
         if digest is None or not _checked.known(digest):
             _validate(f.path, header["g1"], header["g2"], ic, a, b1, b2, c, h)
             if digest is not None:

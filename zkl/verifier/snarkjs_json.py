@@ -54,8 +54,6 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-
-from zkl._binfile import atomic_write
 from zkl._json import MAX_NESTING, MAX_DIGITS, parse_json, read_json
 from zkl.algebra.constants import BN_X, Q
 from zkl.algebra.points import G1Point, G2Point
@@ -235,7 +233,7 @@ def read_verifying_key(path: PathLike, validate: bool = True) -> VerifyingKey:
 
 def write_verifying_key(vk: VerifyingKey, path: PathLike) -> None:
     """Write vk as a snarkjs verification_key.json."""
-    atomic_write(path, dumps(vk_to_snarkjs_json(vk)).encode("utf-8"))
+    _atomic_write(path, dumps(vk_to_snarkjs_json(vk)).encode("utf-8"))
 
 
 def read_proof(path: PathLike, validate: bool = True) -> Proof:
@@ -245,7 +243,7 @@ def read_proof(path: PathLike, validate: bool = True) -> Proof:
 
 def write_proof(proof: Proof, path: PathLike) -> None:
     """Write a proof as a snarkjs proof.json."""
-    atomic_write(path, dumps(proof_to_snarkjs_json(proof)).encode("utf-8"))
+    _atomic_write(path, dumps(proof_to_snarkjs_json(proof)).encode("utf-8"))
 
 
 def read_public(path: PathLike) -> list[int]:
@@ -255,7 +253,14 @@ def read_public(path: PathLike) -> list[int]:
 
 def write_public(public_inputs: Sequence[int], path: PathLike) -> None:
     """Write public inputs as a snarkjs public.json."""
-    atomic_write(path, dumps(public_to_snarkjs_json(public_inputs)).encode("utf-8"))
+    _atomic_write(path, dumps(public_to_snarkjs_json(public_inputs)).encode("utf-8"))
+
+
+def _atomic_write(path: PathLike, data: bytes) -> None:
+    """zkl._binfile.atomic_write, imported when writing (it loads NumPy, which reading does not need)."""
+    from zkl._binfile import atomic_write
+
+    atomic_write(path, data)
 
 
 # --------------------------------------------------------------------------- points and numbers
