@@ -513,8 +513,11 @@ class Devnet:
         b = job.batch
         job.attempts += 1
         job.submitted_at = time.perf_counter()
-        job.future = executor.submit(prove_batch, b.batch_size, b.depth, b.assignment(), location,
-                                     threads=getattr(executor, "threads", None), number=b.number)
+        try:
+            job.future = executor.submit(prove_batch, b.batch_size, b.depth, b.assignment(), location,
+                                         threads=getattr(executor, "threads", None), number=b.number)
+        except Exception as e:  # noqa: BLE001 - shut down, broken (a plain ProcessPoolExecutor stays broken), ...
+            raise ClusterError(f"the executor refused the proof of batch {b.number}: {type(e).__name__}: {e}") from e
 
     def _collect(self, executor: cf.Executor, location: str, job: _Job) -> None:
         """Take a finished task's result: check and save its proof, or submit the task again (a lost worker, a
