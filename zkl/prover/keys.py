@@ -59,4 +59,6 @@ class ProvingKey:
     #: payload of the .zkey contributions section (64-byte circuit hash, u32 count, contributions);
     #: None for a key made in memory (the writer then hashes the key's points)
     mpc: bytes | None = None
+    #: constraints of the R1CS the key was made for (its public rows are m .. m + n_public), when known
+    n_constraints: int | None = None
 

@@ -79,16 +79,32 @@ def evaluations_from_products(az: np.ndarray, bz: np.ndarray, witness: np.ndarra
 
 
 def products_fit(pk: ProvingKey, products: tuple[np.ndarray, np.ndarray]) -> bool:
-    """Whether per-row products belong to the circuit of `pk`: as many constraints as its coefficient
-    section's (its public rows are the last, m .. m + n_public), or, without a section, room in the domain."""
+    """Whether per-row products belong to the circuit of `pk`: as many constraints as the key's R1CS
+    (`pk.n_constraints`, else from its coefficient section, whose public rows are the last), or,
+    knowing neither, room in the domain."""
     m = products[0].shape[0]
-    if pk.coefficients is None or not len(pk.coefficients):
-        return m + pk.n_public + 1 <= pk.domain_size
-    known = _KEY_ROWS.get(pk.coefficients)
+    known = pk.n_constraints
+    if known is None and pk.coefficients is not None and len(pk.coefficients):
+        known = _KEY_ROWS.get(pk.coefficients)
+        if known is None:
+            known = _key_constraints(pk.coefficients, pk.n_public)
+            _KEY_ROWS[pk.coefficients] = known
     if known is None:
-        known = int(pk.coefficients.constraint.max()) - pk.n_public
-        _KEY_ROWS[pk.coefficients] = known
+        return m + pk.n_public + 1 <= pk.domain_size
     return m == known
+
+
+def _key_constraints(coefficients: ZkeyCoefficients, n_public: int) -> int:
+    """m of a coefficient section: its last n_public + 1 entries are the public rows m + s (A, wire s), else its
+    highest row less n_public."""
+    tail = n_public + 1
+    if len(coefficients) >= tail:
+        rows, wires = coefficients.constraint[-tail:].astype(np.int64), coefficients.wire[-tail:].astype(np.int64)
+        m = int(rows[0])
+        if not coefficients.matrix[-tail:].any() and np.array_equal(wires, np.arange(tail)) \
+                and np.array_equal(rows, m + np.arange(tail)):
+            return m
+    return int(coefficients.constraint.max()) - n_public
 
 
 _PLANS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()

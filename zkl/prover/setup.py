@@ -172,7 +172,8 @@ def _setup(r1cs: R1CS, toxic: ToxicWaste | None, progress: bool | ProgressCallba
         pk = ProvingKey(vk=vk, beta_g1=g1_mul(G1_GENERATOR, t.beta), delta_g1=g1_mul(G1_GENERATOR, t.delta),
                         a_query=np.ascontiguousarray(a), b_g1_query=np.ascontiguousarray(b1), b_g2_query=b2,
                         h_query=np.ascontiguousarray(h_query), l_query=np.ascontiguousarray(l_query),
-                        n_wires=nv, n_public=n_pub, domain_size=n, coefficients=coefficients)
+                        n_wires=nv, n_public=n_pub, domain_size=n, coefficients=coefficients,
+                        n_constraints=r1cs.n_constraints)
         steps.step("erase toxic waste")
         del t, toxic
     return pk
@@ -242,7 +243,7 @@ def _setup_from_ptau(r1cs: R1CS, ptau: PowersOfTau | str | os.PathLike, validate
                           gamma_abc_g1=tuple(g1_from_array(mixed[: n_pub + 1])))
         pk = ProvingKey(vk=vk, beta_g1=beta_g1, delta_g1=one1, a_query=a, b_g1_query=b1, b_g2_query=b2,
                         h_query=h_points, l_query=np.ascontiguousarray(mixed[n_pub + 1:]), n_wires=nv,
-                        n_public=n_pub, domain_size=n, coefficients=coefficients)
+                        n_public=n_pub, domain_size=n, coefficients=coefficients, n_constraints=m)
         mpc = circuit_hash(pk, _hash_h_points(ptau, n)) + struct.pack("<I", 0)
     return dataclasses.replace(pk, mpc=mpc)
 
