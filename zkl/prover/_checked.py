@@ -58,6 +58,10 @@ class Digest:
         except BaseException as e:  # noqa: BLE001 - handed to the caller of value()
             self._error = e
 
+    def wait(self) -> None:
+        """Wait for the hashing to end (its result or error dropped)."""
+        self._thread.join()
+
     def value(self) -> str:
         self._thread.join()
         if self._error is not None:

@@ -80,18 +80,13 @@ def read_zkey(path: str | os.PathLike, *, validate: bool = True, mmap: bool = Tr
     f = BinFile(path, MAGIC, 2, use_mmap=mmap)
     # the file's digest, hashed beside the parsing: it says whether the points were checked before
     hashing = _checked.Digest(f.data) if validate and _checked.enabled(check_cache) else None
-    header = _read_header(f)
+    try:
+        header, ic, coefficients, a, b1, b2, c, h, mpc = _sections(f)
+    except BaseException:
+        if hashing is not None:
+            hashing.wait()  # no thread may read the map once this call has returned (the file may change)
+        raise
     n_vars, n_public, domain = header["n_vars"], header["n_public"], header["domain"]
-    ic = f.points(3, "IC points", n_public + 1)
-    coefficients = _read_coefficients(f, n_vars, domain)
-    a = f.points(5, "A points", n_vars)
-    b1 = f.points(6, "B1 points", n_vars)
-    b2 = f.points(7, "B2 points", n_vars, g2=True)
-    c = f.points(8, "C points", n_vars - n_public - 1)
-    h = f.points(9, "H points", domain)
-    mpc = f.bytes_of(10, "contributions") if f.has(10) else None
-    if mpc is not None and len(mpc) < 68:
-        raise FormatError(f"{f.path}: contributions section must hold at least 68 bytes, not {len(mpc)}")
     if validate:
         digest = hashing.value() if hashing is not None else None
         if digest is None or not _checked.known(digest):
@@ -182,6 +177,23 @@ def g2_uncompressed(points: np.ndarray) -> bytes:
 
 
 # ----------------------------------------------------------------------------------------------
+
+
+def _sections(f: BinFile) -> tuple:
+    """Sections 1-10 of a .zkey, sizes checked: header, IC, coefficients, A, B1, B2, C, H, contributions."""
+    header = _read_header(f)
+    n_vars, n_public, domain = header["n_vars"], header["n_public"], header["domain"]
+    ic = f.points(3, "IC points", n_public + 1)
+    coefficients = _read_coefficients(f, n_vars, domain)
+    a = f.points(5, "A points", n_vars)
+    b1 = f.points(6, "B1 points", n_vars)
+    b2 = f.points(7, "B2 points", n_vars, g2=True)
+    c = f.points(8, "C points", n_vars - n_public - 1)
+    h = f.points(9, "H points", domain)
+    mpc = f.bytes_of(10, "contributions") if f.has(10) else None
+    if mpc is not None and len(mpc) < 68:
+        raise FormatError(f"{f.path}: contributions section must hold at least 68 bytes, not {len(mpc)}")
+    return header, ic, coefficients, a, b1, b2, c, h, mpc
 
 
 def _read_header(f: BinFile) -> dict:
