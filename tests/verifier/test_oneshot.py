@@ -117,6 +117,7 @@ except SystemExit as e:
     code = e.code
 heavy = sorted(m for m in sys.modules if m == "numba" or m.startswith(("zkl.algebra.msm", "zkl.prover", "zkl.circuits",
                                                                   "zkl.algebra.pairing", "zkl.algebra._kernels")))
+print("COMMANDS", ",".join(sorted(m for m in sys.modules if m.startswith("zkl.commands."))))
 print("LOADED", ",".join(heavy))
 """
 
@@ -135,6 +136,7 @@ def test_cli_verify_loads_no_kernels(tmp_path):
         lines = done.stdout.strip().splitlines()
         assert lines[0] == want, done.stderr[-2000:]
         assert lines[-1].strip() == "LOADED", lines[-1]
+        assert lines[-2] == "COMMANDS zkl.commands._output,zkl.commands.groth16"  # the other nouns not imported
     obj = json.loads((tmp_path / "proof.json").read_text())
     obj["pi_a"][1] = str((int(obj["pi_a"][1]) + 1) % Q)
     (tmp_path / "bad.json").write_text(json.dumps(obj))
@@ -143,3 +145,15 @@ def test_cli_verify_loads_no_kernels(tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 2
     assert done.stdout.startswith(f"ERROR: proof {tmp_path / 'bad.json'}: A (pi_a) must be a point of G1")
+
+
+def test_cli_lists_every_noun_lazily():
+    from click.testing import CliRunner
+
+    from zkl.cli import _command_modules, main
+
+    out = CliRunner().invoke(main, ["--help"])
+    assert out.exit_code == 0
+    for name in _command_modules():
+        assert f"  {name} " in out.output, name
+    assert set(_command_modules()) >= {"bench", "circuit", "groth16", "rollup", "zkey"}
