@@ -69,6 +69,16 @@ def _prune(root: Path, current: Path) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
+_CONFIGURED: list[str | None] = []
+
+
+def configured() -> str | None:
+    """`configure()` once per process (zkl's import hook calls it before numba's first import): the directory."""
+    if not _CONFIGURED:
+        _CONFIGURED.append(configure())
+    return _CONFIGURED[0]
+
+
 def configure() -> str | None:
     """Point numba's cache at the directory of the current sources; the directory, or None if the user chose one."""
     if os.environ.get("NUMBA_CACHE_DIR"):

@@ -98,6 +98,9 @@ def warmup(progress: bool = True, jobs: int | None = None, cpu_seconds: dict[str
 
 
 def _marker() -> Path | None:
+    from zkl import _numba_cache
+
+    _numba_cache.configured()  # `import zkl` configures numba's cache only when numba is imported
     directory = os.environ.get("NUMBA_CACHE_DIR")
     return Path(directory) / _MARKER if directory else None
 
