@@ -11,8 +11,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from zkl.algebra._kernels import fr_add, fr_from_mont, fr_mul, fr_sub, fr_to_mont, load_fe, store_fe
-from zkl.algebra._kernels.fr import fr_sqr
+from zkl.algebra._kernels import fr_add, fr_from_mont, fr_mul, fr_sqr, fr_sub, fr_to_mont, load_fe, store_fe
 from zkl.algebra.constants import R
 
 _U0 = np.uint64(0)

@@ -13,7 +13,7 @@ They import them from this package, never from its submodules:
 
     from zkl.algebra._kernels import fr_add, fr_mul, jac_add_mixed, load_fe, store_jac
 
-- Fr (`fr`): fr_add, fr_sub, fr_mul, fr_neg, fr_eq, fr_to_mont, fr_from_mont, FR_R2
+- Fr (`fr`): fr_add, fr_sub, fr_mul, fr_sqr, fr_neg, fr_eq, fr_to_mont, fr_from_mont, FR_R2
   (R^2 mod r: a Montgomery product by it turns normal form into Montgomery form);
 - Fq (`fq`): fq_neg, fq_to_mont, fq_from_mont, FQ_ZERO, FQ_ONE;
 - G1 and G2, written once for both (`curve`; the field follows from the arguments):
@@ -34,7 +34,7 @@ from typing import Any
 
 _EXPORTS = {
     "fr": {"fr_add": "fr_add", "fr_sub": "fr_sub", "fr_mul": "fr_mul", "fr_neg": "fr_neg", "fr_eq": "fr_eq",
-           "fr_to_mont": "fr_to_mont", "fr_from_mont": "fr_from_mont", "FR_R2": "R2"},
+           "fr_to_mont": "fr_to_mont", "fr_from_mont": "fr_from_mont", "FR_R2": "R2", "fr_sqr": "fr_sqr"},
     "fq": {"fq_neg": "fq_neg", "fq_to_mont": "fq_to_mont", "fq_from_mont": "fq_from_mont", "FQ_ZERO": "ZERO",
            "FQ_ONE": "ONE"},
     "curve": {name: name for name in (
