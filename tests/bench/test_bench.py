@@ -176,6 +176,17 @@ def test_rollup(l1):
         assert row["gas_per_tx"] == round(row["gas_submit"] / 2) and row["submit_ms"] > 0
 
 
+@pytest.mark.slow
+@pytest.mark.js
+@pytest.mark.skipif(not _js.have("snarkjs"), reason="snarkjs is not installed (npm ci --prefix js)")
+def test_rollup_against_snarkjs_on_the_same_batch_files():
+    out = bench("rollup", "--quick", "--no-progress", "--no-pipeline", "--snarkjs", "2")
+    row = out["b2"]
+    assert row["snarkjs_repeats"] == 1 and row["snarkjs_prove_s"] > 0 and row["zkl_cli_prove_s"] > 0
+    assert row["ratio_vs_snarkjs"] == pytest.approx(row["zkl_cli_prove_s"] / row["snarkjs_prove_s"], abs=2e-3)
+    assert row["zkl_cli_peak_mib"] > 0 and row["snarkjs_peak_mib"] > 0
+
+
 @pytest.mark.parametrize("l1", ["evm", "anvil"])
 def test_gas(l1):
     if l1 == "anvil":

@@ -42,6 +42,11 @@ process. `witness_s` is the witness solve alone (inside `prove_s`).
    seal_all), beside `wall_s`, `prove_s` (median witness + proof on a worker), `threads` (numba
    threads a task), `workers_used` and `worker_peak_rss_gib` (the largest peak of a worker process
    that ended, ru_maxrss of the children; none for a remote cluster).
+5. for the sizes in `snarkjs` (default 4 and 16): the last timed batch's key written as a .zkey and
+   its witness as a .wtns, then `zkl groth16 prove` and `snarkjs groth16 prove` on those files, each
+   a whole process, alternating `snarkjs_repeats` rounds (after one zkl run that records the key's
+   check): `zkl_cli_prove_s`, `snarkjs_prove_s`, `ratio_vs_snarkjs` (zkl / snarkjs) and both peaks
+   (`zkl_cli_peak_mib`, `snarkjs_peak_mib`); snarkjs's proof is verified by zkl.
 """
 
 from __future__ import annotations
@@ -62,7 +67,7 @@ from zkl.bench.timing import Say, Stopwatch, peak_rss_mib, print_table
 __all__ = ["QUICK", "bench_rollup", "render"]
 
 #: the arguments of `zkl bench rollup --quick`
-QUICK = {"sizes": (2,), "depth": 4, "batches": 1, "users": 2, "pipeline_batches": 2}
+QUICK = {"sizes": (2,), "depth": 4, "batches": 1, "users": 2, "pipeline_batches": 2, "snarkjs": ()}
 
 
 @contextlib.contextmanager
@@ -87,14 +92,14 @@ def _timed_settlement_verify(sink: list[float]) -> Iterator[None]:
 
 
 def _bench_size(b: int, depth: int, batches: int, users: int, say: Say, l1: str = "embedded",
-                pipeline: Pipeline | None = None) -> dict[str, Any]:
-    """Measure one batch size (see the module docstring)."""
+                pipeline: Pipeline | None = None, snarkjs_repeats: int = 0) -> dict[str, Any]:
+    """Measure one batch size (see the module docstring); snarkjs_repeats > 0: step 5 too."""
     if l1 == "anvil":
         from zkl.settlement.anvil import Anvil
 
         with Anvil.start(extra=("--base-fee", "0", "--gas-price", "0")) as node:
-            return _bench_size_on(b, depth, batches, users, say, "rpc", node.url, pipeline)
-    return _bench_size_on(b, depth, batches, users, say, l1, None, pipeline)
+            return _bench_size_on(b, depth, batches, users, say, "rpc", node.url, pipeline, snarkjs_repeats)
+    return _bench_size_on(b, depth, batches, users, say, l1, None, pipeline, snarkjs_repeats)
 
 
 @dataclass(frozen=True)
@@ -161,7 +166,7 @@ def _bench_pipeline(net: Any, names: list[str], b: int, pipeline: Pipeline, say:
 
 
 def _bench_size_on(b: int, depth: int, batches: int, users: int, say: Say, base: str, url: str | None,
-                   pipeline: Pipeline | None = None) -> dict[str, Any]:
+                   pipeline: Pipeline | None = None, snarkjs_repeats: int = 0) -> dict[str, Any]:
     from zkl.circuits import compile
     from zkl.circuits.rollup import BatchCircuit
     from zkl.devnet import Devnet, proving_key
@@ -204,12 +209,15 @@ def _bench_size_on(b: int, depth: int, batches: int, users: int, say: Say, base:
                 with Stopwatch() as t:
                     info = net.seal()
                 seals.append(t)
+                last = info["number"] if info else None
                 if info is None or info["transactions"] != b or info["dropped"]:
                     raise RuntimeError(f"batch {k + 1} of size {b} was not full: {info}")
             if net.contract.state_root != net.node.root:
                 raise RuntimeError("the L1 root differs from the L2 root after the benchmark")
             gas_verify = None if base == "embedded" else _verify_gas(net)
             timings = list(net.timings)
+            if snarkjs_repeats:
+                row.update(_snarkjs_ratio(net, last, snarkjs_repeats, say))
             if pipeline is not None:
                 row["workers"] = _bench_pipeline(net, names, b, pipeline, say)
         finally:
@@ -234,6 +242,47 @@ def _bench_size_on(b: int, depth: int, batches: int, users: int, say: Say, base:
     return row
 
 
+def _snarkjs_ratio(net: Any, number: int, repeats: int, say: Say) -> dict[str, Any]:
+    """zkl and snarkjs proving batch `number` from the same .zkey and .wtns, each as a whole command
+    (`zkl groth16 prove`, `snarkjs groth16 prove`), alternating; medians and zkl / snarkjs."""
+    from zkl.bench import _js
+    from zkl.bench.groth16 import run_process
+    from zkl.circuits import solve
+    from zkl.circuits.rollup import BatchCircuit
+    from zkl.prover import write_zkey
+    from zkl.verifier import verify
+    from zkl.verifier.snarkjs_json import read_proof
+
+    if not _js.have("snarkjs"):
+        return {"snarkjs": "not installed (npm ci --prefix js)"}
+    batch = net.node.batch(number)
+    pk, r1cs, _ = net._keys()
+    with tempfile.TemporaryDirectory(prefix="zkl-bench-snarkjs-") as d:
+        zkey, wtns = f"{d}/batch.zkey", f"{d}/batch.wtns"
+        write_zkey(pk, zkey)
+        solve(BatchCircuit(batch.batch_size, batch.depth), batch.assignment(), r1cs=r1cs).write(wtns)
+        commands = {
+            "zkl": [sys.executable, "-m", "zkl.cli", "groth16", "prove", zkey, wtns, f"{d}/zkl.json", f"{d}/zp.json",
+                    "--quiet"],
+            "snarkjs": ["node", _js._snarkjs(), "groth16", "prove", zkey, wtns, f"{d}/snarkjs.json", f"{d}/sp.json"],
+        }
+        run_process(commands["zkl"])  # the key's check recorded, kernels loaded: the steady state of a prover
+        walls: dict[str, list[float]] = {"zkl": [], "snarkjs": []}
+        peaks: dict[str, float] = {}
+        for k in range(repeats):
+            for name, argv in commands.items():
+                say(f"B={batch.batch_size}: {name} groth16 prove as a process ({k + 1}/{repeats})", k, repeats)
+                wall, peak = run_process(argv)
+                walls[name].append(wall)
+                peaks[name] = max(peaks.get(name, 0.0), peak)
+        if not verify(pk.vk, batch.public_inputs, read_proof(f"{d}/snarkjs.json")):
+            raise RuntimeError("snarkjs's proof of the batch does not verify")
+    zkl_s, snarkjs_s = statistics.median(walls["zkl"]), statistics.median(walls["snarkjs"])
+    return {"zkl_cli_prove_s": round(zkl_s, 3), "snarkjs_prove_s": round(snarkjs_s, 3),
+            "ratio_vs_snarkjs": round(zkl_s / snarkjs_s, 3), "zkl_cli_peak_mib": round(peaks["zkl"]),
+            "snarkjs_peak_mib": round(peaks["snarkjs"]), "snarkjs_repeats": repeats}
+
+
 def _verify_gas(net: Any) -> int:
     """The gas of a transaction that calls the batch verifier alone (`verifyProof`) on the last batch's proof."""
     from zkl.settlement.evm import address_of
@@ -249,10 +298,11 @@ def _verify_gas(net: Any) -> int:
 
 
 def _isolated(b: int, depth: int, batches: int, users: int, progress: bool, l1: str,
-              pipeline: Pipeline | None = None) -> dict[str, Any]:
+              pipeline: Pipeline | None = None, snarkjs_repeats: int = 0) -> dict[str, Any]:
     """One batch size measured by `zkl bench rollup --in-process` in a fresh Python process."""
     args = [sys.executable, "-m", "zkl.cli", "bench", "rollup", "--sizes", str(b), "--depth", str(depth),
-            "--batches", str(batches), "--users", str(users), "--l1", l1, "--json", "--in-process"]
+            "--batches", str(batches), "--users", str(users), "--l1", l1, "--json", "--in-process",
+            "--snarkjs", str(b) if snarkjs_repeats else "", "--snarkjs-repeats", str(max(1, snarkjs_repeats))]
     if pipeline is None:
         args.append("--no-pipeline")
     else:
@@ -267,12 +317,13 @@ def _isolated(b: int, depth: int, batches: int, users: int, progress: bool, l1: 
 def bench_rollup(sizes: Sequence[int] = (4, 16, 64), depth: int = 16, batches: int = 2, users: int = 8, *,
                  l1: str = "embedded", isolate: bool = False, say: Say | None = None,
                  cluster: str | None = None, workers: Sequence[int] | None = (1, 2),
-                 pipeline_batches: int = 4) -> dict[str, Any]:
+                 pipeline_batches: int = 4, snarkjs: Sequence[int] = (4, 16), snarkjs_repeats: int = 1
+                 ) -> dict[str, Any]:
     """Per batch size (key "b<B>") the figures of the module docstring, medians over `batches` batches.
 
     isolate: measure each size in a fresh process (so that peak_rss_mib is that size's own); its
     progress is shown when `say` is given. cluster, workers, pipeline_batches: step 4 (workers None or
-    empty: no step 4).
+    empty: no step 4). snarkjs: the sizes of step 5, snarkjs_repeats rounds each.
     """
     if batches < 1:
         raise ValueError(f"batches must be at least 1, not {batches}")
@@ -287,9 +338,11 @@ def bench_rollup(sizes: Sequence[int] = (4, 16, 64), depth: int = 16, batches: i
         out.update(cluster=cluster or "processes", pipeline_batches=pipeline_batches)
     for b in sizes:
         if isolate:
-            out[f"b{b}"] = _isolated(b, depth, batches, users, progress=say is not None, l1=l1, pipeline=pipeline)
+            out[f"b{b}"] = _isolated(b, depth, batches, users, progress=say is not None, l1=l1, pipeline=pipeline,
+                                     snarkjs_repeats=snarkjs_repeats if b in snarkjs else 0)
         else:
-            out[f"b{b}"] = _bench_size(b, depth, batches, users, say or (lambda *args: None), l1, pipeline)
+            out[f"b{b}"] = _bench_size(b, depth, batches, users, say or (lambda *args: None), l1, pipeline,
+                                       snarkjs_repeats if b in snarkjs else 0)
     return out
 
 
@@ -311,6 +364,13 @@ def render(result: dict[str, Any]) -> None:
     pipelined = [[key[1:], n, w["spec"], w["threads"], w["prove_s"], w["wall_s"], w["tx_per_s"]]
                  for key, row in result.items() if key.startswith("b") and isinstance(row, dict)
                  for n, w in row.get("workers", {}).items()]
+    compared = [[key[1:], row["zkl_cli_prove_s"], row["snarkjs_prove_s"], row["ratio_vs_snarkjs"],
+                 row["zkl_cli_peak_mib"], row["snarkjs_peak_mib"]]
+                for key, row in result.items() if key.startswith("b") and isinstance(row, dict)
+                and "ratio_vs_snarkjs" in row]
+    if compared:
+        print_table("groth16 prove as a process on the same batch .zkey and .wtns", ("B", "zkl_s", "snarkjs_s",
+                    "zkl / snarkjs", "zkl_peak_mib", "snarkjs_peak_mib"), compared)
     if pipelined:
         print_table(f"pipelined: {result.get('pipeline_batches')} batches proven on an executor, settled in order "
                     "(tx/s over their wall time)", ("B", "workers", "spec", "threads", "prove_s", "wall_s",

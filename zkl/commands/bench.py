@@ -191,20 +191,26 @@ def batch(ctx: click.Context, quick: bool, sizes: tuple[int, ...], depth: int, r
 @click.option("--pipeline-batches", type=click.IntRange(min=1), default=4, show_default=True,
               help="Timed batches per worker count, queued at once and sealed pipelined.")
 @click.option("--no-pipeline", is_flag=True, help="Skip the pipelined figures (per worker count).")
+@click.option("--snarkjs", "snarkjs", default="4,16", show_default=True,
+              callback=lambda ctx, param, v: tuple(int(x) for x in v.split(",") if x.strip()) if v else (),
+              help="Batch sizes also proven by `snarkjs groth16 prove` on the same .zkey and .wtns ('' for none).")
+@click.option("--snarkjs-repeats", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Rounds of the zkl / snarkjs comparison.")
 @_json
 @click.pass_context
 def rollup(ctx: click.Context, quick: bool, sizes: tuple[int, ...], depth: int, batches: int, users: int,
            in_process: bool, no_progress: bool, l1: str, cluster: str | None, workers: tuple[int, ...],
-           pipeline_batches: int, no_pipeline: bool, as_json: bool) -> None:
+           pipeline_batches: int, no_pipeline: bool, snarkjs: tuple[int, ...], snarkjs_repeats: int,
+           as_json: bool) -> None:
     """The rollup end to end: batches built, proven and settled on L1; transactions per second."""
     from zkl.bench import rollup as bench
     from zkl.errors import ClusterError
 
     args = _quick(ctx, quick, bench.QUICK, {"sizes": sizes, "depth": depth, "batches": batches, "users": users,
-                                            "pipeline_batches": pipeline_batches})
+                                            "pipeline_batches": pipeline_batches, "snarkjs": snarkjs})
     try:
         _run(as_json, bench.render, bench.bench_rollup, progress=not no_progress,
              isolate=not in_process and len(args["sizes"]) > 1, l1=l1, cluster=cluster,
-             workers=None if no_pipeline else workers, **args)
+             workers=None if no_pipeline else workers, snarkjs_repeats=snarkjs_repeats, **args)
     except ClusterError as e:
         raise click.ClickException(str(e)) from None
