@@ -82,11 +82,8 @@ class Recorder(Builder):
         self._nameable = True
 
     def mul(self, a: Variable, b: Variable, *more: Variable) -> Variable:
-        if more:
-            out = self.mul(a, b)
-            for x in more:
-                out = self.mul(out, x)
-            return out
+        if more:  # Builder chains the products through self.mul, which records each
+            return super().mul(a, b, *more)
         before = len(self._labels)
         out = super().mul(a, b)
         if len(self._labels) > before:
