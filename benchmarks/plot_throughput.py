@@ -7,7 +7,8 @@ against constraints for zkl, snarkjs and groth16py.
 The inputs are the JSON objects of the two benchmarks, as committed beside this script:
 
     python benchmarks/bench_rollup.py --sizes 4,16,64 --json > benchmarks/results/rollup.json
-    python benchmarks/bench_groth16.py --sizes 12,14,16,18 --big 20 --circuits dense --json benchmarks/results/groth16.json
+    python benchmarks/bench_groth16.py --sizes 12,14,16,18 --big 20 --circuits dense --repeats 3 --cli 16,18 \
+        --rapidsnark $RAPIDSNARK --json benchmarks/results/groth16.json
 
 Needs matplotlib (the `bench` extra).
 """
@@ -42,15 +43,21 @@ def rollup_series(result: dict) -> dict[str, list[tuple[int, float]]]:
 
 
 def groth16_series(result: dict) -> dict[str, list[tuple[int, float]]]:
-    """label -> [(constraints, prove seconds)] for zkl, snarkjs and groth16py on the dense chain."""
+    """label -> [(constraints, prove seconds)] on the dense chain: zkl, snarkjs and groth16py in process
+    (snarkjs's own CLI), and the command lines as whole processes (zkl, snarkjs, rapidsnark)."""
     series: dict[str, list[tuple[int, float]]] = {}
-    for row in result.get("rows", []):
-        if not str(row.get("circuit", "")).startswith("dense"):
+    rows = [r for r in result.get("rows", []) if str(r.get("circuit", "")).startswith("dense")]
+    constraints = {r["log_domain"]: r["constraints"] for r in rows if "constraints" in r}
+    for row in rows:
+        size = row.get("constraints", constraints.get(row.get("log_domain")))
+        if size is None:
             continue
         for key, label in (("zkl_prove_s", "zkl (in process)"), ("snarkjs_prove_s", "snarkjs"),
-                           ("groth16py_prove_s", "groth16py (arkworks)")):
+                           ("groth16py_prove_s", "groth16py (arkworks, in process)"),
+                           ("zkl_cli_prove_s", "zkl groth16 prove (a process)"),
+                           ("rapidsnark_cli_prove_s", "rapidsnark (a process)")):
             if row.get(key):
-                series.setdefault(label, []).append((row["constraints"], row[key]))
+                series.setdefault(label, []).append((size, row[key]))
     return {k: sorted(set(v)) for k, v in series.items()}
 
 
@@ -67,6 +74,7 @@ def plot(rollup: dict | None, groth16: dict | None, out: Path) -> None:
             xs, ys = zip(*points)
             left.plot(xs, ys, marker="o", label=label)
         left.set_xscale("log", base=2)
+        left.set_ylim(bottom=0)
         left.set_xlabel("batch size (transfers)")
         left.set_ylabel("transactions proven and settled per second")
         left.set_title(f"rollup, depth {rollup.get('depth')}, {rollup.get('l1', 'embedded')} L1, 2 cores")
