@@ -1,7 +1,7 @@
 """Groth16 proving: zkl against snarkjs (and groth16py when installed) on the same .zkey and .wtns.
 
     zkl bench groth16 [--quick] [--sizes 12,14,16] [--big 18,20] [--circuits dense,poseidon] [--repeats 5]
-                      [--no-groth16py] [--json]
+                      [--no-groth16py] [--cli 16,18] [--rapidsnark PATH] [--json]
 
 For each size 2^k in `sizes` and each circuit (a dense chain x_{i+1} = x_i^2 + 7 and a Poseidon(2)
 chain, both circom, compiled with circom2 from js/; `mul`, the chain c_i = c_{i-1} * b, is an extra

@@ -3,13 +3,13 @@
     zkl bench algebra  [--quick] [--json]
     zkl bench circuits [--quick] [--hashes 256] [--signatures 64] [--repeats 5] [--no-circom] [--json]
     zkl bench groth16  [--quick] [--sizes 12,14,16] [--big 18,20] [--circuits dense,poseidon] [--repeats 5]
-                       [--no-groth16py] [--json]
+                       [--no-groth16py] [--cli 16,18] [--rapidsnark PATH] [--json]
     zkl bench verifier [--quick] [--batch 64] [--repeats 21] [--no-snarkjs] [--json]
     zkl bench gas      [--quick] [--sizes 1,2,4,8,16,32,64] [--l1 evm|anvil] [--json]
     zkl bench batch    [--quick] [--sizes 4,16,64] [--depth 16] [--repeats 3] [--no-prove] [--json]
     zkl bench rollup   [--quick] [--sizes 4,16,64] [--depth 16] [--batches 2] [--users 8] [--in-process]
                        [--cluster SPEC] [--workers 1,2] [--pipeline-batches 4] [--no-pipeline]
-                       [--no-progress] [--json]
+                       [--snarkjs 4,16] [--snarkjs-repeats 1] [--no-progress] [--json]
 
 A table on stdout, or with --json one JSON object; progress on stderr while it runs. --quick
 takes the smallest sizes and one repeat (options given beside it win). The peers py_ecc and
@@ -109,16 +109,21 @@ def circuits(ctx: click.Context, quick: bool, hashes: int, signatures: int, repe
                    "trivial, an understatement kept as an extra).")
 @click.option("--repeats", type=click.IntRange(min=1), default=5, show_default=True)
 @click.option("--no-groth16py", is_flag=True, help="Leave out groth16py even when it is installed.")
+@click.option("--cli", default="", callback=_sizes,
+              help="log2 sizes at which the command lines run as whole processes (zkl, snarkjs, rapidsnark).")
+@click.option("--rapidsnark", envvar="RAPIDSNARK", default=None, metavar="PATH",
+              help="rapidsnark's prover binary for the --cli rows (env RAPIDSNARK; the row is noted absent without).")
 @_json
 @click.pass_context
 def groth16(ctx: click.Context, quick: bool, sizes: tuple[int, ...], big: tuple[int, ...], circuits: str,
-            repeats: int, no_groth16py: bool, as_json: bool) -> None:
+            repeats: int, no_groth16py: bool, cli: tuple[int, ...], rapidsnark: str | None, as_json: bool) -> None:
     """Groth16 proving: zkl against snarkjs and groth16py on the same .zkey and .wtns."""
     from zkl.bench import groth16 as bench
 
     args = _quick(ctx, quick, bench.QUICK, {"sizes": sizes, "big": big, "circuits": tuple(circuits.split(",")),
                                             "repeats": repeats})
-    _run(as_json, bench.render, bench.bench_groth16, groth16py=not no_groth16py, **args)
+    _run(as_json, bench.render, bench.bench_groth16, groth16py=not no_groth16py, cli=list(cli),
+         rapidsnark=rapidsnark, **args)
 
 
 @command.command("verifier")
@@ -191,8 +196,7 @@ def batch(ctx: click.Context, quick: bool, sizes: tuple[int, ...], depth: int, r
 @click.option("--pipeline-batches", type=click.IntRange(min=1), default=4, show_default=True,
               help="Timed batches per worker count, queued at once and sealed pipelined.")
 @click.option("--no-pipeline", is_flag=True, help="Skip the pipelined figures (per worker count).")
-@click.option("--snarkjs", "snarkjs", default="4,16", show_default=True,
-              callback=lambda ctx, param, v: tuple(int(x) for x in v.split(",") if x.strip()) if v else (),
+@click.option("--snarkjs", "snarkjs", default="4,16", show_default=True, callback=_sizes,
               help="Batch sizes also proven by `snarkjs groth16 prove` on the same .zkey and .wtns ('' for none).")
 @click.option("--snarkjs-repeats", type=click.IntRange(min=1), default=1, show_default=True,
               help="Rounds of the zkl / snarkjs comparison.")
