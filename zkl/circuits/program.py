@@ -38,6 +38,7 @@ from zkl.circuits.builder import Builder, _terms
 from zkl.circuits.field import R, ints_to_limbs, limbs_to_ints
 from zkl.circuits.lincomb import LinComb, Variable
 from zkl.circuits.r1cs import R1CS
+from zkl.circuits.solver import hint_outputs
 from zkl.errors import CircuitError, UnsatisfiedConstraint
 
 FORMAT_VERSION = 1
@@ -305,14 +306,7 @@ def _python_step(program: Program, index: int, out_wire: int, k: int, x: np.ndar
         return [values(y) for y in a] if isinstance(a, list) else _lc_value(program, a, x)
 
     out = fn(*values(args))
-    out = [out] if n_outputs is None else list(out)
-    name = getattr(fn, "__name__", fn)
-    if len(out) != k:
-        raise CircuitError(f"hint {name!s} must return {k} values, not {len(out)}")
-    try:
-        out = [int(v) % R for v in out]
-    except (TypeError, ValueError):
-        raise CircuitError(f"hint {name!s} must return integers, not {out!r}") from None
+    out = hint_outputs(fn, [out] if n_outputs is None else list(out), k)
     if k:
         x[out_wire: out_wire + k] = ints_to_limbs(out)
 

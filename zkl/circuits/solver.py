@@ -43,6 +43,16 @@ def _values(x: Any) -> Any:
     return _const(x)
 
 
+def hint_outputs(fn: Callable[..., Any], out: list[Any], k: int) -> list[int]:
+    """A hint's k outputs as ints mod r; CircuitError naming the hint for a wrong count or a non-integer."""
+    if len(out) != k:
+        raise CircuitError(f"hint {getattr(fn, '__name__', fn)!s} must return {k} values, not {len(out)}")
+    try:
+        return [int(v) % R for v in out]
+    except (TypeError, ValueError):
+        raise CircuitError(f"hint {getattr(fn, '__name__', fn)!s} must return integers, not {out!r}") from None
+
+
 class Solver(API):
     """Evaluates `define` on values; `values` is the assignment vector it extends."""
 
@@ -182,12 +192,7 @@ class Solver(API):
             out = [0] * k
         if self._override is not None:
             out = list(self._override(fn, args, out))
-        if len(out) != k:
-            raise CircuitError(f"hint {getattr(fn, '__name__', fn)!s} must return {k} values, not {len(out)}")
-        try:
-            out = [int(v) % R for v in out]
-        except (TypeError, ValueError):
-            raise CircuitError(f"hint {getattr(fn, '__name__', fn)!s} must return integers, not {out!r}") from None
+        out = hint_outputs(fn, out, k)
         self.values.extend(out)
         if n_outputs is None:
             return Value(out[0])
