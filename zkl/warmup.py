@@ -42,6 +42,7 @@ STEPS: list[tuple[str, Callable[[], None]]] = [
     ("verifier", _step("zkl.verifier.groth16")),
     ("circuits", _step("zkl.circuits.r1cs")),
     ("prover", _step("zkl.prover")),
+    ("eddsa", _step("zkl.crypto.eddsa_batch")),
 ]
 
 
