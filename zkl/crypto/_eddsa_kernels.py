@@ -54,6 +54,7 @@ _ZERO = (_U0, _U0, _U0, _U0)
 _ONE = _mont(1)
 _A = _mont(_BABYJUB_A)
 _D = _mont(_BABYJUB_D)
+_D_INV = _mont(pow(_BABYJUB_D, -1, R))
 _R_LIMBS = _limbs(R)
 _L_LIMBS = _limbs(_SUBGROUP_ORDER)
 _HALF_LIMBS = _limbs((R - 1) // 2)
@@ -241,18 +242,137 @@ def _poseidon(state, consts, n_partial):
     return load_fe(state, 0)
 
 
+@njit(cache=True)
+def _dot4(consts, o, a, b, c, d):
+    """consts[o] a + consts[o+1] b + consts[o+2] c + consts[o+3] d."""
+    return fr_add(fr_add(fr_mul(load_fe(consts, o), a), fr_mul(load_fe(consts, o + 1), b)),
+                  fr_add(fr_mul(load_fe(consts, o + 2), c), fr_mul(load_fe(consts, o + 3), d)))
+
+
+@njit(cache=True)
+def _dot6(consts, o, a, b, c, d, e, f):
+    """sum_j consts[o + j] x_j for the six x_j."""
+    return fr_add(fr_add(fr_add(fr_mul(load_fe(consts, o), a), fr_mul(load_fe(consts, o + 1), b)),
+                         fr_add(fr_mul(load_fe(consts, o + 2), c), fr_mul(load_fe(consts, o + 3), d))),
+                  fr_add(fr_mul(load_fe(consts, o + 4), e), fr_mul(load_fe(consts, o + 5), f)))
+
+
+@njit(cache=True)
+def _poseidon3(x1, x2, x3, consts, n_partial):
+    """Poseidon of three Montgomery elements (t = 4) with the state in registers; `_poseidon`'s layout."""
+    t = 4
+    o_ffm = 4 * t
+    o_pc = o_ffm + 4 * t * t
+    o_pa = o_pc + n_partial
+    o_prow = o_pa + n_partial
+    o_pcol = o_prow + n_partial * 3
+    o_sfc = o_pcol + n_partial * 3
+    o_mds = o_sfc + 4 * t
+    a, b, c, d = _ZERO, x1, x2, x3
+    for r in range(4):
+        o = r * t
+        a = _pow5(fr_add(a, load_fe(consts, o)))
+        b = _pow5(fr_add(b, load_fe(consts, o + 1)))
+        c = _pow5(fr_add(c, load_fe(consts, o + 2)))
+        d = _pow5(fr_add(d, load_fe(consts, o + 3)))
+        m = o_ffm + r * t * t
+        a, b, c, d = (_dot4(consts, m, a, b, c, d), _dot4(consts, m + 4, a, b, c, d),
+                      _dot4(consts, m + 8, a, b, c, d), _dot4(consts, m + 12, a, b, c, d))
+    for r in range(n_partial):
+        y = _pow5(fr_add(a, load_fe(consts, o_pc + r)))
+        a = fr_add(fr_mul(load_fe(consts, o_pa + r), y), fr_add(fr_mul(load_fe(consts, o_prow + 3 * r), b), fr_add(
+            fr_mul(load_fe(consts, o_prow + 3 * r + 1), c), fr_mul(load_fe(consts, o_prow + 3 * r + 2), d))))
+        b = fr_add(b, fr_mul(load_fe(consts, o_pcol + 3 * r), y))
+        c = fr_add(c, fr_mul(load_fe(consts, o_pcol + 3 * r + 1), y))
+        d = fr_add(d, fr_mul(load_fe(consts, o_pcol + 3 * r + 2), y))
+    for r in range(4):
+        o = o_sfc + r * t
+        a = _pow5(fr_add(a, load_fe(consts, o)))
+        b = _pow5(fr_add(b, load_fe(consts, o + 1)))
+        c = _pow5(fr_add(c, load_fe(consts, o + 2)))
+        d = _pow5(fr_add(d, load_fe(consts, o + 3)))
+        if r < 3:
+            a, b, c, d = (_dot4(consts, o_mds, a, b, c, d), _dot4(consts, o_mds + 4, a, b, c, d),
+                          _dot4(consts, o_mds + 8, a, b, c, d), _dot4(consts, o_mds + 12, a, b, c, d))
+    return _dot4(consts, o_mds, a, b, c, d)
+
+
+@njit(cache=True)
+def _poseidon5(x1, x2, x3, x4, x5, consts, n_partial):
+    """Poseidon of five Montgomery elements (t = 6) with the state in registers; `_poseidon`'s layout."""
+    t = 6
+    o_ffm = 4 * t
+    o_pc = o_ffm + 4 * t * t
+    o_pa = o_pc + n_partial
+    o_prow = o_pa + n_partial
+    o_pcol = o_prow + n_partial * 5
+    o_sfc = o_pcol + n_partial * 5
+    o_mds = o_sfc + 4 * t
+    a, b, c, d, e, f = _ZERO, x1, x2, x3, x4, x5
+    for r in range(4):
+        o = r * t
+        a = _pow5(fr_add(a, load_fe(consts, o)))
+        b = _pow5(fr_add(b, load_fe(consts, o + 1)))
+        c = _pow5(fr_add(c, load_fe(consts, o + 2)))
+        d = _pow5(fr_add(d, load_fe(consts, o + 3)))
+        e = _pow5(fr_add(e, load_fe(consts, o + 4)))
+        f = _pow5(fr_add(f, load_fe(consts, o + 5)))
+        m = o_ffm + r * t * t
+        a, b, c, d, e, f = (_dot6(consts, m, a, b, c, d, e, f), _dot6(consts, m + 6, a, b, c, d, e, f),
+                            _dot6(consts, m + 12, a, b, c, d, e, f), _dot6(consts, m + 18, a, b, c, d, e, f),
+                            _dot6(consts, m + 24, a, b, c, d, e, f), _dot6(consts, m + 30, a, b, c, d, e, f))
+    for r in range(n_partial):
+        y = _pow5(fr_add(a, load_fe(consts, o_pc + r)))
+        o = o_prow + 5 * r
+        a = fr_add(fr_add(fr_mul(load_fe(consts, o_pa + r), y),
+                          fr_add(fr_mul(load_fe(consts, o), b), fr_mul(load_fe(consts, o + 1), c))),
+                   fr_add(fr_add(fr_mul(load_fe(consts, o + 2), d), fr_mul(load_fe(consts, o + 3), e)),
+                          fr_mul(load_fe(consts, o + 4), f)))
+        o = o_pcol + 5 * r
+        b = fr_add(b, fr_mul(load_fe(consts, o), y))
+        c = fr_add(c, fr_mul(load_fe(consts, o + 1), y))
+        d = fr_add(d, fr_mul(load_fe(consts, o + 2), y))
+        e = fr_add(e, fr_mul(load_fe(consts, o + 3), y))
+        f = fr_add(f, fr_mul(load_fe(consts, o + 4), y))
+    for r in range(4):
+        o = o_sfc + r * t
+        a = _pow5(fr_add(a, load_fe(consts, o)))
+        b = _pow5(fr_add(b, load_fe(consts, o + 1)))
+        c = _pow5(fr_add(c, load_fe(consts, o + 2)))
+        d = _pow5(fr_add(d, load_fe(consts, o + 3)))
+        e = _pow5(fr_add(e, load_fe(consts, o + 4)))
+        f = _pow5(fr_add(f, load_fe(consts, o + 5)))
+        if r < 3:
+            m = o_mds
+            a, b, c, d, e, f = (_dot6(consts, m, a, b, c, d, e, f), _dot6(consts, m + 6, a, b, c, d, e, f),
+                                _dot6(consts, m + 12, a, b, c, d, e, f), _dot6(consts, m + 18, a, b, c, d, e, f),
+                                _dot6(consts, m + 24, a, b, c, d, e, f), _dot6(consts, m + 30, a, b, c, d, e, f))
+    return _dot6(consts, o_mds, a, b, c, d, e, f)
+
+
+@njit(cache=True)
+def _hash_row(inputs, i, consts, n_partial, out):
+    """out[i] = Poseidon of the row inputs[i] (normal form in and out); t = 4 in registers, other widths generic."""
+    k = inputs.shape[1]
+    if k == 3:
+        h = _poseidon3(fr_to_mont(load_fe(inputs[i], 0)), fr_to_mont(load_fe(inputs[i], 1)),
+                       fr_to_mont(load_fe(inputs[i], 2)), consts, n_partial)
+    else:
+        state = np.empty((k + 1, 4), dtype=np.uint64)
+        store_fe(state, 0, _ZERO)
+        for j in range(k):
+            store_fe(state, j + 1, fr_to_mont(load_fe(inputs[i], j)))
+        h = _poseidon(state, consts, n_partial)
+    store_fe(out, i, fr_from_mont(h))
+
+
 @njit(parallel=True, cache=True)
 def poseidon_many(inputs, consts, n_partial, out):
     """out[i] = Poseidon(inputs[i, 0], ..., inputs[i, k-1]) for (n, k, 4) normal-form inputs, t = k + 1."""
     n = inputs.shape[0]
     k = inputs.shape[1]
     for i in prange(n):
-        state = np.empty((k + 1, 4), dtype=np.uint64)
-        store_fe(state, 0, _ZERO)
-        for j in range(k):
-            v = (inputs[i, j, 0], inputs[i, j, 1], inputs[i, j, 2], inputs[i, j, 3])
-            store_fe(state, j + 1, fr_to_mont(v))
-        store_fe(out, i, fr_from_mont(_poseidon(state, consts, n_partial)))
+        _hash_row(inputs, i, consts, n_partial, out)
 
 
 # ----------------------------------------------------------------------------- Baby Jubjub
@@ -327,15 +447,51 @@ def _load_point(table, j):
 
 
 @njit(cache=True)
+def _ext_add_dt(p, q):
+    """p + q as `_ext_add`, with q's T given premultiplied by d (table entries)."""
+    x1, y1, z1, t1 = p
+    x2, y2, z2, dt2 = q
+    a = fr_mul(x1, x2)
+    b = fr_mul(y1, y2)
+    c = fr_mul(t1, dt2)
+    d = fr_mul(z1, z2)
+    e = fr_sub(fr_sub(fr_mul(fr_add(x1, y1), fr_add(x2, y2)), a), b)
+    f = fr_sub(d, c)
+    g = fr_add(d, c)
+    h = fr_sub(b, fr_mul(_A, a))
+    return (fr_mul(e, f), fr_mul(g, h), fr_mul(f, g), fr_mul(e, h))
+
+
+@njit(cache=True)
+def _ext_double_xyz(p):
+    """2 p as `_ext_double` without its T (which a doubling does not read): T is left 0."""
+    x1, y1, z1, _ = p
+    a = fr_sqr(x1)
+    b = fr_sqr(y1)
+    zz = fr_sqr(z1)
+    c = fr_add(zz, zz)
+    da = fr_mul(_A, a)
+    e = fr_sub(fr_sub(fr_sqr(fr_add(x1, y1)), a), b)
+    g = fr_add(da, b)
+    f = fr_sub(g, c)
+    h = fr_sub(da, b)
+    return (fr_mul(e, f), fr_mul(g, h), fr_mul(f, g), _ZERO)
+
+
+@njit(cache=True)
 def _scalar_mul(p, k):
-    """k p for an extended point p and a normal 4-limb scalar k, fixed 4-bit windows."""
+    """k p for an extended point p and a normal 4-limb scalar k, fixed 4-bit windows.
+
+    The table holds m p for m < 16 with T premultiplied by d; of four doublings in a row only
+    the last computes T (the next addition reads it).
+    """
     table = np.empty((16, 4, 4), dtype=np.uint64)
-    _store_point(table, 0, _IDENTITY)
-    _store_point(table, 1, p)
+    _store_point(table, 0, (_ZERO, _ONE, _ONE, _ZERO))
+    _store_point(table, 1, (p[0], p[1], p[2], fr_mul(_D, p[3])))
     q = p
     for j in range(2, 16):
         q = _ext_add(q, p)
-        _store_point(table, j, q)
+        _store_point(table, j, (q[0], q[1], q[2], fr_mul(_D, q[3])))
     acc = _IDENTITY
     started = False
     for i in range(3, -1, -1):
@@ -343,13 +499,22 @@ def _scalar_mul(p, k):
         for s in range(15, -1, -1):
             digit = int((word >> np.uint64(4 * s)) & _U15)
             if started:
-                acc = _ext_double(_ext_double(_ext_double(_ext_double(acc))))
+                acc = _ext_double_xyz(_ext_double_xyz(_ext_double_xyz(acc)))
                 if digit:
-                    acc = _ext_add(acc, _load_point(table, digit))
+                    acc = _ext_add_dt(_ext_double(acc), _load_point(table, digit))
+                else:
+                    acc = _ext_double(acc)
             elif digit:
-                acc = _load_point(table, digit)
+                t = _load_point(table, digit)
+                acc = _ext_fix_t(t)
                 started = True
     return acc
+
+
+@njit(cache=True)
+def _ext_fix_t(p):
+    """The table entry p (T premultiplied by d) as an extended point: T = X Y / Z recomputed as T = (d T) / d."""
+    return (p[0], p[1], p[2], fr_mul(_D_INV, p[3]))
 
 
 @njit(cache=True)
@@ -422,14 +587,7 @@ def _verify_one(packed, i, pubkeys, pubkey_ok, messages, base_table, consts, n_p
     a8 = _ext_double(_ext_double(_ext_double((ax, ay, _ONE, fr_mul(ax, ay)))))
     if _is_zero(a8[0]) and fr_eq(a8[1], a8[2]):  # 8 A is the identity
         return
-    state = np.empty((6, 4), dtype=np.uint64)
-    store_fe(state, 0, _ZERO)
-    store_fe(state, 1, x)
-    store_fe(state, 2, y)
-    store_fe(state, 3, ax)
-    store_fe(state, 4, ay)
-    store_fe(state, 5, fr_to_mont(load_fe(messages, i)))
-    hm = fr_from_mont(_poseidon(state, consts, n_partial))
+    hm = fr_from_mont(_poseidon5(x, y, ax, ay, fr_to_mont(load_fe(messages, i)), consts, n_partial))
     left = _mul_base(s, base_table)
     right = _ext_add((x, y, _ONE, fr_mul(x, y)), _scalar_mul(a8, hm))
     if _ext_eq(left, right):
@@ -455,12 +613,7 @@ def poseidon_many_serial(inputs, consts, n_partial, out):
     n = inputs.shape[0]
     k = inputs.shape[1]
     for i in range(n):
-        state = np.empty((k + 1, 4), dtype=np.uint64)
-        store_fe(state, 0, _ZERO)
-        for j in range(k):
-            v = (inputs[i, j, 0], inputs[i, j, 1], inputs[i, j, 2], inputs[i, j, 3])
-            store_fe(state, j + 1, fr_to_mont(v))
-        store_fe(out, i, fr_from_mont(_poseidon(state, consts, n_partial)))
+        _hash_row(inputs, i, consts, n_partial, out)
 
 
 @njit(cache=True)
