@@ -80,8 +80,7 @@ class BatchResult:
 
 def _rows(values: Sequence[int], width: int = 1) -> np.ndarray:
     """Ints in [0, 2^256) as a writable (n, 4) or (n, width, 4) uint64 array of little-endian limbs."""
-    buffer = bytearray(b"".join([v.to_bytes(32, "little") for v in values]))
-    a = np.frombuffer(buffer, dtype="<u8")
+    a = np.frombuffer(b"".join([v.to_bytes(32, "little") for v in values]), dtype="<u8").copy()  # aligned, writable
     return a.reshape(-1, 4) if width == 1 else a.reshape(-1, width, 4)
 
 
@@ -227,7 +226,7 @@ def verify_packed(pubkeys: Sequence[tuple[int, int]], messages: Sequence[int], p
     flat_keys: list[int] = []
     for k in keys:
         flat_keys.extend(k if k is not None else (0, 0))
-    packed_words = np.frombuffer(bytearray(b"".join(blobs)), dtype="<u8").reshape(n, 8)
+    packed_words = np.frombuffer(b"".join(blobs), dtype="<u8").reshape(n, 8).copy()
     consts, n_partial = _poseidon_constants(6)
     status = np.empty(n, dtype=np.int8)
     r8x = np.zeros((n, 4), dtype=np.uint64)
