@@ -195,3 +195,31 @@ class NoPendingChange(SettlementError):
 
 class ClusterError(ZklError):
     """Proving on a cluster failed: a bad executor spec, `distributed` missing, no scheduler, a worker's key."""
+
+
+class NotFound(ZklError, LookupError):
+    """What was asked for does not exist: an account index, a batch number, a transaction id."""
+
+
+class ServiceError(ZklError):
+    """The node service refused a request before looking at it."""
+
+
+class AuthenticationRequired(ServiceError):
+    """An operator request without the operator's bearer token (or with a wrong one)."""
+
+
+class RateLimited(ServiceError):
+    """A client sent more requests than its rate limit allows; it may retry after a moment."""
+
+
+class RequestTooLarge(ServiceError, MalformedInput):
+    """A request body over the service's size limit."""
+
+
+class ServiceUnavailable(ServiceError):
+    """The node service is starting or stopping, or its node thread failed."""
+
+
+class WrongPassphrase(ZklError):
+    """A keystore's passphrase is wrong (or its ciphertext or MAC was altered: the two look the same)."""

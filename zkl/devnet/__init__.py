@@ -51,6 +51,7 @@ import concurrent.futures as cf
 import hashlib
 import json
 import os
+import secrets
 import signal
 import sqlite3
 import time
@@ -77,12 +78,16 @@ from zkl.settlement import L1BatchHeader, address_hex, named_address, to_address
 from zkl.verifier import PreparedVerifyingKey, Proof, prepare_verifying_key, verify
 from zkl.verifier.snarkjs_json import proof_from_snarkjs_json, proof_to_snarkjs_json
 
-__all__ = ["BASES", "CRASH_ENV", "Devnet", "l1_header", "proving_key"]
+__all__ = ["BASES", "CRASH_ENV", "Devnet", "SealPipeline", "l1_header", "proving_key"]
 
 CRASH_ENV = "ZKL_DEVNET_CRASH_AT"
 CONFIG = "devnet.json"
+#: the node service's operator token, in the data directory
+OPERATOR_TOKEN = "operator.token"
 FORMAT = "zkl-devnet-1"
 SEQUENCER = "sequencer"
+#: the L1 account that deposits for keys the devnet has no user of (`deposit_key`: the node service's faucet)
+DEPOSIT_FAUCET = "faucet:deposits"
 #: how many times a batch's proof is asked of the executor before sealing gives up (a lost worker, a bad proof)
 PROVE_ATTEMPTS = 4
 
@@ -165,6 +170,81 @@ class _Job:
     dropped: dict[str, str] = field(default_factory=dict)
 
 
+class SealPipeline:
+    """Batches in flight on an executor: built ahead, proven in any order, settled strictly in order.
+
+        pipe = SealPipeline(net, executor)        # the batches L2 holds and L1 lacks are sent to be proven
+        if pipe.has_room(): pipe.build()          # build the next batch (None: nothing waits) and send it
+        infos = pipe.poll(timeout=0)              # keep the proofs that came back; settle the proven head(s)
+
+    `Devnet.seal_all(executor)` drives one to the end; a node service polls one between admissions.
+    """
+
+    def __init__(self, net: Devnet, executor: cf.Executor, *, ahead: int | None = None) -> None:
+        self.net, self.executor = net, executor
+        self.location = net._key_location()
+        workers = getattr(executor, "workers", None) or getattr(executor, "_max_workers", None) or 1
+        self.window = max(1, ahead) if ahead is not None else max(2, 2 * int(workers))
+        self.next_number = net._l1_batches() + 1
+        self.jobs: dict[int, _Job] = {}
+        for number in range(self.next_number, net.node.next_batch):
+            self.jobs[number] = net._launch(executor, self.location, net.node.batch(number))
+
+    def has_room(self) -> bool:
+        """Whether another batch may be built now (fewer than `window` in flight)."""
+        return len(self.jobs) < self.window
+
+    def build(self, *, allow_empty: bool = False) -> Batch | None:
+        """Build the next batch on L2 and send it to be proven; None when nothing waits (unless allow_empty)."""
+        net = self.net
+        _crash_point("seal.before_build")
+        start = time.perf_counter()
+        batch = net.node.seal(allow_empty=allow_empty)
+        if batch is None:
+            return None
+        build_s = time.perf_counter() - start
+        _crash_point("seal.built")
+        self.jobs[batch.number] = net._launch(self.executor, self.location, batch, build_s=build_s,
+                                              dropped=dict(net.node.last_dropped))
+        return batch
+
+    def poll(self, timeout: float | None = 0) -> list[dict[str, Any]]:
+        """Keep every proof that came back, then settle the batches at the head that are proven, in order.
+
+        timeout: how long to wait for the head's proof (None: until it comes; 0: not at all). Returns the
+        settled batches' infos (with build_s for those this pipeline built).
+        """
+        net, out = self.net, []
+        while self.jobs:
+            head = self.jobs[self.next_number]
+            if head.proven is None:
+                futures = [j.future for j in self.jobs.values() if j.future is not None]
+                done, _ = cf.wait(futures, timeout=timeout, return_when=cf.FIRST_COMPLETED)
+                for job in list(self.jobs.values()):  # proofs come back in any order: keep each as it comes
+                    if job.future is not None and job.future in done:
+                        net._collect(self.executor, self.location, job)
+                if head.proven is None:
+                    if not done:
+                        break
+                    continue
+            info = net._settle(head.batch, head.proven)
+            del self.jobs[self.next_number]
+            self.next_number += 1
+            if head.build_s is not None:
+                info["build_s"] = head.build_s
+                info["dropped"] = head.dropped
+            info["wait_s"] = head.proven.wait_s
+            out.append(info)
+            timeout = 0  # the next heads only if already proven
+        return out
+
+    def close(self) -> None:
+        """Cancel the proving tasks still in flight (their batches are proven again by `recover`)."""
+        for job in self.jobs.values():
+            if job.future is not None:
+                job.future.cancel()
+
+
 class Devnet:
     """L1 ledger + rollup contract + L2 node + prover over one data directory (see the module docstring)."""
 
@@ -197,6 +277,9 @@ class Devnet:
         # L1 transactions that submit a batch, recorded once the node has them (an rpc node): after a crash
         # the node may still mine one, or have dropped it
         self._db.execute("CREATE TABLE IF NOT EXISTS sent (number INTEGER PRIMARY KEY, tx_hash TEXT NOT NULL)")
+        # how each batch was settled (what an explorer shows): written with its `settled` row
+        self._db.execute("CREATE TABLE IF NOT EXISTS receipts (number INTEGER PRIMARY KEY, l1_height INTEGER, "
+                         "gas INTEGER, verify_ms REAL, prove_s REAL, witness_s REAL, worker TEXT, settled_at REAL)")
         (self.data_dir / "proofs").mkdir(exist_ok=True)
         self._pk: ProvingKey | None = None
         self._pvk: PreparedVerifyingKey | None = None
@@ -256,8 +339,26 @@ class Devnet:
                   "l1": base.config, "users": {SEQUENCER: seq_user}}
         atomic_write(directory / CONFIG, json.dumps(config, indent=1).encode())
         net = cls(directory)
+        net.operator_token()
         net.deposit(SEQUENCER, 1)  # the fee account: fees need an L2 account of the sequencer's key
         return net
+
+    def operator_token(self) -> str:
+        """The bearer token of the node service's operator endpoints (``operator.token``, mode 0600; made once)."""
+        path = self.data_dir / OPERATOR_TOKEN
+        try:
+            token = path.read_text().strip()
+            if token:
+                return token
+        except FileNotFoundError:
+            pass
+        token = secrets.token_urlsafe(32)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # never readable by others, even briefly
+        with os.fdopen(fd, "w") as f:
+            f.write(token)
+            f.flush()
+            os.fsync(f.fileno())
+        return token
 
     def close(self) -> None:
         """Close the databases."""
@@ -329,6 +430,18 @@ class Devnet:
         self.pull_deposits()
         return deposit.index
 
+    def deposit_key(self, pubkey: tuple[int, int], amount: int) -> int:
+        """Deposit `amount` from the devnet's faucet to an L2 key (funds a faucet L1 address, then an L1 deposit);
+        the node sees the queue. Returns the deposit's queue index."""
+        if self.l1.kind == "rpc":  # an rpc node signs for the devnet's own keys only: the sequencer's pays
+            sender = self.l1_addresses[SEQUENCER]
+        else:
+            sender = named_address(DEPOSIT_FAUCET)
+        self.l1.fund(sender, amount)
+        deposit = self.contract.deposit((int(pubkey[0]), int(pubkey[1])), amount, sender=sender)
+        self.pull_deposits()
+        return deposit.index
+
     def pull_deposits(self) -> int:
         """Give the L2 node every L1 deposit it has not seen, in queue order; returns how many."""
         seen = self.node.deposit_count()
@@ -374,6 +487,23 @@ class Devnet:
             self._pk, self._r1cs = pk, r1cs
             self._pvk = prepare_verifying_key(pk.vk)  # e(alpha, beta) and the G2 lines, once per devnet
         return self._pk, self._r1cs, self._pvk
+
+    def receipt(self, number: int) -> dict[str, Any] | None:
+        """How batch `number` was settled (L1 height, gas, verify_ms, prove_s, witness_s, worker, settled_at), or
+        None while it is not (a batch settled before a crash that lost its receipt has only its L1 height)."""
+        row = self._db.execute("SELECT l1_height, gas, verify_ms, prove_s, witness_s, worker, settled_at FROM receipts "
+                               "WHERE number = ?", (number,)).fetchone()
+        if row is not None:
+            return dict(zip(("l1_height", "gas", "verify_ms", "prove_s", "witness_s", "worker", "settled_at"), row))
+        row = self._db.execute("SELECT l1_height FROM settled WHERE number = ?", (number,)).fetchone()
+        return None if row is None else {"l1_height": row[0]}
+
+    def proven(self, number: int) -> dict[str, Any] | None:
+        """The saved snarkjs-JSON proof of batch `number` (proofs/), or None while it is not proven."""
+        try:
+            return json.loads(self._proof_path(number).read_text())["proof"]
+        except (FileNotFoundError, ValueError, KeyError, TypeError):
+            return None
 
     def settled(self) -> list[int]:
         """The L2 batch numbers marked settled."""
@@ -479,13 +609,19 @@ class Devnet:
                     chain.on_sent = None
         submit_s = time.perf_counter() - start
         _crash_point("seal.submitted")
+        settled_at = time.time()
+        self._db.execute("BEGIN")
         self._db.execute("INSERT OR IGNORE INTO settled VALUES (?, ?)", (batch.number, height))
+        self._db.execute("INSERT OR REPLACE INTO receipts VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                         (batch.number, height, gas, verify_ms, proven.witness_s + proven.groth16_s, proven.witness_s,
+                          proven.worker, settled_at))
         self._db.execute("DELETE FROM sent WHERE number <= ?", (batch.number,))
+        self._db.execute("COMMIT")
         info = {"number": batch.number, "transactions": sum(r.type != TxType.NOOP for r in batch.records),
                 "prove_s": proven.witness_s + proven.groth16_s, "witness_s": proven.witness_s,
                 "groth16_s": proven.groth16_s, "worker": proven.worker, "attempts": proven.attempts,
                 "verify_ms": verify_ms, "submit_s": submit_s, "l1_height": height, "gas": gas,
-                "new_root": batch.new_root, "settled_at": time.time()}
+                "new_root": batch.new_root, "settled_at": settled_at}
         self.timings.append(info)
         return info
 
@@ -561,53 +697,23 @@ class Devnet:
         """Settle in order every L2 batch L1 lacks and, with `build`, every batch built meanwhile (at most
         `limit`), proving them on the executor with up to `ahead` batches in flight. Returns the settled
         batches' infos (`recovered`: also those built before)."""
-        location = self._key_location()
-        workers = getattr(executor, "workers", None) or getattr(executor, "_max_workers", None) or 1
-        window = max(1, ahead) if ahead is not None else max(2, 2 * int(workers))
-        next_number = self._l1_batches() + 1
-        jobs: dict[int, _Job] = {}
+        pipe = SealPipeline(self, executor, ahead=ahead)
         out: list[dict[str, Any]] = []
         built = 0
         try:
-            for number in range(next_number, self.node.next_batch):
-                jobs[number] = self._launch(executor, location, self.node.batch(number))
             while True:
                 # build ahead: never waits for a proof, only for room in the window
-                while build and len(jobs) < window and (limit is None or built < limit):
+                while build and pipe.has_room() and (limit is None or built < limit):
                     if built:
                         self.pull_deposits()
-                    _crash_point("seal.before_build")
-                    start = time.perf_counter()
-                    batch = self.node.seal(allow_empty=allow_empty and built == 0)
-                    if batch is None:
+                    if pipe.build(allow_empty=allow_empty and built == 0) is None:
                         break
-                    build_s = time.perf_counter() - start
-                    _crash_point("seal.built")
-                    jobs[batch.number] = self._launch(executor, location, batch, build_s=build_s,
-                                                      dropped=dict(self.node.last_dropped))
                     built += 1
-                if not jobs:
+                if not pipe.jobs:
                     return out
-                head = jobs[next_number]
-                while head.proven is None:  # proofs come back in any order: keep each as it comes
-                    done, _ = cf.wait([j.future for j in jobs.values() if j.future is not None],
-                                      return_when=cf.FIRST_COMPLETED)
-                    for job in list(jobs.values()):
-                        if job.future is not None and job.future in done:
-                            self._collect(executor, location, job)
-                info = self._settle(head.batch, head.proven)
-                del jobs[next_number]
-                next_number += 1
-                if head.build_s is not None:
-                    info["build_s"] = head.build_s
-                    info["dropped"] = head.dropped
-                if head.build_s is not None or recovered:
-                    info["wait_s"] = head.proven.wait_s
-                    out.append(info)
+                out.extend(info for info in pipe.poll(timeout=None) if "build_s" in info or recovered)
         finally:
-            for job in jobs.values():
-                if job.future is not None:
-                    job.future.cancel()
+            pipe.close()
 
     def _sent_before(self, number: int) -> tuple[int | None, int | None]:
         """(L1 height, gas) of the submission of batch `number` sent before a crash and mined since (waiting while
@@ -656,6 +762,11 @@ class Devnet:
         info["build_s"] = build_s
         info["dropped"] = dict(self.node.last_dropped)
         return info
+
+    def pipeline(self, executor: cf.Executor, *, ahead: int | None = None) -> SealPipeline:
+        """Catch up with L1 (deposits, batches final there), then a SealPipeline on the executor (see its doc)."""
+        self._catch_up()
+        return SealPipeline(self, executor, ahead=ahead)
 
     def seal_all(self, executor: cf.Executor | None = None, *, ahead: int | None = None) -> list[dict[str, Any]]:
         """Seal batches until no deposit or transaction waits; the infos of the batches built.

@@ -88,10 +88,13 @@ class Mempool:
                                (from_index,)).fetchone()
         return Pending() if row is None else Pending(row[0], int(row[1]))
 
-    def submit(self, tx: SignedTx, state: State, min_fee: int = 0) -> str:
-        """Validate and store a transaction; return its id. Raises the specific error, storing nothing."""
+    def submit(self, tx: SignedTx, state: State, min_fee: int = 0, *, signature_valid: bool | None = None) -> str:
+        """Validate and store a transaction; return its id. Raises the specific error, storing nothing.
+
+        signature_valid: the verdict on its signature when the caller checked it already (`validate`).
+        """
         pending = self.pending(tx.record.from_index)
-        validate(tx, state, domain=self.domain, min_fee=min_fee, pending=pending)
+        validate(tx, state, domain=self.domain, min_fee=min_fee, pending=pending, signature_valid=signature_valid)
         self._insert(tx, pending)
         return tx.id
 
@@ -131,6 +134,17 @@ class Mempool:
                 yield self._parse(tx_id, text)
             if len(rows) < chunk:
                 return
+
+    def get(self, tx_id: str) -> SignedTx | None:
+        """A pending transaction by id, or None."""
+        row = self._db.execute("SELECT tx FROM mempool WHERE id = ?", (str(tx_id),)).fetchone()
+        return None if row is None else self._parse(str(tx_id), row[0])
+
+    def of_account(self, index: int) -> list[SignedTx]:
+        """The pending transactions from or to an account, in arrival order."""
+        rows = self._db.execute("SELECT id, tx FROM mempool WHERE from_index = ? OR json_extract(tx, '$.to') = ? "
+                                "ORDER BY seq", (index, index))
+        return [self._parse(tx_id, text) for tx_id, text in rows]
 
     def transactions(self) -> list[SignedTx]:
         """Every pending transaction, in arrival order."""

@@ -14,6 +14,14 @@ Everything lives in `<data_dir>/node.db`: the state tables (`zkl.execution.state
     deposits(queue_index INTEGER PRIMARY KEY, pkx TEXT, pky TEXT, amount TEXT, batch INTEGER NULL)
     batches(number INTEGER PRIMARY KEY, old_root TEXT, new_root TEXT, commitment TEXT,
             first_deposit INTEGER NULL, deposit_count INTEGER, pubdata BLOB, batch TEXT)
+    sealed_txs(id TEXT PRIMARY KEY, batch INTEGER, slot INTEGER NULL, from_index INTEGER,
+               to_index INTEGER NULL, dropped TEXT NULL)
+                                                  what became of each admitted transaction: its slot in
+                                                  a batch, or the reason the sequencer dropped it
+
+`submit_many` admits many transactions in one SQLite transaction (one fsync for all: group
+commit), their signatures decoded and verified at once (`zkl.crypto.eddsa_batch`), each with the
+answer `submit` would give; `tx_status` follows a transaction from the mempool into its batch.
 
 `seal` runs in one SQLite transaction (BEGIN IMMEDIATE ... COMMIT): the state rows, the batch,
 the consumed deposits, the mempool removals and the new fee all land together or not at all, so
@@ -29,23 +37,29 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from zkl.crypto.protocol import Domain, check_depth, deposit_hash
-from zkl.errors import ExecutionError, MalformedInput
+from zkl.crypto.babyjubjub import BASE8
+from zkl.crypto.protocol import Domain, TxType, check_depth, deposit_hash
+from zkl.errors import ExecutionError, MalformedInput, ZklError
 from zkl.execution.accounts import Account
 from zkl.execution.batch import Batch
 from zkl.execution.fees import FeePolicy
 from zkl.execution.mempool import Mempool
 from zkl.execution.sequencer import BuildResult, Sequencer
 from zkl.execution.state import State
-from zkl.execution.transactions import QueuedDeposit, SignedTx, parse_tx
+from zkl.execution.transactions import QueuedDeposit, SignedTx, parse_tx, parse_unsigned
 
 __all__ = ["DB_NAME", "Node"]
 
 DB_NAME = "node.db"
+#: the key a signature of an unknown sender is checked against (validate refuses the sender first)
+_NO_KEY = (BASE8.x, BASE8.y)
 
+_SEALED_SCHEMA = ("CREATE TABLE IF NOT EXISTS sealed_txs (id TEXT PRIMARY KEY, batch INTEGER NOT NULL, slot INTEGER, "
+                  "from_index INTEGER NOT NULL, to_index INTEGER, dropped TEXT)")
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS node_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS deposits (queue_index INTEGER PRIMARY KEY, pkx TEXT NOT NULL, pky TEXT NOT NULL, "
@@ -53,6 +67,7 @@ _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS batches (number INTEGER PRIMARY KEY, old_root TEXT NOT NULL, new_root TEXT NOT NULL, "
     "commitment TEXT NOT NULL, first_deposit INTEGER, deposit_count INTEGER NOT NULL, pubdata BLOB NOT NULL, "
     "batch TEXT NOT NULL)",
+    _SEALED_SCHEMA,
 )
 
 
@@ -85,6 +100,8 @@ class Node:
             raise ExecutionError(f"the node database in {data_dir} predates deployment domains (signatures bound "
                                  "to their deployment); create a new node")
         self.domain = Domain.from_json(json.loads(meta["domain"]))
+        self._db.execute(_SEALED_SCHEMA)  # a node made before sealed_txs existed
+        self._db.execute("CREATE INDEX IF NOT EXISTS sealed_txs_from ON sealed_txs (from_index)")
         self.state = State(self.depth, self._db)
         self.mempool = Mempool(self._db, self.domain)
         self.sequencer = Sequencer(self.state, batch_size=self.batch_size, fee_pubkey=self.fee_pubkey,
@@ -227,6 +244,87 @@ class Node:
         self._db.execute("COMMIT")
         return tx_id
 
+    def submit_many(self, items: Sequence[SignedTx | dict]) -> list[str | ZklError]:
+        """Admit many transactions (or JSON forms) in one SQLite transaction: per item its id or its error.
+
+        Each item gets the answer `submit` would give it in this order (an earlier item's admission counts
+        for a later one's nonce and balance); the refused ones change nothing; one commit makes the admitted
+        ones durable together.
+        """
+        out: list[Any] = []
+        for item in items:
+            try:
+                out.append(item if isinstance(item, SignedTx) else parse_unsigned(item))
+            except ZklError as e:
+                out.append(e)
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            self._check_signatures(out)
+            min_fee = self.min_fee
+            for i, entry in enumerate(out):
+                if isinstance(entry, tuple):
+                    tx, valid = entry
+                    try:
+                        out[i] = self.mempool.submit(tx, self.state, min_fee, signature_valid=valid)
+                    except ZklError as e:
+                        out[i] = e
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+        return out
+
+    def _check_signatures(self, entries: list[Any]) -> None:
+        """Replace each parsed entry of `entries` by (SignedTx, signature verdict), all signatures checked at once.
+
+        An entry is (record, nonce, domain, packed signature) or a SignedTx; a signature that does not decode
+        becomes the MalformedInput `parse_tx` raises; errors stay.
+        """
+        from zkl.crypto.eddsa_batch import Status, message_many, verify_packed
+
+        todo = [i for i, e in enumerate(entries) if not isinstance(e, ZklError)]
+        if not todo:
+            return
+        fields = [(e.record, e.nonce, e.domain, e.signature.pack()) if isinstance(e, SignedTx) else e
+                  for e in (entries[i] for i in todo)]
+        elements = [record.elements() for record, *_ in fields]
+        messages = message_many([e[0] for e in elements], [e[1] for e in elements], [f[1] for f in fields],
+                                [f[2] for f in fields])
+        pubkeys = []
+        for record, *_ in fields:
+            account = self.state.account(record.from_index) if record.from_index < self.state.capacity else None
+            pubkeys.append(_NO_KEY if account is None else account.pubkey)
+        result = verify_packed(pubkeys, messages, [f[3] for f in fields])
+        for k, i in enumerate(todo):
+            status = result.status[k]
+            if status == Status.MALFORMED:
+                entries[i] = result.error(k)  # what Signature.unpack raises: parse_tx's answer
+                continue
+            record, nonce, domain, _ = fields[k]
+            tx = entries[i] if isinstance(entries[i], SignedTx) else SignedTx(record, nonce, domain,
+                                                                             result.signatures[k])
+            tx.__dict__["message"] = messages[k]  # the cached_property, computed above
+            entries[i] = (tx, status == Status.VALID)
+
+    def tx_status(self, tx_id: str) -> dict[str, Any] | None:
+        """Where a transaction is: {"status": "pending"} in the mempool, "in_batch" (batch, slot) or "dropped"
+        (batch, reason) once sealed; None for an id the node never admitted."""
+        if tx_id in self.mempool:
+            return {"status": "pending"}
+        row = self._db.execute("SELECT batch, slot, dropped FROM sealed_txs WHERE id = ?", (tx_id,)).fetchone()
+        if row is None:
+            return None
+        batch, slot, dropped = row
+        if dropped is not None:
+            return {"status": "dropped", "batch": batch, "reason": dropped}
+        return {"status": "in_batch", "batch": batch, "slot": slot}
+
+    def sealed_of_account(self, index: int, limit: int = 100) -> list[tuple[str, int, int | None, str | None]]:
+        """(id, batch, slot, dropped reason) of the latest sealed transactions from or to an account, newest first."""
+        rows = self._db.execute("SELECT id, batch, slot, dropped FROM sealed_txs WHERE from_index = ? OR to_index = ? "
+                                "ORDER BY batch DESC, slot DESC LIMIT ?", (index, index, limit))
+        return list(rows)
+
     def seal(self, *, allow_empty: bool = False) -> Batch | None:
         """Build, apply and persist the next batch; None when nothing waits (unless allow_empty)."""
         deposits = self.pending_deposits()
@@ -263,6 +361,17 @@ class Node:
         if batch.deposit_count:
             self._db.execute("UPDATE deposits SET batch = ? WHERE queue_index BETWEEN ? AND ?",
                              (batch.number, batch.first_deposit, batch.last_deposit))
+        first = batch.deposit_count
+        slots = {tx_id: first + k for k, tx_id in enumerate(result.included)}
+        rows = []
+        for tx_id in [*result.included, *result.dropped]:
+            tx = self.mempool.get(tx_id)
+            if tx is None:
+                continue
+            r = tx.record
+            rows.append((tx_id, batch.number, slots.get(tx_id), r.from_index,
+                         r.to_index if r.type == TxType.TRANSFER else None, result.dropped.get(tx_id)))
+        self._db.executemany("INSERT OR REPLACE INTO sealed_txs VALUES (?, ?, ?, ?, ?, ?)", rows)
         self.mempool.remove([*result.included, *result.dropped])
         self._set_meta("next_batch", batch.number + 1)
         self._set_meta("deposits_processed", self.deposits_processed + batch.deposit_count)

@@ -50,7 +50,7 @@ from zkl.errors import (
 )
 from zkl.execution.state import State
 
-__all__ = ["Pending", "QueuedDeposit", "SignedTx", "parse_tx", "validate"]
+__all__ = ["Pending", "QueuedDeposit", "SignedTx", "parse_tx", "parse_unsigned", "validate"]
 
 _HEX64 = re.compile(r"[0-9a-fA-F]{128}")
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
@@ -126,6 +126,16 @@ class SignedTx:
 
 def parse_tx(data: object) -> SignedTx:
     """Parse a signed transaction from its JSON form (a dict); specific errors as the module says."""
+    record, nonce, domain, packed = parse_unsigned(data)
+    return SignedTx(record, nonce, domain, eddsa.Signature.unpack(packed))
+
+
+def parse_unsigned(data: object) -> tuple[TxRecord, int, int, bytes]:
+    """(record, nonce, domain, packed signature bytes) of a transaction's JSON form, the signature not decoded.
+
+    The checks of `parse_tx` but the signature's: its 64 bytes are only read from hex (for a caller that
+    decodes and verifies many signatures at once, `zkl.crypto.eddsa_batch`).
+    """
     if not isinstance(data, dict):
         raise MalformedInput(f"a transaction must be a JSON object, not {type(data).__name__}")
     kind = data.get("type")
@@ -150,7 +160,6 @@ def parse_tx(data: object) -> SignedTx:
     sig_hex = data["signature"]
     if not isinstance(sig_hex, str) or not _HEX64.fullmatch(sig_hex):
         raise MalformedInput("signature must be 128 hex digits (packed R8 and S, as circomlibjs packSignature)")
-    signature = eddsa.Signature.unpack(bytes.fromhex(sig_hex))
     if kind == "transfer":
         to_index = _uint(data["to"], "to", INDEX_BITS, MalformedInput)
         record = TxRecord(TxType.TRANSFER, from_index=from_index, to_index=to_index, amount=amount, fee=fee)
@@ -160,7 +169,7 @@ def parse_tx(data: object) -> SignedTx:
             address = int(address, 16)
         address = _uint(address, "l1_address", ADDRESS_BITS, MalformedInput)
         record = TxRecord(TxType.WITHDRAW, from_index=from_index, amount=amount, fee=fee, l1_address=address)
-    return SignedTx(record, nonce, domain, signature)
+    return record, nonce, domain, bytes.fromhex(sig_hex)
 
 
 @dataclass(frozen=True)
@@ -216,11 +225,14 @@ class Pending:
     debit: int = 0
 
 
-def validate(tx: SignedTx, state: State, *, domain: Domain, min_fee: int = 0, pending: Pending = Pending()) -> None:
+def validate(tx: SignedTx, state: State, *, domain: Domain, min_fee: int = 0, pending: Pending = Pending(),
+             signature_valid: bool | None = None) -> None:
     """Raise the specific error for a transaction the mempool must refuse (see the module docstring).
 
     domain: the deployment this mempool serves. The next nonce is the account's plus
-    `pending.count`; the balance available is the account's less `pending.debit`. Changes nothing.
+    `pending.count`; the balance available is the account's less `pending.debit`. signature_valid:
+    whether the signature verifies under the sender's key, when the caller checked it already (a batch
+    of signatures at once); None checks it here. Changes nothing.
     """
     if not isinstance(tx, SignedTx):
         raise MalformedInput(f"expected a SignedTx, not {type(tx).__name__}")
@@ -247,7 +259,7 @@ def validate(tx: SignedTx, state: State, *, domain: Domain, min_fee: int = 0, pe
         raise NonceMismatch(f"nonce {tx.nonce} of account {r.from_index} is ahead of the next nonce {expected}")
     if expected >= (1 << NONCE_BITS) - 1:
         raise NonceMismatch(f"account {r.from_index} has used all 2^{NONCE_BITS} nonces")
-    if not tx.verify(sender.pubkey):
+    if not (tx.verify(sender.pubkey) if signature_valid is None else signature_valid):
         raise InvalidSignature(f"the signature does not verify under the key of account {r.from_index}")
     available = sender.balance - pending.debit
     if available < r.amount + r.fee:
