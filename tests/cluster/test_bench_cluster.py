@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
 from click.testing import CliRunner
@@ -15,8 +14,8 @@ pytestmark = pytest.mark.slow  # proves
 pytest.importorskip("distributed")
 
 
-def test_bench_rollup_per_worker_count(monkeypatch: pytest.MonkeyPatch, tmp_path_factory) -> None:
-    monkeypatch.setenv("ZKL_CACHE_DIR", os.environ.get("ZKL_TEST_CACHE_DIR") or str(tmp_path_factory.mktemp("c")))
+def test_bench_rollup_per_worker_count(cluster_cache) -> None:
+    # the package's key cache (conftest.py): BatchCircuit(2, 4), the --quick size, is the pipeline tests' too
     # one worker count here (each costs its warm-up and timed batches); the default, 1 and 2: test_default_specs
     result = CliRunner().invoke(main, ["bench", "rollup", "--quick", "--no-progress", "--cluster", "local:2",
                                        "--workers", "2", "--pipeline-batches", "1", "--json"],

@@ -1,7 +1,10 @@
-"""Pipelined sealing on executors (real proofs, batch 4, depth 4, the embedded L1): a Dask LocalCluster of two
+"""Pipelined sealing on executors (real proofs, batch 2, depth 4, the embedded L1): a Dask LocalCluster of two
 one-thread workers proving several batches, proofs that come back out of order, and workers SIGKILLed while they
 prove (Dask reruns the task; the process pool is replaced and the lost tasks are submitted again). Every time:
-each batch proven and final on L1 exactly once, in order, and the L1, L2 and rebuilt roots equal."""
+each batch proven and final on L1 exactly once, in order, and the L1, L2 and rebuilt roots equal.
+
+The batch size does not matter to any of it, so it is the smallest the bench's `--quick` also proves,
+BatchCircuit(2, 4): its proving key is made once for the package (conftest.py) and each proof is cheap."""
 
 from __future__ import annotations
 
@@ -24,27 +27,22 @@ pytestmark = pytest.mark.slow  # proves: `pytest -m 'not slow'` skips it
 
 distributed = pytest.importorskip("distributed")
 
-USERS = ("u0", "u1", "u2", "u3")
+B, DEPTH = 2, 4  # the bench's --quick circuit: one proving key for the package
+USERS = ("u0", "u1")  # one transfer each a batch: a full batch
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory):
-    """A devnet (B=4, depth 4) whose four users' deposits are settled; ZKL_CACHE_DIR set for this module (the
-    workers inherit it: the key cache and the circuit cache are theirs too)."""
-    saved = os.environ.get("ZKL_CACHE_DIR")
-    os.environ["ZKL_CACHE_DIR"] = os.environ.get("ZKL_TEST_CACHE_DIR") or str(tmp_path_factory.mktemp("cache"))
+def template(cluster_cache, tmp_path_factory: pytest.TempPathFactory):
+    """A devnet (B=2, depth 4) whose users' deposits are settled, in the package's key cache (`cluster_cache`:
+    ZKL_CACHE_DIR, which the workers inherit)."""
     path = str(tmp_path_factory.mktemp("devnet") / "net")
-    with Devnet.init(path, batch_size=4, depth=4, seed=12) as net:
+    with Devnet.init(path, batch_size=B, depth=DEPTH, seed=12) as net:
         for name in USERS:
             net.add_user(name, l1_funds=100_000)
             net.deposit(name, 10_000)
         net.seal_all()
         assert net.contract.state_root == net.node.root
     yield path
-    if saved is None:
-        os.environ.pop("ZKL_CACHE_DIR", None)
-    else:
-        os.environ["ZKL_CACHE_DIR"] = saved
 
 
 @pytest.fixture(scope="module")
@@ -61,16 +59,17 @@ def _copy(template: str, tmp_path) -> str:
 
 
 def _queue(net: Devnet, batches: int) -> None:
-    """`batches` full batches of transfers: each user sends one transfer a batch."""
+    """`batches` full batches of transfers: each user sends one transfer a batch (to the next user)."""
+    assert len(USERS) == B
     for k in range(batches):
         for i, name in enumerate(USERS):
-            net.transfer(name, USERS[(i + 1 + k) % len(USERS)], 10 + k)
+            net.transfer(name, USERS[(i + 1) % len(USERS)], 10 + k)
 
 
 def _check_settled_once_in_order(net: Devnet, infos: list[dict[str, Any]], first: int, count: int) -> None:
     """The batches first..first+count-1 sealed now, and every batch on L1 exactly once, in order, proofs valid."""
     assert [i["number"] for i in infos] == list(range(first, first + count))
-    assert all(i["transactions"] == 4 and not i["dropped"] for i in infos)
+    assert all(i["transactions"] == B and not i["dropped"] for i in infos)
     settled_at = [i["settled_at"] for i in infos]
     assert settled_at == sorted(settled_at)
     _check_l1(net, first + count - 1, since=first)
