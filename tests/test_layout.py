@@ -21,6 +21,8 @@ ALLOWED = {
     "execution": {"algebra", "crypto", "circuits"},
     "settlement": {"algebra", "crypto", "verifier"},
     "devnet": {"algebra", "crypto", "circuits", "verifier", "prover", "execution", "settlement", "warmup"},
+    "service": {"algebra", "crypto", "execution", "settlement", "prover", "devnet", "client"},
+    "client": {"crypto", "execution"},
 }
 KERNEL_INTERFACE = "zkl.algebra._kernels"
 

@@ -223,3 +223,7 @@ class ServiceUnavailable(ServiceError):
 
 class WrongPassphrase(ZklError):
     """A keystore's passphrase is wrong (or its ciphertext or MAC was altered: the two look the same)."""
+
+
+class WaitTimeout(ServiceError, TimeoutError):
+    """What a client waited for (a transaction's finality) did not happen within its timeout; the node answers."""

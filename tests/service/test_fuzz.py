@@ -158,19 +158,6 @@ def check_refusal(response: Any, where: str) -> None:
         assert isinstance(data["message"], str), f"{where}: {body!r}"
 
 
-def known_bug(case: Any) -> str | None:
-    """Inputs of the bugs the xfail tests below pin (skipped by the fuzzer, so it goes on finding new ones)."""
-    values = list((case.path_parameters or {}).values())
-    body = case.body if isinstance(case.body, dict) else {}
-    if isinstance(body.get("pubkey"), list):
-        values += body["pubkey"]
-    values.append(body.get("amount"))
-    for v in values:
-        if isinstance(v, str) and v.isdigit() and not v.isascii():
-            return "a non-ASCII digit (see test_unicode_digits)"
-    return None
-
-
 def operation(schema: Any, method: str, path: str) -> Any:
     return schema[path][method]
 
@@ -198,8 +185,6 @@ def fuzz(node: Node, op: Any, strategy: Any, *, method: str, path: str, mode: Ge
     @given(strategy)
     def run(item: tuple[Any, dict[str, str]]) -> None:
         case, headers = item
-        if known_bug(case):
-            return
         response = case.call(base_url=node.url, session=session, headers=headers, timeout=30)
         where = f"{method} {path} ({mode.value}) {case.as_curl_command(headers=headers)}"
         ok, text = 200 <= response.status_code < 300, response.content[:300].decode(errors="replace")
@@ -353,8 +338,6 @@ def test_nested_json_shallow(unchanged: Node) -> None:
         assert r.status_code == 400, r.text
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: zkl/service/app.py _json_body catches ValueError/UnicodeDecodeError "
-                   "but json.loads raises RecursionError on deep nesting: HTTP 500 instead of 400 MalformedInput")
 @pytest.mark.parametrize("path", ["/api/transactions", "/api/operator/deposit"])
 def test_nested_json_deep(unchanged: Node, path: str) -> None:
     """5,000 levels of arrays (10 kB, under the body limit): a 400 MalformedInput, not a 500."""
@@ -429,8 +412,6 @@ def test_refused_signed_transactions(unchanged: Node) -> None:
         assert 400 <= r.status_code < 500, r.text
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: zkl/service/app.py _field checks str.isdigit(), true for Unicode digits "
-                   "such as '\u00b2' that int() refuses: ValueError, HTTP 500 (and the keep-alive connection dropped)")
 @pytest.mark.parametrize("request_", [("GET", "/api/keys/%C2%B2/1", None),
                                       ("POST", "/api/operator/deposit", {"pubkey": ["\u00b2", "1"], "amount": "1"})],
                          ids=["key", "deposit"])
@@ -442,8 +423,6 @@ def test_unicode_digits(unchanged: Node, request_: tuple[str, str, Any]) -> None
     assert r.status_code == 400, r.text
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: zkl/service/app.py _field reads Unicode digits as ASCII ones "
-                   "(int('\u0661\u0660') is 10): a deposit outside the schema's ^[0-9]{1,20}$ is accepted and queued")
 def test_unicode_digits_accepted(node: Node) -> None:
     key = node.wallets["alice"].pubkey
     before = node.snapshot()

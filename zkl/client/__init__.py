@@ -3,7 +3,7 @@
     from zkl.client import NodeClient
 
     node = NodeClient("http://127.0.0.1:8545")
-    node.status()["l2"]["min_fee"]; node.account(3); node.submit(tx); node.wait_final(tx_id)
+    node.status()["l2"]["min_fee"]; node.account(3); tx_id = node.submit(tx); node.wait(tx_id, "final")
 """
 
 from zkl.client.node import NodeClient

@@ -74,7 +74,11 @@ class NodeClient:
             raise ServiceUnavailable(f"cannot reach the node at {self.url}: {type(e).__name__}: {e}") from None
         if response.status_code >= 400:
             raise _error_of(response)
-        return response.json()
+        try:
+            return response.json()
+        except ValueError:
+            raise ServiceUnavailable(f"the node at {self.url} answered {method} {path} with something other than "
+                                     f"JSON: {response.text[:120]!r}") from None
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -136,7 +140,7 @@ class NodeClient:
     def wait(self, tx_id: str, status: str = "final", *, timeout: float = 120.0, every: float = 0.25) -> dict[str, Any]:
         """Poll a transaction until it reaches `status` (pending < in_batch < proven < final); its last answer.
 
-        Raises ExecutionError if it is dropped, ServiceUnavailable after `timeout` seconds.
+        Raises ExecutionError if it is dropped, WaitTimeout after `timeout` seconds.
         """
         if status not in _ORDER:
             raise MalformedInput(f"status must be one of {', '.join(_ORDER)}, not {status!r}")
@@ -148,7 +152,7 @@ class NodeClient:
             if _ORDER.index(info["status"]) >= _ORDER.index(status):
                 return info
             if time.monotonic() > deadline:
-                raise ServiceUnavailable(f"transaction {tx_id} is still {info['status']} after {timeout:g} s")
+                raise errors.WaitTimeout(f"transaction {tx_id} is still {info['status']} after {timeout:g} s")
             time.sleep(every)
 
     # -- operator ------------------------------------------------------------------------------

@@ -366,7 +366,7 @@ def _hash_row(inputs, i, consts, n_partial, out):
     store_fe(out, i, fr_from_mont(h))
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=True, nogil=True)
 def poseidon_many(inputs, consts, n_partial, out):
     """out[i] = Poseidon(inputs[i, 0], ..., inputs[i, k-1]) for (n, k, 4) normal-form inputs, t = k + 1."""
     n = inputs.shape[0]
@@ -594,7 +594,7 @@ def _verify_one(packed, i, pubkeys, pubkey_ok, messages, base_table, consts, n_p
         status[i] = VALID
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=True, nogil=True)
 def verify_packed(packed, pubkeys, pubkey_ok, messages, base_table, consts, n_partial, status, r8x):
     """Decode and verify n packed signatures.
 
@@ -607,7 +607,7 @@ def verify_packed(packed, pubkeys, pubkey_ok, messages, base_table, consts, n_pa
         _verify_one(packed, i, pubkeys, pubkey_ok, messages, base_table, consts, n_partial, status, r8x)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def poseidon_many_serial(inputs, consts, n_partial, out):
     """`poseidon_many` in the calling thread (small batches: no thread-pool wake-up)."""
     n = inputs.shape[0]
@@ -616,7 +616,7 @@ def poseidon_many_serial(inputs, consts, n_partial, out):
         _hash_row(inputs, i, consts, n_partial, out)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def verify_packed_serial(packed, pubkeys, pubkey_ok, messages, base_table, consts, n_partial, status, r8x):
     """`verify_packed` in the calling thread (small batches: no thread-pool wake-up)."""
     for i in range(packed.shape[0]):

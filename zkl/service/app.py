@@ -16,7 +16,7 @@ Routes (the OpenAPI description is served at /openapi.json; big numbers are deci
     GET  /api/batches, /api/batches/{n}     header, status, public data, proof, L1 receipt (gas, verify time)
     GET  /api/deposits                      the deposit queue (not yet consumed)
     GET  /api/withdrawals/{l1_address}      what an L1 address can claim
-    GET  /api/events                        server-sent events: admitted, sealed, settled, deposits, sealer
+    GET  /api/events                        server-sent events: admitted, deposits, sealed, proven, settled, sealer
     POST /api/operator/seal|pause|resume    bearer token (DATA_DIR/operator.token)
     POST /api/operator/deposit              bearer token: a faucet deposit to an L2 key (a devnet's L1)
 
@@ -31,8 +31,9 @@ from __future__ import annotations
 import asyncio
 import hmac
 import json
+import re
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
@@ -111,10 +112,17 @@ def _error(error: BaseException, status: int | None = None, headers: dict[str, s
 
 
 class Limits:
-    """ASGI middleware: a body-size limit and a per-client token-bucket rate limit, before any handler runs."""
+    """ASGI middleware: a body-size limit and a per-client token-bucket rate limit, before any handler runs.
 
-    def __init__(self, app: Any, *, max_body: int, rate: float, burst: float) -> None:
+    It also serves POST /api/transactions itself (`submit`: the route the load is on), skipping the
+    framework's layers; FastAPI's route of the same path describes it in the OpenAPI document and
+    answers the same way.
+    """
+
+    def __init__(self, app: Any, *, max_body: int, rate: float, burst: float,
+                 submit: Callable[[Any], Awaitable[str]] | None = None) -> None:
         self.app, self.max_body, self.rate, self.burst = app, max_body, rate, burst
+        self.submit = submit
         self._buckets: dict[str, tuple[float, float]] = {}
 
     def _allow(self, client: str) -> float:
@@ -161,24 +169,59 @@ class Limits:
                     raise RequestTooLarge(f"the request body is over the limit of {limit} bytes")
             return message
 
+        if self.submit is not None and scope["path"] == "/api/transactions" and scope["method"] == "POST":
+            return await self._submit(bounded, send)
         await self.app(scope, bounded, send)
+
+    async def _submit(self, receive: Any, send: Any) -> None:
+        """POST /api/transactions without the framework: read the body, admit, answer (as the route does)."""
+        try:
+            chunks = []
+            while True:
+                message = await receive()
+                if message["type"] != "http.request":
+                    return  # the client went away
+                chunks.append(message.get("body", b""))
+                if not message.get("more_body"):
+                    break
+            tx_id = await self.submit(_parse_json(b"".join(chunks)))
+        except ZklError as error:
+            status, body = http_status(error), json.dumps({"error": type(error).__name__, "message": str(error)})
+            await _send_json(send, status, body.encode())
+            return
+        await _send_json(send, 202, b'{"id":"%s","status":"pending"}' % tx_id.encode())
+
+
+async def _send_json(send: Any, status: int, body: bytes) -> None:
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
 
 
 def _explorer_page() -> str:
     return resources.files("zkl.service").joinpath("explorer.html").read_text()
 
 
-async def _json_body(request: Request) -> Any:
-    body = await request.body()
+def _parse_json(body: bytes) -> Any:
+    """The JSON value of a request body; MalformedInput for anything else (bad bytes, nesting too deep)."""
     try:
         return json.loads(body)
     except (ValueError, UnicodeDecodeError) as e:
         raise MalformedInput(f"the request body is not JSON: {e}") from None
+    except RecursionError:
+        raise MalformedInput("the request body nests JSON too deeply") from None
+
+
+async def _json_body(request: Request) -> Any:
+    return _parse_json(await request.body())
+
+
+_DECIMAL = re.compile(r"[0-9]{1,80}")
 
 
 def _field(text: object, what: str, bits: int) -> int:
-    if not isinstance(text, str) or not text.isdigit() or len(text) > 80:
-        raise MalformedInput(f"{what} must be a decimal string, not {text!r:.60}")
+    if not isinstance(text, str) or not _DECIMAL.fullmatch(text):
+        raise MalformedInput(f"{what} must be a decimal string (ASCII digits), not {text!r:.60}")
     value = int(text)
     if value >= 1 << bits:
         raise MalformedInput(f"{what} must be below 2^{bits}, not {value}")
@@ -259,9 +302,10 @@ def create_app(data_dir: str | Path, *, seal_interval: float = 2.0, rate: float 
               responses={400: _ERROR, 413: _ERROR, 422: _ERROR, 429: _ERROR},
               openapi_extra={"requestBody": {"required": True,
                                              "content": {"application/json": {"schema": _TX_SCHEMA}}}})
-    async def post_transaction(request: Request) -> dict[str, Any]:
+    async def post_transaction(request: Request) -> Response:
         tx_id = await svc().submit(await _json_body(request))
-        return {"id": tx_id, "status": "pending"}
+        return Response(b'{"id":"%s","status":"pending"}' % tx_id.encode(), status_code=202,
+                        media_type="application/json")
 
     @app.get("/api/transactions/{tx_id}", summary="A transaction's status", responses=_READ_ERRORS)
     async def get_transaction(tx_id: str) -> dict[str, Any]:
@@ -358,6 +402,12 @@ def create_app(data_dir: str | Path, *, seal_interval: float = 2.0, rate: float 
             check_point(Point(*key), "pubkey")
             return {"queue_index": net.deposit_key(key, amount)}
 
-        return await svc().call(deposit)
+        node = svc()
+        out = await node.call(deposit)
+        node.publish({"event": "deposits", "queue_index": out["queue_index"]})
+        return out
 
-    return Limits(app, max_body=max_body, rate=rate, burst=burst if burst is not None else 2 * rate)
+    async def submit(data: Any) -> str:
+        return await svc().submit(data)
+
+    return Limits(app, max_body=max_body, rate=rate, burst=burst if burst is not None else 2 * rate, submit=submit)

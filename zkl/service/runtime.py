@@ -15,7 +15,7 @@ when the oldest waited `seal_interval` seconds, or on an operator's request, sen
 proven on the executor (by default one process beside the server, so proving never holds the
 server's interpreter), and settles proven batches on L1 in order as their proofs come back.
 Admission never waits for a proof. Every change is published to `subscribe`rs (the explorer's
-event stream): "admitted", "sealed", "settled", "sealer".
+event stream): "admitted", "deposits", "sealed", "proven", "settled", "sealer".
 
 A crash loses nothing acknowledged: the mempool and the batches are in node.db, proofs in
 proofs/, and the next start runs the devnet's recovery (`Devnet.pipeline` catches up with L1
@@ -159,6 +159,10 @@ class NodeService:
 
     # -- the node thread -------------------------------------------------------------------------
 
+    def publish(self, event: dict[str, Any]) -> None:
+        """Send an event to every subscriber (any thread)."""
+        self._publish(event)
+
     def _publish(self, event: dict[str, Any]) -> None:
         with self._lock:
             subscribers = list(self._subscribers)
@@ -251,7 +255,13 @@ class NodeService:
 
     def _seal_step(self, net: Devnet, pipe: SealPipeline) -> None:
         """Settle the batches whose proofs came back; build the next one if it is due."""
-        for info in pipe.poll(timeout=0):
+        waiting = [n for n, job in pipe.jobs.items() if job.proven is None]
+        settled = pipe.poll(timeout=0)
+        for n in waiting:
+            job = pipe.jobs.get(n)
+            if job is None or job.proven is not None:  # its proof came back (and it may be settled already)
+                self._publish({"event": "proven", "batch": n})
+        for info in settled:
             self._publish({"event": "settled", "batch": info["number"], "l1_height": info["l1_height"]})
         s = self._sealer
         s.in_flight = len(pipe.jobs)
