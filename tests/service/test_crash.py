@@ -17,7 +17,7 @@ Proofs are BatchCircuit(2, 4)'s (see conftest): ~4 s each on the busy 2-core mac
 acknowledged transaction must be proven after the restart, so the numbers stay small: the kill
 comes after ZKL_CRASH_ACKS acknowledgements (default 12) from 4 sender threads; ZKL_CRASH_POINTS
 (comma-separated) picks the seal crash points (default seal.built, seal.proved, seal.submitted).
-The whole file takes ~150 s there. With -s each admission case prints one line of figures (`crash:`).
+The whole file takes 65-150 s there (quiet-busy). With -s each admission case prints one line of figures (`crash:`).
 """
 
 from __future__ import annotations
