@@ -1,6 +1,6 @@
 """The node service under load over HTTP: admission rate and p50/p99 latency, then (--settle) settlement.
 
-    python benchmarks/bench_service.py [--txs 10000] [--users 14] [--batch-size 8] [--depth 4] [--settle] [--json]
+    python benchmarks/bench_service.py [--txs 10000] [--users 120] [--batch-size 8] [--depth 8] [--settle] [--json]
 
 The same as zkl.bench.service (whose docstring defines each figure): a devnet served by `zkl node
 serve` in its own process, `txs` pre-signed transactions (a third invalid, in each way the mempool

@@ -1,6 +1,6 @@
 """The node service under load over HTTP: admission rate and latency, then settlement: `bench_service.py`.
 
-    python benchmarks/bench_service.py [--txs 10000] [--users 14] [--batch-size 8] [--depth 4] [--settle] [--json]
+    python benchmarks/bench_service.py [--txs 10000] [--users 120] [--batch-size 8] [--depth 8] [--settle] [--json]
 
 1. a devnet of BatchCircuit(batch_size, depth) (key from the cache, else a local setup) with
    `users` users, each with a deposit final on L1, served by `zkl node serve` as its own process
@@ -118,7 +118,7 @@ def make_streams(info: dict[str, Any], txs: int, *, seed: int = 20240601, worker
 
     for n in range(txs):
         u = n % users
-        k = (n // users) % CYCLE
+        k = n % CYCLE
         kind = KINDS[k] if k < len(KINDS) else "valid"
         if kind in ("duplicate", "replayed_nonce") and last_valid[u] is None:
             kind = "nonce_ahead"
@@ -228,7 +228,7 @@ def settled_ids(contract: Any) -> Counter:
     return ids
 
 
-def run(*, txs: int = 10_000, users: int = 14, batch_size: int = 8, depth: int = 4, settle: bool = False,
+def run(*, txs: int = 10_000, users: int = 120, batch_size: int = 8, depth: int = 8, settle: bool = False,
         settle_timeout: float = 7200.0, progress: Any = None, keep: Path | None = None) -> dict[str, Any]:
     """The benchmark of the module docstring; its figures."""
     from zkl.client import NodeClient
@@ -302,9 +302,9 @@ def main(argv: list[str] | None = None) -> None:
 
     parser = argparse.ArgumentParser(prog="bench_service.py", description=__doc__.splitlines()[0])
     parser.add_argument("--txs", type=int, default=10_000)
-    parser.add_argument("--users", type=int, default=14)
+    parser.add_argument("--users", type=int, default=120)
     parser.add_argument("--batch-size", type=int, default=8)
-    parser.add_argument("--depth", type=int, default=4)
+    parser.add_argument("--depth", type=int, default=8)
     parser.add_argument("--settle", action="store_true", help="then settle every admitted transaction (long)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
