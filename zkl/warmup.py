@@ -35,6 +35,7 @@ STEPS: list[tuple[str, Callable[[], None]]] = [
     ("curve_g1", _step("zkl.algebra.curve", ("g1",))),
     ("field", _step("zkl.algebra.field")),
     ("ntt", _step("zkl.algebra.ntt")),
+    ("eddsa", _step("zkl.crypto.eddsa_batch")),
     ("curve_g2", _step("zkl.algebra.curve", ("g2",))),
     ("pairing", _step("zkl.algebra.pairing")),
     ("msm_g1", _step("zkl.algebra.msm", ("g1",))),
@@ -42,7 +43,6 @@ STEPS: list[tuple[str, Callable[[], None]]] = [
     ("verifier", _step("zkl.verifier.groth16")),
     ("circuits", _step("zkl.circuits.r1cs")),
     ("prover", _step("zkl.prover")),
-    ("eddsa", _step("zkl.crypto.eddsa_batch")),
 ]
 
 

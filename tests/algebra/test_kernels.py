@@ -212,11 +212,12 @@ def test_each_package_has_its_warmup_and_zkl_warmup_only_schedules():
     from zkl import warmup
 
     for module in ("zkl.algebra.field", "zkl.algebra.curve", "zkl.algebra.ntt", "zkl.algebra.msm",
-                   "zkl.algebra.pairing", "zkl.verifier.groth16", "zkl.circuits.r1cs", "zkl.prover"):
+                   "zkl.algebra.pairing", "zkl.verifier.groth16", "zkl.circuits.r1cs", "zkl.prover",
+                   "zkl.crypto.eddsa_batch"):
         assert callable(importlib.import_module(module).warmup), module
     source = (_PACKAGE / "warmup.py").read_text(encoding="utf-8")
     assert "zkl.algebra import" not in source and "from zkl.verifier" not in source
     with pytest.raises(MalformedInput):
         importlib.import_module("zkl.algebra.curve").warmup(("g3",))
-    assert [name for name, _ in warmup.STEPS] == ["curve_g1", "field", "ntt", "curve_g2", "pairing", "msm_g1",
-                                                  "msm_g2", "verifier", "circuits", "prover"]
+    assert [name for name, _ in warmup.STEPS] == ["curve_g1", "field", "ntt", "eddsa", "curve_g2", "pairing",
+                                                  "msm_g1", "msm_g2", "verifier", "circuits", "prover"]

@@ -16,7 +16,6 @@ from zkl.crypto import eddsa, protocol
 from zkl.crypto.babyjubjub import (
     BASE8,
     GENERATOR,
-    IDENTITY,
     SUBGROUP_ORDER,
     Point,
     add,
@@ -24,7 +23,9 @@ from zkl.crypto.babyjubjub import (
     scalar_mul,
 )
 from zkl.crypto.eddsa import Signature
-from zkl.crypto.eddsa_batch import PARALLEL_FROM, Status, message_many, verify_packed
+from zkl.crypto.eddsa_batch import Status, message_many, verify_packed
+
+BATCH = 16  # items in the batched cases
 from zkl.errors import FieldElementOutOfRange, MalformedInput, ShapeMismatch
 
 L = SUBGROUP_ORDER
@@ -99,7 +100,7 @@ def _non_decompressible() -> bytes:
 
 def test_message_many_matches_message_to_sign() -> None:
     rng = random.Random(1)
-    n = 4 * PARALLEL_FROM + 3  # the parallel kernel
+    n = 4 * BATCH + 3  # a batch
     e0 = [rng.randrange(1 << 200) for _ in range(n)] + [R, R + 5, 0, -3]
     e1 = [rng.randrange(1 << 256) for _ in range(n)] + [0, 2**300, R - 1, -1]
     nonces = [rng.randrange(1 << 32) for _ in range(n)] + [0, 2**32 - 1, 7, 1]
@@ -212,17 +213,17 @@ def test_tampering(signed: list[tuple[Point, int, bytes]]) -> None:
     case(pk, m, memoryview(sig))
     status = check_same(pubkeys, messages, packed)
     assert status[0] is Status.VALID and Status.MALFORMED in status and Status.INVALID in status
-    # the same items one at a time (the serial kernel) and in a batch past PARALLEL_FROM (the parallel one)
+    # the same items one at a time and in one batch
     for i in range(0, len(packed), 7):
         check_same(pubkeys[i:i + 1], messages[i:i + 1], packed[i:i + 1])
-    assert len(packed) >= PARALLEL_FROM
+    assert len(packed) >= BATCH
 
 
 def test_mixed_batch_keeps_order(signed: list[tuple[Point, int, bytes]]) -> None:
     rng = random.Random(3)
     pubkeys, messages, packed = [], [], []
     kinds = []
-    for i in range(3 * PARALLEL_FROM):
+    for i in range(3 * BATCH):
         pk, m, sig = signed[i % len(signed)]
         kind = rng.choice(["valid", "message", "s", "r8"])
         kinds.append(kind)

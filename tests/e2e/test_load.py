@@ -5,7 +5,7 @@ The run goes through `zkl.devnet.Devnet` (L2 node + Groth16 prover + L1 rollup c
 with batches of 8 (proving key of BatchCircuit(8, 4) made once per key cache, ~10 s; a proof ~1.5 s):
 
 1. USERS users are funded on L1 and deposit to L2 (batches proven and settled);
-2. ZKL_LOAD_TXS transactions (default 300) are submitted to the node's mempool: a third are
+2. ZKL_LOAD_TXS transactions (default 150) are submitted to the node's mempool: a third are
    invalid, each kind of refusal in turn (KINDS), each must raise its own error and change nothing;
    the valid ones are transfers and withdrawals to the users' L1 addresses; two batches are sealed
    (proven, settled) while the submissions go on, so the fee moves and the mempool drains meanwhile;
@@ -48,7 +48,7 @@ from zkl.errors import (
 
 pytestmark = pytest.mark.slow  # proves (or fuzzes for a minute): `pytest -m 'not slow'` skips it
 
-N_TXS = int(os.environ.get("ZKL_LOAD_TXS", "300"))
+N_TXS = int(os.environ.get("ZKL_LOAD_TXS", "150"))
 USERS = 8
 BATCH = 8
 DEPTH = 4
@@ -71,25 +71,8 @@ def _cache(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFac
                                                                                       / "zkl-cache"))
 
 
-def _settled_ids(contract) -> Counter:
-    """The hash of every transfer and withdrawal in the final batches, from L1 data alone.
-
-    A record holds no nonce, but the sender's nonce is the number of its earlier transactions,
-    so replaying the records in order gives each signed message (= the transaction id).
-    """
-    nonces: Counter = Counter()
-    ids: Counter = Counter()
-    domain = contract.domain.element
-    for batch in contract.batches():
-        for r in batch.records():
-            if r.type in (TxType.TRANSFER, TxType.WITHDRAW):
-                ids[f"{r.message(nonces[r.from_index], domain):064x}"] += 1
-                nonces[r.from_index] += 1
-    return ids
-
-
 def test_load_mempool_to_settlement(tmp_path) -> None:
-    from zkl.devnet import Devnet
+    from zkl.devnet import Devnet, l1_transaction_ids
 
     cpu0, wall0 = time.process_time(), time.perf_counter()
     rng = random.Random(20240601)
@@ -190,7 +173,7 @@ def test_load_mempool_to_settlement(tmp_path) -> None:
     cpu3, wall3 = time.process_time(), time.perf_counter()
 
     # every valid transaction settled exactly once, no invalid one, nothing left behind
-    settled = _settled_ids(net.contract)
+    settled = l1_transaction_ids(net.contract)
     assert settled == Counter(valid), "settled transactions differ from the admitted ones"
     assert max(settled.values(), default=1) == 1 and not set(settled) & set(invalid)
     assert len(node.mempool) == 0 and node.mempool.pending(index[0]).count == 0 and not node.pending_deposits()

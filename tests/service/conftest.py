@@ -1,24 +1,21 @@
 """Fixtures of the node-service tests: devnets made once per session, and servers run as real processes.
 
-`Server.start(data_dir, ...)` runs `zkl node serve --port 0` in a subprocess (so a test can SIGKILL
-it) and waits for DATA_DIR/serve.json, which the server writes once it listens. Devnets use
+`Server.start(data_dir, ...)` runs `zkl node serve --port 0` in a subprocess (`zkl.service.serve.ServerProcess`,
+so a test can SIGKILL it) and waits for DATA_DIR/serve.json, which the server writes once it listens. Devnets use
 BatchCircuit(2, 4): its proving key is made once per key cache (ZKL_TEST_CACHE_DIR, else the
 session's temporary directory, shared with tests/e2e) and a proof takes about a second.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
-import signal
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from zkl.service.serve import ServerProcess
 
 BATCH, DEPTH = 2, 4
 
@@ -28,58 +25,15 @@ def cache_dir(factory: pytest.TempPathFactory) -> str:
     return os.environ.get("ZKL_TEST_CACHE_DIR") or str(factory.getbasetemp() / "zkl-cache")
 
 
-class Server:
-    """`zkl node serve` in a subprocess over a data directory."""
-
-    def __init__(self, data_dir: Path, process: subprocess.Popen, url: str, log: Path) -> None:
-        self.data_dir, self.process, self.url, self.log = data_dir, process, url, log
+class Server(ServerProcess):
+    """`zkl node serve` in a subprocess over a data directory, with the tests' key cache."""
 
     @classmethod
-    def start(cls, data_dir: Path, *, cache: str, seal_interval: float = 0.5, rate: float = 100_000,
+    def start(cls, data_dir: Path, *, cache: str, seal_interval: float = 0.5, rate: float = 100_000,  # type: ignore[override]
               env: dict[str, str] | None = None, timeout: float = 180.0) -> Server:
         """Start a server on a free loopback port; return once it listens."""
-        (data_dir / "serve.json").unlink(missing_ok=True)
-        log = data_dir / f"server-{time.monotonic_ns()}.log"
-        environment = {**os.environ, "ZKL_CACHE_DIR": cache, **(env or {})}
-        with open(log, "wb") as out:
-            process = subprocess.Popen(
-                [sys.executable, "-c", "from zkl.cli import main; main()", "node", "serve", "--data-dir",
-                 str(data_dir), "--port", "0", "--seal-interval", str(seal_interval), "--rate-limit", str(rate)],
-                stdout=out, stderr=subprocess.STDOUT, env=environment, start_new_session=True)
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                url = json.loads((data_dir / "serve.json").read_text())["url"]
-                return cls(data_dir, process, url, log)
-            except (FileNotFoundError, ValueError, KeyError):
-                pass
-            if process.poll() is not None:
-                raise RuntimeError(f"the server exited with {process.returncode}:\n{log.read_text()[-3000:]}")
-            if time.monotonic() > deadline:
-                process.kill()
-                raise RuntimeError(f"the server did not listen within {timeout:g} s:\n{log.read_text()[-3000:]}")
-            time.sleep(0.1)
-
-    def kill(self) -> None:
-        """SIGKILL the server and its process group (the prover process too)."""
-        try:
-            os.killpg(self.process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        self.process.wait(timeout=30)
-
-    def stop(self) -> None:
-        """SIGTERM, then wait (SIGKILL after 30 s)."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.kill()
-        try:  # the prover process, if it outlived its parent
-            os.killpg(self.process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
+        return super().start(data_dir, seal_interval=seal_interval, rate=rate, timeout=timeout,
+                             env={"ZKL_CACHE_DIR": cache, **(env or {})})
 
 
 @pytest.fixture(scope="session")

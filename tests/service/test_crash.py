@@ -39,7 +39,6 @@ import pytest
 
 from tests.service.conftest import Server
 from zkl.client import NodeClient
-from zkl.crypto.protocol import TxType
 from zkl.errors import FeeTooLow, ServiceUnavailable
 from zkl.execution import Wallet
 
@@ -103,24 +102,10 @@ def _fund(server: Server, wallets: dict[str, Wallet]) -> dict[str, int]:
     return index
 
 
-def _settled_ids(contract) -> Counter:
-    """The id of every transfer and withdrawal in the final batches, from L1 data alone (as in
-    tests/e2e/test_load.py: a sender's nonce is the number of its earlier transactions)."""
-    nonces: Counter = Counter()
-    ids: Counter = Counter()
-    domain = contract.domain.element
-    for batch in contract.batches():
-        for r in batch.records():
-            if r.type in (TxType.TRANSFER, TxType.WITHDRAW):
-                ids[f"{r.message(nonces[r.from_index], domain):064x}"] += 1
-                nonces[r.from_index] += 1
-    return ids
-
-
 def _check_l1(data_dir: Path) -> tuple[Counter, dict[int, tuple[int, int]], int]:
     """With the server stopped: L1 == L2 roots, the state rebuilt from L1 matches; (settled ids, index ->
     (balance, nonce) of every account, the sequencer's index)."""
-    from zkl.devnet import SEQUENCER, Devnet
+    from zkl.devnet import SEQUENCER, Devnet, l1_transaction_ids
 
     with Devnet(data_dir, recover=False) as net:
         sync = net.sync()
@@ -131,7 +116,7 @@ def _check_l1(data_dir: Path) -> tuple[Counter, dict[int, tuple[int, int]], int]
         assert len(net.node.mempool) == 0 and not net.node.pending_deposits()
         assert net.contract.status().queue_length == 0
         accounts = {i: (a.balance, a.nonce) for i, a in net.node.state.accounts()}
-        return _settled_ids(net.contract), accounts, net.account_index(SEQUENCER)
+        return l1_transaction_ids(net.contract), accounts, net.account_index(SEQUENCER)
 
 
 def _start_crashing(data_dir: Path, cache: str, point: str, timeout: float = 300.0) -> subprocess.CompletedProcess:

@@ -1,6 +1,6 @@
 """Load over HTTP: signed transactions from concurrent clients, a share invalid in each way the mempool refuses;
 every answer as expected, every admitted one settled on L1 exactly once (ids recomputed from L1 data alone),
-no refused one. `ZKL_HTTP_LOAD_TXS` sets the count (CI: 200; `benchmarks/bench_service.py` measures 10,000).
+no refused one. `ZKL_HTTP_LOAD_TXS` sets the count (CI: 120; `benchmarks/bench_service.py` measures 10,000).
 
 The run is zkl.bench.service's: a devnet of BatchCircuit(8, 4) with 14 users, served by `zkl node serve` in
 its own process, sealing paused during admission, then resumed until everything is final.
@@ -14,7 +14,7 @@ import pytest
 
 pytestmark = pytest.mark.slow  # proves about 20 batches
 
-N_TXS = int(os.environ.get("ZKL_HTTP_LOAD_TXS", "200"))
+N_TXS = int(os.environ.get("ZKL_HTTP_LOAD_TXS", "120"))
 
 
 def test_load_over_http_settles_every_admitted_transaction_once(service_cache: str, monkeypatch) -> None:

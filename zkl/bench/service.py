@@ -18,7 +18,10 @@
 4. with `settle`: sealing resumed; waited until every admitted transaction is final on L1; the
    transactions' ids are recomputed from L1 data alone (the public data of the final batches):
    every admitted id exactly once, no refused one (`settled_exactly_once`), `settle_s`; the L1 root is the
-   node's (`l1_root_is_node_root`) and the state rebuilt from L1 data alone matches (`rebuilt_from_l1_matches`).
+   node's (`l1_root_is_node_root`) and the state rebuilt from L1 data alone matches (`rebuilt_from_l1_matches`);
+5. with `compare` (`--compare-route N`): N rounds, alternating, of the same admission on fresh copies of the
+   devnet with POST /api/transactions served by the gateway middleware and by FastAPI's route
+   (`routes`: the medians' tx/s and their ratio).
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["KINDS", "Item", "make_devnet", "make_streams", "run", "send_streams", "settled_ids"]
+__all__ = ["KINDS", "Item", "make_devnet", "make_streams", "run", "send_streams"]
 
 KINDS = ("bad_signature", "replayed_nonce", "duplicate", "nonce_ahead", "fee_too_low", "insufficient",
          "unknown_account", "index_out_of_tree", "amount_out_of_range", "malformed_json", "unknown_sender",
@@ -213,26 +216,46 @@ def send_streams(url: str, streams: list[list[Item]]) -> float:
     return asyncio.run(_send(url, streams))
 
 
-def settled_ids(contract: Any) -> Counter:
-    """The id of every transfer and withdrawal in the final batches, from L1 data alone (nonces replayed)."""
-    from zkl.crypto.protocol import TxType
+def _admit(path: Path, streams: list[list[Item]], extra: tuple[str, ...] = ()) -> tuple[float, dict[str, Any]]:
+    """Serve a copy of the devnet at path, send the streams with sealing paused; (wall seconds, sealer state)."""
+    from zkl.client import NodeClient
+    from zkl.service.serve import ServerProcess
 
-    nonces: Counter = Counter()
-    ids: Counter = Counter()
-    domain = contract.domain.element
-    for batch in contract.batches():
-        for r in batch.records():
-            if r.type in (TxType.TRANSFER, TxType.WITHDRAW):
-                ids[f"{r.message(nonces[r.from_index], domain):064x}"] += 1
-                nonces[r.from_index] += 1
-    return ids
+    copy = path.with_name(f"{path.name}-{time.monotonic_ns()}")
+    shutil.copytree(path, copy)
+    server = ServerProcess.start(copy, seal_interval=0.5, rate=1e6, extra=extra)
+    try:
+        with NodeClient(server.url, token=(copy / "operator.token").read_text().strip()) as client:
+            client.pause()
+            wall = send_streams(server.url, streams)
+            return wall, client.status()["sealer"]
+    finally:
+        server.stop()
+        shutil.rmtree(copy, ignore_errors=True)
+
+
+def compare_routes(path: Path, streams: list[list[Item]], repeats: int = 3) -> dict[str, Any]:
+    """Admission tx/s with POST /api/transactions served by the gateway and by FastAPI's route, alternating."""
+    runs: dict[str, list[float]] = {"gateway": [], "framework": []}
+    n = sum(len(s) for s in streams)
+    for _ in range(repeats):
+        for name, extra in (("gateway", ()), ("framework", ("--framework-submit",))):
+            for stream in streams:
+                for item in stream:
+                    item.answer = item.tx_id = None
+            wall, _ = _admit(path, streams, extra)
+            runs[name].append(n / wall)
+    out = {f"{k}_tx_per_s": statistics.median(v) for k, v in runs.items()}
+    out["gateway_over_framework"] = out["gateway_tx_per_s"] / out["framework_tx_per_s"]
+    return out
 
 
 def run(*, txs: int = 10_000, users: int = 120, batch_size: int = 8, depth: int = 8, settle: bool = False,
-        settle_timeout: float = 7200.0, progress: Any = None, keep: Path | None = None) -> dict[str, Any]:
-    """The benchmark of the module docstring; its figures."""
+        settle_timeout: float = 7200.0, progress: Any = None, keep: Path | None = None,
+        compare: int = 0) -> dict[str, Any]:
+    """The benchmark of the module docstring; its figures (`compare`: that many rounds of `compare_routes`)."""
     from zkl.client import NodeClient
-    from zkl.devnet import Devnet
+    from zkl.devnet import Devnet, l1_transaction_ids
     from zkl.service.serve import ServerProcess
 
     say = progress or (lambda *a, **k: None)
@@ -241,6 +264,8 @@ def run(*, txs: int = 10_000, users: int = 120, batch_size: int = 8, depth: int 
     try:
         say("devnet")
         info = make_devnet(path, users=users, batch_size=batch_size, depth=depth)
+        if compare:
+            shutil.copytree(path, workdir / "template")
         say("signing")
         t0 = time.perf_counter()
         streams = make_streams(info, txs)
@@ -285,11 +310,15 @@ def run(*, txs: int = 10_000, users: int = 120, batch_size: int = 8, depth: int 
             server.stop()
         if settle:
             with Devnet(path, recover=False) as net:
-                ids = settled_ids(net.contract)
+                ids = l1_transaction_ids(net.contract)
                 out["settled_exactly_once"] = (all(ids[t] == 1 for t in admitted) and sum(ids.values()) == len(admitted))
                 out["settled_batches"] = net.contract.batch_number
                 out["l1_root_is_node_root"] = net.contract.state_root == net.node.root
                 out["rebuilt_from_l1_matches"] = bool(net.sync()["match"])
+        if compare:
+            say("routes")
+            fresh = make_streams(info, txs)
+            out["routes"] = compare_routes(workdir / "template", fresh, compare)
         return out
     finally:
         if keep is None:
@@ -306,6 +335,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--batch-size", type=int, default=8)
     parser.add_argument("--depth", type=int, default=8)
     parser.add_argument("--settle", action="store_true", help="then settle every admitted transaction (long)")
+    parser.add_argument("--compare-route", type=int, default=0, metavar="N",
+                        help="also N rounds of admission through the gateway and through FastAPI's route, alternating")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
     import sys
@@ -314,7 +345,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"... {step}", file=sys.stderr, flush=True)
 
     out = run(txs=args.txs, users=args.users, batch_size=args.batch_size, depth=args.depth, settle=args.settle,
-              progress=say)
+              progress=say, compare=args.compare_route)
     if args.json:
         print(json.dumps(out))
         return
@@ -329,6 +360,8 @@ def main(argv: list[str] | None = None) -> None:
         if key in out:
             value = out[key]
             table.add_row(key, f"{value:,.1f}" if isinstance(value, float) else str(value))
+    for key, value in out.get("routes", {}).items():
+        table.add_row(key, f"{value:,.2f}")
     Console().print(table)
 
 

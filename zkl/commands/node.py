@@ -60,14 +60,17 @@ def _call(fn: Any) -> Any:
               help="Requests per second per client (burst twice that).")
 @click.option("--cluster", "cluster", default=None, help="Prove on this executor (zkl.prover.cluster spec; "
               "default: one process beside the server).")
-def serve(data_dir: str, host: str, port: int, seal_interval: float, rate_limit: float, cluster: str | None) -> None:
+@click.option("--framework-submit", is_flag=True, hidden=True,
+              help="Serve POST /api/transactions through FastAPI's route instead of the gateway (benchmarks).")
+def serve(data_dir: str, host: str, port: int, seal_interval: float, rate_limit: float, cluster: str | None,
+          framework_submit: bool) -> None:
     """Serve a devnet: the HTTP API, the explorer at /, sealing in the background."""
     from zkl.errors import ZklError
     from zkl.service.serve import serve as run
 
     if not (Path(data_dir) / "devnet.json").exists():
         fail(f"no devnet in {data_dir}; create one with `zkl rollup init --data-dir {data_dir}`")
-    options: dict[str, Any] = {}
+    options: dict[str, Any] = {"gateway_submit": not framework_submit}
     if cluster:
         from zkl.prover.cluster import executor
 

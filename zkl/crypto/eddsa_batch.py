@@ -10,7 +10,7 @@ The answers are those of the pure-Python path, item by item:
   where it is False or would refuse the public key (not int coordinates in [0, r) on the curve),
   as `SignedTx.verify` does. A message that is not a field element raises, naming the item.
 
-The work runs in numba kernels (zkl.crypto._eddsa_kernels) over all items, in parallel; with
+The work runs in numba kernels (zkl.crypto._eddsa_kernels) over all items, in one thread without the GIL; with
 NUMBA_DISABLE_JIT=1 the same kernels run as plain Python (slow, but exact).
 """
 
@@ -38,9 +38,6 @@ _Y_MASK = (1 << 255) - 1
 _NONCE_LIMIT = 1 << NONCE_BITS
 _DOMAIN_LIMIT = 1 << DOMAIN_BITS
 #: batches below this many items run in the calling thread (waking the thread pool costs more than it saves)
-PARALLEL_FROM = 16
-
-
 class Status(IntEnum):
     """What `verify_packed` says of one signature."""
 
@@ -143,8 +140,7 @@ def message_many(e0: Sequence[int], e1: Sequence[int], nonces: Sequence[int], do
             flat.extend(item)
     consts, n_partial = _poseidon_constants(4)
     out = np.empty((n, 4), dtype=np.uint64)
-    kernel = _k.poseidon_many if n >= 4 * PARALLEL_FROM else _k.poseidon_many_serial
-    kernel(_rows(flat, 3), consts, n_partial, out)
+    _k.poseidon_many(_rows(flat, 3), consts, n_partial, out)
     result = _ints(out)
     for i, value in done.items():
         result[i] = value
@@ -230,8 +226,7 @@ def verify_packed(pubkeys: Sequence[tuple[int, int]], messages: Sequence[int], p
     consts, n_partial = _poseidon_constants(6)
     status = np.empty(n, dtype=np.int8)
     r8x = np.zeros((n, 4), dtype=np.uint64)
-    kernel = _k.verify_packed if n >= PARALLEL_FROM else _k.verify_packed_serial
-    kernel(packed_words, _rows(flat_keys, 2), pubkey_ok, _rows(msgs), _base_table(), consts, n_partial,
+    _k.verify_packed(packed_words, _rows(flat_keys, 2), pubkey_ok, _rows(msgs), _base_table(), consts, n_partial,
                      status, r8x)
     xs = _ints(r8x)
     codes = status.tolist()
@@ -266,9 +261,7 @@ def warmup() -> None:
     """Compile (or load from numba's disk cache) every kernel of this module, on a few items."""
     from zkl.crypto import eddsa
 
-    for n in (1, 4 * PARALLEL_FROM):  # the serial and the parallel kernels
-        message = message_many([1] * n, [3] * n, [0] * n, [5] * n)[0]
+    message = message_many([1], [3], [0], [5])[0]
     key = bytes(range(32))
     signature = eddsa.sign(key, message).pack()
-    for n in (1, PARALLEL_FROM):
-        verify_packed([eddsa.public_key(key)] * n, [message] * n, [signature] * n)
+    verify_packed([eddsa.public_key(key)], [message], [signature])

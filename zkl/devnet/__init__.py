@@ -55,6 +55,7 @@ import secrets
 import signal
 import sqlite3
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,7 +79,7 @@ from zkl.settlement import L1BatchHeader, address_hex, named_address, to_address
 from zkl.verifier import PreparedVerifyingKey, Proof, prepare_verifying_key, verify
 from zkl.verifier.snarkjs_json import proof_from_snarkjs_json, proof_to_snarkjs_json
 
-__all__ = ["BASES", "CRASH_ENV", "Devnet", "SealPipeline", "l1_header", "proving_key"]
+__all__ = ["BASES", "CRASH_ENV", "Devnet", "SealPipeline", "l1_header", "l1_transaction_ids", "proving_key"]
 
 CRASH_ENV = "ZKL_DEVNET_CRASH_AT"
 CONFIG = "devnet.json"
@@ -121,6 +122,20 @@ def exit_proving_key(depth: int) -> tuple[ProvingKey, R1CS]:
     r1cs = compile(circuit)
     pk, _ = cached_setup(circuit, r1cs)
     return pk, r1cs
+
+
+def l1_transaction_ids(contract: Any) -> Counter:
+    """How many times each transfer's and withdrawal's id (its signed message) is in the contract's final
+    batches, from L1 data alone: a record holds no nonce, but a sender's nonce is the count of its earlier ones."""
+    nonces: Counter = Counter()
+    ids: Counter = Counter()
+    domain = contract.domain.element
+    for batch in contract.batches():
+        for r in batch.records():
+            if r.type in (TxType.TRANSFER, TxType.WITHDRAW):
+                ids[f"{r.message(nonces[r.from_index], domain):064x}"] += 1
+                nonces[r.from_index] += 1
+    return ids
 
 
 def l1_header(batch: Batch) -> L1BatchHeader:
@@ -197,13 +212,10 @@ class SealPipeline:
     def build(self, *, allow_empty: bool = False) -> Batch | None:
         """Build the next batch on L2 and send it to be proven; None when nothing waits (unless allow_empty)."""
         net = self.net
-        _crash_point("seal.before_build")
-        start = time.perf_counter()
-        batch = net.node.seal(allow_empty=allow_empty)
-        if batch is None:
+        built = net._build(allow_empty)
+        if built is None:
             return None
-        build_s = time.perf_counter() - start
-        _crash_point("seal.built")
+        batch, build_s = built
         self.jobs[batch.number] = net._launch(self.executor, self.location, batch, build_s=build_s,
                                               dropped=dict(net.node.last_dropped))
         return batch
@@ -742,6 +754,17 @@ class Devnet:
         known = max(self.settled(), default=0)
         return max((b.number for b in self.contract.batches(known + 1)), default=known)
 
+    def _build(self, allow_empty: bool) -> tuple[Batch, float] | None:
+        """Build the next batch on L2 (between the crash points seal.before_build and seal.built): (batch, seconds)."""
+        _crash_point("seal.before_build")
+        start = time.perf_counter()
+        batch = self.node.seal(allow_empty=allow_empty)
+        if batch is None:
+            return None
+        build_s = time.perf_counter() - start
+        _crash_point("seal.built")
+        return batch, build_s
+
     def seal(self, *, allow_empty: bool = False, executor: cf.Executor | None = None) -> dict[str, Any] | None:
         """Build, prove and settle the next batch (after `recover`); None when nothing waits.
 
@@ -751,13 +774,10 @@ class Devnet:
         if executor is not None:
             infos = self._pipeline(executor, build=True, allow_empty=allow_empty, limit=1)
             return infos[-1] if infos else None
-        _crash_point("seal.before_build")
-        start = time.perf_counter()
-        batch = self.node.seal(allow_empty=allow_empty)
-        if batch is None:
+        built = self._build(allow_empty)
+        if built is None:
             return None
-        build_s = time.perf_counter() - start
-        _crash_point("seal.built")
+        batch, build_s = built
         info = self._settle(batch)
         info["build_s"] = build_s
         info["dropped"] = dict(self.node.last_dropped)

@@ -229,11 +229,14 @@ def _field(text: object, what: str, bits: int) -> int:
 
 
 def create_app(data_dir: str | Path, *, seal_interval: float = 2.0, rate: float = 200.0, burst: float | None = None,
-               max_body: int = MAX_BODY, executor: Any = None, service: NodeService | None = None) -> Any:
+               max_body: int = MAX_BODY, executor: Any = None, service: NodeService | None = None,
+               gateway_submit: bool = True) -> Any:
     """The ASGI app of the node over a devnet in data_dir (the service starts with the app, stops with it).
 
     seal_interval: seconds a partial batch waits before it is sealed; rate, burst: each client's requests per
-    second and burst; executor: where batches are proven (default one process beside the server).
+    second and burst; executor: where batches are proven (default one process beside the server);
+    gateway_submit: serve POST /api/transactions in the Limits middleware (False: through FastAPI's route,
+    the same answers; `bench_service.py --compare-route` measures both).
     """
     data_dir = Path(data_dir)
     state: dict[str, Any] = {}
@@ -410,4 +413,5 @@ def create_app(data_dir: str | Path, *, seal_interval: float = 2.0, rate: float 
     async def submit(data: Any) -> str:
         return await svc().submit(data)
 
-    return Limits(app, max_body=max_body, rate=rate, burst=burst if burst is not None else 2 * rate, submit=submit)
+    return Limits(app, max_body=max_body, rate=rate, burst=burst if burst is not None else 2 * rate,
+                  submit=submit if gateway_submit else None)
