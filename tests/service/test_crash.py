@@ -271,8 +271,11 @@ def test_kill_during_admission_loses_no_ack_and_doubles_nothing(funded: tuple[Pa
             for name in names:
                 history = [t["id"] for t in client.history(index[name], limit=500)]
                 assert len(history) == len(set(history)), f"{name}: a transaction listed twice"
-            if paused:  # (a restarted server seals again: the pause is not kept across restarts)
+            if paused:  # the operator's pause outlives the crash (DATA_DIR/sealer.paused)
+                assert client.status()["sealer"]["paused"] is True
                 client.resume()
+            else:
+                assert client.status()["sealer"]["paused"] is False
             _wait_settled(client)
             for tx_id in acked:
                 assert client.transaction(tx_id)["status"] == "final", tx_id

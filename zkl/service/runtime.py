@@ -38,7 +38,10 @@ from typing import Any
 from zkl.devnet import Devnet, SealPipeline
 from zkl.errors import ServiceUnavailable, ZklError
 
-__all__ = ["NodeService"]
+__all__ = ["PAUSED_FILE", "NodeService"]
+
+#: exists in the data directory while the operator keeps sealing paused (so a restart keeps it paused)
+PAUSED_FILE = "sealer.paused"
 
 
 @dataclass
@@ -84,7 +87,8 @@ class NodeService:
                  max_group: int = 1024, ahead: int | None = None) -> None:
         self.data_dir = Path(data_dir)
         self._queue: queue.SimpleQueue[_Work | None] = queue.SimpleQueue()
-        self._sealer = _Sealer(interval_s=float(seal_interval))
+        self._paused_file = self.data_dir / PAUSED_FILE
+        self._sealer = _Sealer(interval_s=float(seal_interval), paused=self._paused_file.exists())
         self._max_group = max_group
         self._ahead = ahead
         self._executor = executor
@@ -146,7 +150,14 @@ class NodeService:
         self._queue.put(None)  # wake the node thread
 
     def pause(self, paused: bool = True) -> None:
-        """Stop (or resume) building batches; admission and settling of batches in flight go on."""
+        """Stop (or resume) building batches; admission and settling of batches in flight go on.
+
+        The pause is kept across restarts (DATA_DIR/sealer.paused exists while it holds).
+        """
+        if paused:
+            self._paused_file.touch()
+        else:
+            self._paused_file.unlink(missing_ok=True)
         self._sealer.paused = paused
         self._publish({"event": "sealer", "paused": paused})
         self._queue.put(None)
