@@ -241,14 +241,15 @@ def test_a_pool_process_killed_while_proving_is_replaced_and_its_batches_proven_
 
 
 SEALER = """
-import json, sys, threading, time
+import json, os, sys, threading, time
 from zkl.devnet import Devnet
 from zkl.prover.cluster import executor
 with executor("processes:2") as ex:
-    def note():  # the pool's processes, for the test to see them go
+    def note():  # the pool's processes, for the test to see them go (replaced whole: a kill never leaves it empty)
         while True:
-            with open(sys.argv[2], "w") as f:
+            with open(sys.argv[2] + ".tmp", "w") as f:
                 json.dump(list(ex.worker_pids().values()), f)
+            os.replace(sys.argv[2] + ".tmp", sys.argv[2])
             time.sleep(0.1)
     threading.Thread(target=note, daemon=True).start()
     Devnet(sys.argv[1], recover=False).seal_all(ex)
