@@ -111,7 +111,7 @@ def make_streams(info: dict[str, Any], txs: int, *, seed: int = 20240601, worker
         raise ValueError(f"{users} users fill the tree of depth {info['depth']}: no index is left for the "
                          "unknown-account cases (fewer users, or a deeper tree)")
     nonce, spent = [0] * users, [0] * users
-    plan: list[list[tuple[str, str, int, dict[str, Any] | None, Any]]] = [[] for _ in range(users)]
+    plan: list[list[tuple[str, str, int, dict[str, Any] | None]]] = [[] for _ in range(users)]
     last_valid: list[int | None] = [None] * users
     jobs: list[tuple[bytes, str, dict[str, Any]]] = []
 
@@ -135,7 +135,7 @@ def make_streams(info: dict[str, Any], txs: int, *, seed: int = 20240601, worker
                 del base["to"]
             else:
                 j = job(key, "transfer", **base)
-            plan[u].append((kind, "ok", j, None, None))
+            plan[u].append((kind, "ok", j, None))
             last_valid[u] = j
             nonce[u] += 1
             spent[u] += amount + fee
@@ -169,7 +169,7 @@ def make_streams(info: dict[str, Any], txs: int, *, seed: int = 20240601, worker
         else:  # wrong_domain
             jobs.append((key, "transfer", {**base, "chain_id": chain_id + 1, "contract": contract}))
             j = len(jobs) - 1
-        plan[u].append((kind, ERRORS[kind], j, patch, None))
+        plan[u].append((kind, ERRORS[kind], j, patch))
     chunks = [jobs[i::workers] for i in range(workers)]
     with cf.ProcessPoolExecutor(workers) as pool:
         signed_chunks = list(pool.map(_sign, chunks))
@@ -179,7 +179,7 @@ def make_streams(info: dict[str, Any], txs: int, *, seed: int = 20240601, worker
     streams = []
     for u in range(users):
         stream = []
-        for kind, expected, j, patch, _ in plan[u]:
+        for kind, expected, j, patch in plan[u]:
             body = dict(signed[j])
             if patch:
                 body.update(patch)

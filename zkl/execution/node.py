@@ -196,6 +196,10 @@ class Node:
                                 "ORDER BY queue_index")
         return [QueuedDeposit(q, (int(x), int(y)), int(a)) for q, x, y, a in rows]
 
+    def pending_deposit_count(self) -> int:
+        """How many deposits the node has seen that no batch has consumed yet."""
+        return self.deposit_count() - self.deposits_processed
+
     def deposit_count(self) -> int:
         """How many deposits the node has seen (consumed or not): the queue index of the last one."""
         return self._db.execute("SELECT COUNT(*) FROM deposits").fetchone()[0]
@@ -361,16 +365,16 @@ class Node:
         if batch.deposit_count:
             self._db.execute("UPDATE deposits SET batch = ? WHERE queue_index BETWEEN ? AND ?",
                              (batch.number, batch.first_deposit, batch.last_deposit))
-        first = batch.deposit_count
-        slots = {tx_id: first + k for k, tx_id in enumerate(result.included)}
         rows = []
-        for tx_id in [*result.included, *result.dropped]:
-            tx = self.mempool.get(tx_id)
-            if tx is None:
-                continue
-            r = tx.record
-            rows.append((tx_id, batch.number, slots.get(tx_id), r.from_index,
-                         r.to_index if r.type == TxType.TRANSFER else None, result.dropped.get(tx_id)))
+        for k, tx_id in enumerate(result.included):  # after the batch's deposits, in the order taken
+            r = batch.records[batch.deposit_count + k]
+            rows.append((tx_id, batch.number, batch.deposit_count + k, r.from_index,
+                         r.to_index if r.type == TxType.TRANSFER else None, None))
+        for tx_id, reason in result.dropped.items():
+            row = self._db.execute("SELECT from_index, json_extract(tx, '$.to') FROM mempool WHERE id = ?",
+                                   (tx_id,)).fetchone()
+            if row is not None:
+                rows.append((tx_id, batch.number, None, row[0], row[1], reason))
         self._db.executemany("INSERT OR REPLACE INTO sealed_txs VALUES (?, ?, ?, ?, ?, ?)", rows)
         self.mempool.remove([*result.included, *result.dropped])
         self._set_meta("next_batch", batch.number + 1)

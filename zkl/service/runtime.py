@@ -279,7 +279,7 @@ class NodeService:
         if s.paused or not pipe.has_room():
             return
         node = net.node
-        waiting = len(node.pending_deposits()) + len(node.mempool)
+        waiting = node.pending_deposit_count() + len(node.mempool)
         now = time.monotonic()
         due = waiting >= net.batch_size or (waiting and (s.requested or now - s.last_seal >= s.interval_s))
         if not due:

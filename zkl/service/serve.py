@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
+import subprocess
+import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -70,10 +74,6 @@ class ServerProcess:
     def start(cls, data_dir: str | Path, *, seal_interval: float = 2.0, rate: float = 200.0,
               env: dict[str, str] | None = None, timeout: float = 180.0, extra: tuple[str, ...] = ()) -> ServerProcess:
         """Start a server over data_dir on a free loopback port (its output in a log file there); once it listens."""
-        import subprocess
-        import sys
-        import time
-
         data_dir = Path(data_dir)
         (data_dir / SERVE_FILE).unlink(missing_ok=True)
         log = data_dir / f"server-{time.monotonic_ns()}.log"
@@ -98,8 +98,6 @@ class ServerProcess:
 
     def kill(self) -> None:
         """SIGKILL the server's process group (the server and its prover process)."""
-        import signal
-
         try:
             os.killpg(self.process.pid, signal.SIGKILL)
         except ProcessLookupError:
@@ -108,9 +106,6 @@ class ServerProcess:
 
     def stop(self) -> None:
         """SIGTERM the server and wait for it (SIGKILL after 30 s), then make sure its group is gone."""
-        import signal
-        import subprocess
-
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:

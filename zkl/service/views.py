@@ -30,7 +30,7 @@ def status(net: Devnet, service: dict[str, Any]) -> dict[str, Any]:
         "domain": {**l1.domain.to_json(), "element": f"0x{l1.domain.element:056x}"},
         "batch_size": net.batch_size, "depth": net.depth,
         "l2": {"state_root": str(node.root), "batches": node.next_batch - 1, "final": max(settled, default=0),
-               "mempool": len(node.mempool), "pending_deposits": len(node.pending_deposits()),
+               "mempool": len(node.mempool), "pending_deposits": node.pending_deposit_count(),
                "min_fee": str(node.min_fee), "accounts": len(node.state)},
         "l1": {"base": net.l1.kind, "height": l1.height, "state_root": str(l1.state_root), "batches": l1.batch_number,
                "queued_deposits": l1.queue_length, "exodus": bool(l1.exodus), "escrow": str(l1.escrow),
@@ -120,7 +120,7 @@ def _check_id(tx_id: str) -> str:
     return tx_id
 
 
-def _batch_summary(net: Devnet, number: int, row: dict[str, Any] | None = None) -> dict[str, Any]:
+def _batch_summary(net: Devnet, number: int) -> dict[str, Any]:
     b = net.node.batch(number)
     stage, receipt = _batch_stage(net, number)
     used = sum(r.type != TxType.NOOP for r in b.records)
@@ -129,7 +129,7 @@ def _batch_summary(net: Devnet, number: int, row: dict[str, Any] | None = None) 
            "deposits": b.deposit_count, "first_deposit": b.first_deposit,
            "fee_account": b.header.fee_account, "total_fees": str(b.header.total_fees)}
     if receipt is not None:
-        out["l1"] = {k: v for k, v in receipt.items()}
+        out["l1"] = dict(receipt)
     return out
 
 
