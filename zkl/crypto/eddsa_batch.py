@@ -27,7 +27,7 @@ import numpy as np
 from zkl.algebra.constants import R
 from zkl.crypto import _eddsa_kernels as _k
 from zkl.crypto.babyjubjub import SUBGROUP_ORDER, Point
-from zkl.crypto.eddsa import Signature
+from zkl.crypto.eddsa import Signature, _check_message
 from zkl.crypto.protocol import DOMAIN_BITS, NONCE_BITS, message_to_sign
 from zkl.errors import FieldElementOutOfRange, MalformedInput, NotOnCurve, ShapeMismatch, ZklError
 
@@ -175,14 +175,11 @@ def _pubkey(pk: object) -> tuple[int, int] | None:
 
 
 def _message(i: int, m: object) -> int:
-    """messages[i] as an int field element, or raise as eddsa.verify would."""
-    if type(m) is not int:
-        if isinstance(m, bool) or not hasattr(m, "__index__"):
-            raise MalformedInput(f"messages[{i}] must be an int field element, not {type(m).__name__}")
-        m = operator.index(m)
-    if not 0 <= m < R:
-        raise FieldElementOutOfRange(f"messages[{i}] must be in [0, r), r = {R}; got {m}")
-    return m
+    """messages[i] as an int field element, or raise as eddsa.verify would (naming the item)."""
+    try:
+        return _check_message(m)
+    except MalformedInput as e:
+        raise type(e)(f"messages[{i}]: {e}") from None
 
 
 def _malformed(code: int, data: bytes) -> tuple[type[MalformedInput], str]:
