@@ -31,6 +31,7 @@ def serve(data_dir: str | Path, *, host: str = "127.0.0.1", port: int = 8545, se
     import uvicorn
 
     from zkl.service.app import create_app
+    from zkl.service.runtime import NodeService
 
     data_dir = Path(data_dir)
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -39,7 +40,14 @@ def serve(data_dir: str | Path, *, host: str = "127.0.0.1", port: int = 8545, se
     sock.bind((host, port))
     bound = sock.getsockname()[1]
     url = f"http://{f'[{host}]' if family == socket.AF_INET6 else host}:{bound}"
-    app = create_app(data_dir, seal_interval=seal_interval, rate=rate, **options)
+    # the node first: a devnet that cannot open (no keys, a key that is not the contract's) is one zkl error
+    # here, before uvicorn, instead of a logged traceback
+    try:
+        node = NodeService(data_dir, seal_interval=seal_interval, executor=options.pop("executor", None))
+    except BaseException:
+        sock.close()
+        raise
+    app = create_app(data_dir, seal_interval=seal_interval, rate=rate, service=node, **options)
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on", timeout_graceful_shutdown=5)
     server = uvicorn.Server(config)
 
@@ -56,6 +64,7 @@ def serve(data_dir: str | Path, *, host: str = "127.0.0.1", port: int = 8545, se
     try:
         server.run(sockets=[sock])
     finally:
+        node.stop()
         (data_dir / SERVE_FILE).unlink(missing_ok=True)
         sock.close()
 
