@@ -119,7 +119,8 @@ def test_algebra():
     out = bench("algebra", "--quick")
     assert set(out) == ALGEBRA_KEYS
     assert set(out["area_seconds"]) == {"field", "curve", "ntt", "msm", "pairing"}
-    assert set(out["msm_g1_s"]) == {"12", "16"} and set(out["msm_g2_s"]) == {"12"}
+    assert set(out["msm_g1_s"]) == {"12", "14"} and set(out["msm_g2_s"]) == {"12"}
+    assert set(out["ntt_s"]) == {"12", "14"} and set(out["intt_s"]) == {"14"} and out["field_log_n"] == 16
 
 
 @pytest.mark.slow

@@ -98,11 +98,12 @@ def _jacobian_of(points: np.ndarray) -> np.ndarray:
     return jac
 
 
-def bench_curve(runs: int = 5, seed: int = 1) -> dict:
+def bench_curve(runs: int = 5, seed: int = 1, fixed_base_log_n: int = 18) -> dict:
     """Medians of the curve kernels (ns, us or ms per operation, as each key says).
 
     Point operations: per operation inside a kernel loop. Fixed-base figures: the public call's
-    wall time (table built inside) over the number of scalars, 2^18 for G1 and 2^16 for G2.
+    wall time (table built inside) over the number of scalars, 2^fixed_base_log_n for G1 and a
+    quarter of that for G2.
     pyecc_g1_mul_ms: py_ecc's optimized_bn128 multiplication of G1 by a 254-bit scalar.
     """
     ref = require("py_ecc.optimized_bn128")
@@ -128,11 +129,11 @@ def bench_curve(runs: int = 5, seed: int = 1) -> dict:
     ks = iter([rng.randrange(1 << 253, R) for _ in range(runs + 1)])
     res["pyecc_g1_mul_ms"] = median(lambda: ref.multiply(ref.G1, next(ks)), runs) * 1e3
 
-    n_fb = 1 << 18
+    n_fb = 1 << fixed_base_log_n
     fb_scalars = ints_to_limbs([rng.randrange(R) for _ in range(n_fb)])
     t = median(lambda: fixed_base_mul_g1(G1_GENERATOR, fb_scalars), max(1, runs // 2))
     res["fixed_base_g1_ns_per_point"] = t / n_fb * 1e9
-    n_fb2 = 1 << 16
+    n_fb2 = n_fb >> 2
     t = median(lambda: fixed_base_mul_g2(G2_GENERATOR, fb_scalars[:n_fb2]), max(1, runs // 2))
     res["fixed_base_g2_ns_per_point"] = t / n_fb2 * 1e9
 
@@ -152,12 +153,12 @@ def _random_mont(log_n: int, seed: int) -> np.ndarray:
     return ints_to_montgomery([rng.randrange(R) for _ in range(1 << log_n)], R)
 
 
-def bench_ntt(sizes: tuple[int, ...] = (16, 18, 20), galois_log_n: int = 12) -> dict:
+def bench_ntt(sizes: tuple[int, ...] = (16, 18, 20), galois_log_n: int = 12, detail_log_n: int = 16) -> dict:
     """Medians (seconds) of the Fr NTT kernel (in place on Montgomery limbs) and of galois's NTT for a ratio.
 
     Keys: ntt_s {log_n: s} forward (ntt_cpu_s: process CPU time, all threads, a figure that
-    holds when other processes share the cores); intt_s, coset_ntt_s, coset_intt_s at 2^16;
-    ntt_ints_s at 2^16 (public API on Python ints, conversions included);
+    holds when other processes share the cores); intt_s, coset_ntt_s, coset_intt_s at 2^detail_log_n;
+    ntt_ints_s at 2^detail_log_n (public API on Python ints, conversions included);
     galois_ntt_s / ntt_at_galois_size_s / galois_ratio at 2^galois_log_n (galois: numpy's fft
     on a GF(r, primitive_element=5) array, as galois.ntt does); no galois keys when galois_log_n is 0.
     """
@@ -167,13 +168,14 @@ def bench_ntt(sizes: tuple[int, ...] = (16, 18, 20), galois_log_n: int = 12) -> 
         out["ntt_s"][log_n], out["ntt_cpu_s"][log_n] = median_times(
             lambda: ntt_mont(x, in_place=True), _NTT_REPEATS.get(log_n, 5), warm=True)
 
-    x = _random_mont(16, 1)
-    shift = domain(17)
-    out["intt_s"] = {16: median(lambda: ntt_mont(x, inverse=True, in_place=True), 15)}
-    out["coset_ntt_s"] = {16: median(lambda: ntt_mont(x, coset=shift, in_place=True), 15)}
-    out["coset_intt_s"] = {16: median(lambda: ntt_mont(x, inverse=True, coset=shift, in_place=True), 15)}
-    values = [random.Random(2).randrange(R) for _ in range(1 << 16)]
-    out["ntt_ints_s"] = {16: median(lambda: ntt(values), 5)}
+    d = detail_log_n
+    x = _random_mont(d, 1)
+    shift = domain(d + 1)
+    out["intt_s"] = {d: median(lambda: ntt_mont(x, inverse=True, in_place=True), 15)}
+    out["coset_ntt_s"] = {d: median(lambda: ntt_mont(x, coset=shift, in_place=True), 15)}
+    out["coset_intt_s"] = {d: median(lambda: ntt_mont(x, inverse=True, coset=shift, in_place=True), 15)}
+    values = [random.Random(2).randrange(R) for _ in range(1 << d)]
+    out["ntt_ints_s"] = {d: median(lambda: ntt(values), 5)}
 
     if galois_log_n:
         galois = require("galois")
@@ -282,18 +284,19 @@ def bench_pairing(repeats: int = 30, seed: int = 1) -> dict:
 
 #: (area, function, keyword arguments of a quick run)
 _AREAS = [
-    ("field", bench_field, {}),
-    ("curve", bench_curve, {}),
-    ("ntt", bench_ntt, {}),
-    ("msm", bench_msm, {"sizes_g1": (12, 16), "sizes_g2": (12,)}),
-    ("pairing", bench_pairing, {}),
+    ("field", bench_field, {"log_n": 16}),
+    ("curve", bench_curve, {"runs": 3, "fixed_base_log_n": 14}),
+    ("ntt", bench_ntt, {"sizes": (12, 14), "detail_log_n": 14}),
+    ("msm", bench_msm, {"sizes_g1": (12, 14), "sizes_g2": (12,)}),
+    ("pairing", bench_pairing, {"repeats": 5}),
 ]
 
 
 def run_algebra_bench(quick: bool = False, say: Say | None = None) -> dict[str, Any]:
     """Run every area benchmark and merge their results into one dict; `area_seconds` says how long each took.
 
-    quick: MSMs of 2^12 and 2^16 (G1) and 2^12 (G2) only; the other areas as in a full run.
+    quick: every key at small sizes (a check that the benchmark runs, not figures to quote): MSMs of
+    2^12 and 2^14 (G1) and 2^12 (G2), NTTs of 2^12 and 2^14, fewer repeats.
     say(description, completed, total): told as each area starts.
     """
     results: dict[str, Any] = {"threads": threads(), "area_seconds": {}}
