@@ -206,7 +206,6 @@ def test_state_roots_are_merkle_tree_roots():
 
 
 @pytest.mark.slow
-@pytest.mark.slow
 def test_constraints_per_transaction_at_depths_16_24_32():
     # the average of four more slots: a slot is 45 bytes of SHA-256 input, under a 64-byte block,
     # so the marginal cost of one slot depends on where the block boundaries fall
