@@ -12,7 +12,7 @@ import pytest
 from zkl.circuits import Circuit, Public, Secret, cache, compile, program, solve
 from zkl.circuits.field import R, limbs_to_ints
 from zkl.circuits.witness import qap_products
-from zkl.circuits.std import arith, babyjubjub
+from zkl.circuits.std import arith, babyjubjub, poseidon
 from zkl.errors import UnsatisfiedConstraint
 
 
@@ -69,6 +69,25 @@ class Printing(Circuit):
         api.assert_equal(api.mul(self.x, self.x), api.mul(self.x, self.x))
 
 
+class Shared(Circuit):
+    """Operands of several terms used again by later rows (an S-box x^5 of a linear combination,
+    the same wires under other coefficients, a Poseidon hash): kept in registers."""
+
+    x = Public()
+    y = Secret()
+    k = Secret()
+
+    def define(self, api):
+        s = api.lincomb([(3, self.x), (5, self.y), (1, self.k)], 2)
+        x2 = api.mul(s, s)                                              # A and B the same
+        x4 = api.mul(x2, x2)
+        x5 = api.mul(x4, s)                                             # B: s again
+        other = api.mul(api.lincomb([(3, self.x), (5, self.y), (2, self.k)], 2), x5)  # not s
+        api.assert_equal(api.mul(s, other), api.mul(other, s))
+        h = poseidon.poseidon(api, [self.x, x5, other])
+        api.assert_equal(h, poseidon.poseidon(api, [self.x, x5, other]))
+
+
 def unnamed_circuit():
     """A circuit whose hint cannot be named (a lambda): its program lives in memory only."""
     class Unnamed(Kinds):
@@ -95,6 +114,34 @@ def test_compiled_witness_equals_the_interpreted_one(inputs):
     assert compiled.values == interpreted.values
     assert compiled.public == interpreted.public == [inputs["x"]]
     r1cs.check(compiled)
+
+
+@pytest.mark.parametrize("inputs", INPUTS)
+def test_shared_operands_are_kept_in_registers_and_change_no_value(inputs):
+    r1cs = compile(Shared())
+    prog = _program_of(Shared())
+    assert prog.n_regs >= 2  # s, and Poseidon's S-box inputs
+    loads = prog.lc_regs[prog.lc_regs >= 0] & 1
+    assert loads.sum() >= prog.n_regs  # every register is read at least once after it is kept
+    compiled = solve(Shared(), inputs, r1cs=r1cs)
+    interpreted = solve(Shared(), inputs, r1cs=r1cs, compiled=False)
+    assert compiled._limbs is not None and compiled.values == interpreted.values
+    r1cs.check(compiled)
+    az, bz = qap_products(compiled)
+    a_w, b_w, _ = r1cs.evaluate(compiled)
+    scale = pow(2, 256, R)
+    assert [v * scale % R for v in limbs_to_ints(az)] == list(a_w)
+    assert [v * scale % R for v in limbs_to_ints(bz)] == list(b_w)
+
+
+def test_a_program_without_registers_solves_the_same():
+    r1cs = compile(Shared())
+    prog = _program_of(Shared())
+    bare = program.Program(prog.ops, prog.lc_ptr, prog.lc_wires, prog.lc_coeffs, prog.consts, prog.python_hints,
+                           prog.n_wires, prog.n_constraints)
+    assert bare.n_regs == 0
+    x, _, _ = program.run(bare, r1cs, [1, 9, 3, 5])
+    assert limbs_to_ints(x) == solve(Shared(), INPUTS[0], r1cs=r1cs).values
 
 
 def test_every_step_kind_is_a_kernel_step_but_the_unknown_hint():

@@ -9,7 +9,8 @@ Opcodes are zkl.circuits.program's.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import njit, prange, types
+from numba.typed import Dict
 
 from zkl.algebra._kernels import fr_add, fr_from_mont, fr_mul, fr_sqr, fr_sub, fr_to_mont, load_fe, store_fe
 from zkl.algebra.constants import R
@@ -20,6 +21,7 @@ _ZERO = (_U0, _U0, _U0, _U0)
 _R_MINUS_2 = tuple(np.uint64(((R - 2) >> (64 * i)) & 0xFFFFFFFFFFFFFFFF) for i in range(4))
 _R4 = tuple(np.uint64((pow(2, 4 * 256, R) >> (64 * i)) & 0xFFFFFFFFFFFFFFFF) for i in range(4))  # R^4 mod r, normal
 _ROW, _CHECK, _BITS, _DIV, _INV, _RUN, _COPY, _MUL_ADD, _MUL_SUB, _PYTHON = range(10)
+_FNV_PRIME = np.uint64(0x100000001B3)
 
 
 @njit(cache=True)
@@ -29,6 +31,80 @@ def _dot_over_r(ptr, idx, cf, x, i):
     for k in range(ptr[i], ptr[i + 1]):
         acc = fr_add(acc, fr_mul(load_fe(cf, k), load_fe(x, idx[k])))
     return acc
+
+
+@njit(cache=True)
+def _operand(ptr, idx, cf, x, i, reg, t):
+    """(A_i.x)/R for one side of a ROW step: computed (reg < 0), computed and kept in t[reg // 2]
+    (reg even), or the value kept earlier (reg odd)."""
+    if reg < 0:
+        return _dot_over_r(ptr, idx, cf, x, i)
+    if reg & 1:
+        return load_fe(t, reg >> 1)
+    v = _dot_over_r(ptr, idx, cf, x, i)
+    store_fe(t, reg >> 1, v)
+    return v
+
+
+@njit(cache=True)
+def _row_hash(ptr, idx, cf, i):
+    """An FNV-style 64-bit hash of row i's wires and coefficients."""
+    h = np.uint64(0xCBF29CE484222325) ^ np.uint64(ptr[i + 1] - ptr[i])
+    for k in range(ptr[i], ptr[i + 1]):
+        h = (h ^ np.uint64(idx[k])) * _FNV_PRIME
+        for limb in range(4):
+            h = (h ^ cf[k, limb]) * _FNV_PRIME
+    return h
+
+
+@njit(cache=True)
+def _rows_equal(ptr_a, idx_a, cf_a, i, ptr_b, idx_b, cf_b, j):
+    """Whether row i of one matrix and row j of another hold the same wires and coefficients."""
+    n = ptr_a[i + 1] - ptr_a[i]
+    if n != ptr_b[j + 1] - ptr_b[j]:
+        return False
+    for k in range(n):
+        ka, kb = ptr_a[i] + k, ptr_b[j] + k
+        if idx_a[ka] != idx_b[kb]:
+            return False
+        for limb in range(4):
+            if cf_a[ka, limb] != cf_b[kb, limb]:
+                return False
+    return True
+
+
+@njit(cache=True)
+def lc_registers(ops, a_ptr, a_idx, a_cf, b_ptr, b_idx, b_cf):
+    """(n_ops, 2) register codes of the A and B operands of ROW steps (see `_operand`), and the
+    number of registers: a linear combination of two or more terms that a later ROW step uses
+    again (in A or B) is computed once and kept."""
+    n_ops = ops.shape[0]
+    regs = np.full((n_ops, 2), -1, dtype=np.int64)
+    first = Dict.empty(key_type=types.uint64, value_type=types.int64)  # hash -> first use 2 s + side
+    n_regs = 0
+    for s in range(n_ops):
+        if ops[s, 0] != _ROW:
+            continue
+        i = ops[s, 1]
+        for side in range(2):
+            ptr, idx, cf = (a_ptr, a_idx, a_cf) if side == 0 else (b_ptr, b_idx, b_cf)
+            if ptr[i + 1] - ptr[i] < 2:
+                continue
+            h = _row_hash(ptr, idx, cf, i)
+            if h not in first:
+                first[h] = 2 * s + side
+                continue
+            use = first[h]
+            s0, side0 = use >> 1, use & 1
+            j = ops[s0, 1]
+            ptr0, idx0, cf0 = (a_ptr, a_idx, a_cf) if side0 == 0 else (b_ptr, b_idx, b_cf)
+            if not _rows_equal(ptr, idx, cf, i, ptr0, idx0, cf0, j):
+                continue  # a hash collision: computed, not shared
+            if regs[s0, side0] < 0:
+                regs[s0, side0] = 2 * n_regs
+                n_regs += 1
+            regs[s, side] = regs[s0, side0] | 1
+    return regs, n_regs
 
 
 @njit(cache=True)
@@ -105,19 +181,20 @@ def _add_int(v, c):
 
 
 @njit(cache=True)
-def run_steps(ops, start, a_ptr, a_idx, a_cf, b_ptr, b_idx, b_cf, c_ptr, c_idx, c_cf,
-              lc_ptr, lc_wires, lc_cf, consts, x, az, bz):
+def run_steps(ops, regs, start, a_ptr, a_idx, a_cf, b_ptr, b_idx, b_cf, c_ptr, c_idx, c_cf,
+              lc_ptr, lc_wires, lc_cf, consts, x, az, bz, t):
     """Run steps start.. of a program over x; return the index of the first Python step, or len(ops).
 
     A ROW step also keeps (A_i.x)/R and (B_i.x)/R in az[i], bz[i] (what the prover's QAP starts
-    from). CHECK steps are skipped here (first_failing_check runs them afterwards)."""
+    from); regs (from lc_registers) say which operands it keeps in t or finds there. CHECK steps
+    are skipped here (first_failing_check runs them afterwards)."""
     n_ops = ops.shape[0]
     for s in range(start, n_ops):
         code = ops[s, 0]
         if code == _ROW:  # (a/R)(b/R)/R R^4/R = a b; ops[s, 3] = 1: C is the new wire alone
             i = ops[s, 1]
-            a = _dot_over_r(a_ptr, a_idx, a_cf, x, i)
-            b = _dot_over_r(b_ptr, b_idx, b_cf, x, i)
+            a = _operand(a_ptr, a_idx, a_cf, x, i, regs[s, 0], t)
+            b = _operand(b_ptr, b_idx, b_cf, x, i, regs[s, 1], t)
             store_fe(az, i, a)
             store_fe(bz, i, b)
             ab = fr_mul(fr_mul(a, b), _R4)

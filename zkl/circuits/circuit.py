@@ -210,7 +210,7 @@ def _record(circuit: Circuit, key: str | None) -> tuple[R1CS, _program.Program]:
     recorder = _program.Recorder(input_names(circuit), n_public)
     _run(circuit, recorder)
     r1cs = recorder.finish()
-    program = recorder.program()
+    program = recorder.program(r1cs)
     if key is not None:
         _cache.store(key, r1cs)
         _program.remember(key, program)

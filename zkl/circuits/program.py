@@ -7,7 +7,9 @@ a Builder that also writes the program), circom-style, and `run` replays them in
 (zkl.circuits._program_kernels) over (n_wires, 4) normal-form limbs:
 
 - ROW i, w, alone: wire w = (A_i.x) (B_i.x) - (C_i.x), x[w] still 0 (a `mul` or
-  `mul_add`/`mul_sub` row, whose C holds w with coefficient one; alone = 1: C is w alone);
+  `mul_add`/`mul_sub` row, whose C holds w with coefficient one; alone = 1: C is w alone); an
+  A or B of several terms that a later ROW uses again (Poseidon's S-box input is in three rows
+  of its x^5) is computed once and kept in a register (`lc_regs`);
 - CHECK i: an explicit constraint, checked after the wires are made (in parallel) and reported
   as the Solver reports it: the first failing one, with its label;
 - a hint of a known function (inverse, division, bits, the alias check's runs, the ladder's
@@ -41,7 +43,7 @@ from zkl.circuits.r1cs import R1CS
 from zkl.circuits.solver import hint_outputs
 from zkl.errors import CircuitError, UnsatisfiedConstraint
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 # opcodes (ops rows are [code, a, b, c, d]); kept in step with zkl.circuits._program_kernels
 ROW, CHECK, BITS, DIV, INV, RUN, COPY, MUL_ADD, MUL_SUB, PYTHON = range(10)
@@ -64,10 +66,15 @@ class Program:
     n_constraints: int
     interpreted: bool = False       # println seen: solve with the Solver
     nameable: bool = True           # every Python hint can be imported by name: storable
+    lc_regs: np.ndarray | None = None  # int64 (n_ops, 2): the ROW operands' registers (-1: none)
     checks: np.ndarray = field(init=False)
+    n_regs: int = field(init=False)
 
     def __post_init__(self) -> None:
         self.checks = np.ascontiguousarray(self.ops[self.ops[:, 0] == CHECK, 1])
+        if self.lc_regs is None:
+            self.lc_regs = np.full((self.ops.shape[0], 2), -1, dtype=np.int64)
+        self.n_regs = int(self.lc_regs.max(initial=-1) // 2 + 1)
 
 
 class Recorder(Builder):
@@ -134,8 +141,8 @@ class Recorder(Builder):
             return [self._nested(y) for y in x]
         return self.lc(x)
 
-    def program(self) -> Program:
-        """Return the recorded program (call after `finish`)."""
+    def program(self, r1cs: R1CS | None = None) -> Program:
+        """Return the recorded program (call after `finish`; with its R1CS, shared operands get registers)."""
         counts = np.fromiter(map(len, self._lc_terms), dtype=np.int64, count=len(self._lc_terms))
         ptr = np.zeros(len(counts) + 1, dtype=np.int64)
         np.cumsum(counts, out=ptr[1:])
@@ -143,8 +150,14 @@ class Recorder(Builder):
         coeffs = ints_to_limbs([c for t in self._lc_terms for c in t.values()]).reshape(-1, 4)
         ops = np.array(self._ops, dtype=np.int64).reshape(-1, 5)
         consts = ints_to_limbs(self._consts).reshape(-1, 4)
+        regs = None
+        if r1cs is not None:
+            from zkl.circuits import _program_kernels as _k
+
+            a, b, _ = r1cs.matrices
+            regs = _k.lc_registers(ops, a.indptr, a.indices, a.coeffs, b.indptr, b.indices, b.coeffs)[0]
         return Program(ops, ptr, wires, coeffs, consts, list(self._python), len(self._names), len(self._labels),
-                       interpreted=self._prints, nameable=self._nameable)
+                       interpreted=self._prints, nameable=self._nameable, lc_regs=regs)
 
 
 def _int_arg(x: Any) -> int | None:
@@ -223,7 +236,7 @@ def remember(key: str, program: Program) -> None:
     try:
         _path(key).parent.mkdir(parents=True, exist_ok=True)
         with atomic_file(_path(key)) as f:
-            np.savez(f, ops=program.ops, lc_ptr=program.lc_ptr, lc_wires=program.lc_wires,
+            np.savez(f, ops=program.ops, lc_regs=program.lc_regs, lc_ptr=program.lc_ptr, lc_wires=program.lc_wires,
                      lc_coeffs=program.lc_coeffs, consts=program.consts,
                      meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8))
     except OSError:
@@ -241,11 +254,12 @@ def load(key: str) -> Program | None:
     try:
         with np.load(path, allow_pickle=False) as z:
             meta = json.loads(z["meta"].tobytes().decode())
-            if meta.get("format") != FORMAT_VERSION:
+            if meta.get("format") != FORMAT_VERSION or z["lc_regs"].shape != (z["ops"].shape[0], 2):
                 return None
             hints = [(_load_name(name), args, k) for name, args, k in meta["python"]]
             program = Program(z["ops"], z["lc_ptr"], z["lc_wires"], z["lc_coeffs"], z["consts"], hints,
-                              meta["n_wires"], meta["n_constraints"], interpreted=meta["interpreted"])
+                              meta["n_wires"], meta["n_constraints"], interpreted=meta["interpreted"],
+                              lc_regs=z["lc_regs"])
     except Exception:  # a corrupt, foreign or stale entry is a miss
         return None
     _MEMORY[key] = program
@@ -277,9 +291,10 @@ def run(program: Program, r1cs: R1CS, inputs: list[int]) -> tuple[np.ndarray, np
     a, b, c = r1cs.matrices
     matrices = (a.indptr, a.indices, a.coeffs, b.indptr, b.indices, b.coeffs, c.indptr, c.indices, c.coeffs)
     table = (program.lc_ptr, program.lc_wires, program.lc_coeffs)
+    t = np.empty((program.n_regs, 4), dtype=np.uint64)
     start, n_ops = 0, program.ops.shape[0]
     while start < n_ops:
-        stop = int(_k.run_steps(program.ops, start, *matrices, *table, program.consts, x, az, bz))
+        stop = int(_k.run_steps(program.ops, program.lc_regs, start, *matrices, *table, program.consts, x, az, bz, t))
         if stop >= n_ops:
             break
         _python_step(program, int(program.ops[stop, 1]), int(program.ops[stop, 2]), int(program.ops[stop, 3]), x)
@@ -329,5 +344,7 @@ def warmup() -> None:
     ops = np.array([[ROW, 0, 2, 1, 0], [CHECK, 0, 0, 0, 0]], dtype=np.int64)
     matrices = (ptr, idx, one, ptr, idx, one, ptr, idx, one)
     az, bz = np.empty((1, 4), dtype=np.uint64), np.empty((1, 4), dtype=np.uint64)
-    _k.run_steps(ops, 0, *matrices, ptr, idx.astype(np.int64), one, one, x, az, bz)
+    regs, n_regs = _k.lc_registers(ops, *matrices[:6])
+    _k.run_steps(ops, regs, 0, *matrices, ptr, idx.astype(np.int64), one, one, x, az, bz,
+                 np.empty((n_regs, 4), dtype=np.uint64))
     _k.first_failing_check(np.zeros(1, dtype=np.int64), *matrices, x, az, bz)
