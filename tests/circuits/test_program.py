@@ -226,3 +226,41 @@ def test_the_solver_keeps_each_rows_products_for_the_prover():
     assert [v * scale % R for v in limbs_to_ints(bz)] == list(b_w)
     assert qap_products(witness.with_values({1: 5})) is None
     assert qap_products(solve(Kinds(), INPUTS[2], compiled=False)) is None
+
+
+_DOT_CHECK = """
+import random
+import numpy as np
+from zkl.circuits import _program_kernels as k
+from zkl.circuits.field import R, ints_to_limbs, limbs_to_ints
+rng = random.Random(3)
+for n in SIZES:
+    for trial in range(3):
+        cf = [rng.choice([1, R - 1, rng.randrange(R), pow(2, rng.randrange(254), R)]) for _ in range(n)]
+        xs = [rng.choice([0, 1, R - 1, rng.randrange(R)]) for _ in range(n)]
+        if trial == 0:
+            cf, xs = [R - 1] * n, [R - 1] * n  # the largest sum the accumulator holds
+        ptr, idx = np.array([0, n], dtype=np.int64), np.arange(n, dtype=np.int32)
+        got = k._dot_over_r(ptr, idx, ints_to_limbs(cf).reshape(-1, 4), ints_to_limbs(xs).reshape(-1, 4), 0)
+        assert limbs_to_ints(np.array([got], dtype=np.uint64))[0] == sum(
+            a * b for a, b in zip(cf, xs)) * pow(2, -256, R) % R, (n, trial)
+print("ok")
+"""
+
+
+def test_a_dot_product_sums_unreduced_and_reduces_once_exactly():
+    # one term, a few, and past the 512 products an accumulator holds at once
+    exec(_DOT_CHECK.replace("SIZES", "(1, 2, 3, 9, 100, 511, 512, 513, 1100)"), {})
+
+
+def test_the_dot_product_without_jit(tmp_path):
+    """The accumulator intrinsics' Python twins (NUMBA_DISABLE_JIT=1) give the same sums."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {**os.environ, "NUMBA_DISABLE_JIT": "1", "ZKL_CACHE_DIR": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", _DOT_CHECK.replace("SIZES", "(1, 2, 5, 513)")],
+                          cwd=Path(__file__).parents[2], env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr

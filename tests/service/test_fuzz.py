@@ -464,8 +464,14 @@ def test_rate_limit(fresh_devnet: Path, service_cache: str) -> None:
         key = Wallet.from_json(users["alice"]["wallet"]).pubkey
         auth = {"Authorization": f"Bearer {token}"}
         with httpx.Client(base_url=server.url, timeout=30) as http:
-            assert http.post("/api/operator/pause", headers=auth).status_code == 200  # the bucket starts full
+            assert http.post("/api/operator/pause", headers=auth).status_code == 200
             before = http.get("/api/status").json()
+            deadline = time.monotonic() + 120
+            while before["sealer"]["in_flight"]:  # a batch sealed before the pause settles first
+                assert time.monotonic() < deadline, before["sealer"]
+                time.sleep(0.5)
+                before = http.get("/api/status").json()
+            time.sleep(2.5)  # the bucket full again
             body = {"pubkey": [str(key[0]), str(key[1])], "amount": "1000"}
             answers = [http.post("/api/operator/deposit", json=body, headers=auth) for _ in range(25)]
             refused = [r for r in answers if r.status_code == 429]

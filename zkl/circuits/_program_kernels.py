@@ -12,25 +12,39 @@ import numpy as np
 from numba import njit, prange, types
 from numba.typed import Dict
 
-from zkl.algebra._kernels import fr_add, fr_from_mont, fr_mul, fr_sqr, fr_sub, fr_to_mont, load_fe, store_fe
+from zkl.algebra._kernels import (fr_add, fr_from_mont, fr_mac, fr_mul, fr_redc_sum, fr_sqr, fr_sub, fr_to_mont,
+                                  gcd_inverse, gcd_params, load_fe, store_fe)
 from zkl.algebra.constants import R
 
 _U0 = np.uint64(0)
 _U1 = np.uint64(1)
 _ZERO = (_U0, _U0, _U0, _U0)
 _R_MINUS_2 = tuple(np.uint64(((R - 2) >> (64 * i)) & 0xFFFFFFFFFFFFFFFF) for i in range(4))
+_R_GCD, _R_GCD_INV, _R_GCD_ROUNDS = gcd_params(R)
+_R_INV = tuple(np.uint64((pow(2, -256, R) >> (64 * i)) & 0xFFFFFFFFFFFFFFFF) for i in range(4))  # 1/R, normal
 _R4 = tuple(np.uint64((pow(2, 4 * 256, R) >> (64 * i)) & 0xFFFFFFFFFFFFFFFF) for i in range(4))  # R^4 mod r, normal
 _ROW, _CHECK, _BITS, _DIV, _INV, _RUN, _COPY, _MUL_ADD, _MUL_SUB, _PYTHON = range(10)
 _FNV_PRIME = np.uint64(0x100000001B3)
 
 
+_ACC0 = (_U0,) * 9
+
+
 @njit(cache=True)
 def _dot_over_r(ptr, idx, cf, x, i):
-    """(sum_k cf[k] x[idx[k]]) / R over entries ptr[i]:ptr[i+1] (normal-form inputs)."""
-    acc = _ZERO
-    for k in range(ptr[i], ptr[i + 1]):
-        acc = fr_add(acc, fr_mul(load_fe(cf, k), load_fe(x, idx[k])))
-    return acc
+    """(sum_k cf[k] x[idx[k]]) / R over entries ptr[i]:ptr[i+1] (normal-form inputs): one term is one
+    Montgomery product; more are summed unreduced (512 at a time) and reduced once."""
+    lo, hi = ptr[i], ptr[i + 1]
+    if hi - lo == 1:
+        return fr_mul(load_fe(cf, lo), load_fe(x, idx[lo]))
+    out = _ZERO
+    while lo < hi:
+        acc = _ACC0
+        for k in range(lo, min(hi, lo + 512)):
+            acc = fr_mac(acc, load_fe(cf, k), load_fe(x, idx[k]))
+        out = fr_add(out, fr_redc_sum(acc))
+        lo += 512
+    return out
 
 
 @njit(cache=True)
@@ -126,6 +140,16 @@ def _is_zero(a):
 
 @njit(cache=True)
 def _inverse(a):
+    """a^-1 for nonzero normal-form a: the binary GCD, checked by one product (Fermat if it fails)."""
+    inv = gcd_inverse(a, _R_GCD, _R_GCD_INV, _R_GCD_ROUNDS)
+    check = fr_mul(a, inv)  # a inv / R
+    if check[0] == _R_INV[0] and check[1] == _R_INV[1] and check[2] == _R_INV[2] and check[3] == _R_INV[3]:
+        return inv
+    return _fermat_inverse(a)
+
+
+@njit(cache=True)
+def _fermat_inverse(a):
     """a^-1 for nonzero normal-form a (Fermat: a^(r-2) in Montgomery form, 4-bit windows)."""
     am = fr_to_mont(a)
     table = np.empty((16, 4), dtype=np.uint64)

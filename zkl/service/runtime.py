@@ -95,6 +95,7 @@ class NodeService:
         self._own_executor = executor is None
         self._subscribers: list[tuple[asyncio.AbstractEventLoop, asyncio.Queue]] = []
         self._lock = threading.Lock()
+        self._seal_lock = threading.Lock()  # held while the sealer decides and builds: pause() waits for it
         self._ready = threading.Event()
         self._startup_error: BaseException | None = None
         self._stopping = False
@@ -152,13 +153,15 @@ class NodeService:
     def pause(self, paused: bool = True) -> None:
         """Stop (or resume) building batches; admission and settling of batches in flight go on.
 
+        Returns once no batch will be built after it (a batch being built is in flight by then).
         The pause is kept across restarts (DATA_DIR/sealer.paused exists while it holds).
         """
         if paused:
             self._paused_file.touch()
         else:
             self._paused_file.unlink(missing_ok=True)
-        self._sealer.paused = paused
+        with self._seal_lock:
+            self._sealer.paused = paused
         self._publish({"event": "sealer", "paused": paused})
         self._queue.put(None)
 
@@ -209,7 +212,8 @@ class NodeService:
                     if net.pull_deposits():
                         self._publish({"event": "deposits"})
                     last_pull = now
-                self._seal_step(net, pipe)
+                with self._seal_lock:
+                    self._seal_step(net, pipe)
         except BaseException as e:  # noqa: BLE001 - the service reports it and refuses new work
             self._sealer.error = f"{type(e).__name__}: {e}"
             traceback.print_exc()

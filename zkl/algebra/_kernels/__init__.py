@@ -14,7 +14,9 @@ They import them from this package, never from its submodules:
     from zkl.algebra._kernels import fr_add, fr_mul, jac_add_mixed, load_fe, store_jac
 
 - Fr (`fr`): fr_add, fr_sub, fr_mul, fr_sqr, fr_neg, fr_eq, fr_to_mont, fr_from_mont, FR_R2
-  (R^2 mod r: a Montgomery product by it turns normal form into Montgomery form);
+  (R^2 mod r: a Montgomery product by it turns normal form into Montgomery form), fr_mac and
+  fr_redc_sum (a dot product with one reduction: 9-limb accumulators);
+- inversion by the binary GCD (`bingcd`), any odd modulus: gcd_params(m), gcd_inverse;
 - Fq (`fq`): fq_neg, fq_to_mont, fq_from_mont, FQ_ZERO, FQ_ONE;
 - G1 and G2, written once for both (`curve`; the field follows from the arguments):
   jac_add, jac_add_mixed, jac_double, jac_neg, jac_mul, jac_eq, jac_infinity,
@@ -34,7 +36,9 @@ from typing import Any
 
 _EXPORTS = {
     "fr": {"fr_add": "fr_add", "fr_sub": "fr_sub", "fr_mul": "fr_mul", "fr_neg": "fr_neg", "fr_eq": "fr_eq",
-           "fr_to_mont": "fr_to_mont", "fr_from_mont": "fr_from_mont", "FR_R2": "R2", "fr_sqr": "fr_sqr"},
+           "fr_to_mont": "fr_to_mont", "fr_from_mont": "fr_from_mont", "FR_R2": "R2", "fr_sqr": "fr_sqr",
+           "fr_mac": "fr_mac", "fr_redc_sum": "fr_redc_sum"},
+    "bingcd": {"gcd_params": "modulus_params", "gcd_inverse": "inverse"},
     "fq": {"fq_neg": "fq_neg", "fq_to_mont": "fq_to_mont", "fq_from_mont": "fq_from_mont", "FQ_ZERO": "ZERO",
            "FQ_ONE": "ONE"},
     "curve": {name: name for name in (

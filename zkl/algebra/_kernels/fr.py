@@ -20,6 +20,8 @@ fr_neg = _F.neg  # -a.
 fr_dbl = _F.dbl  # 2a.
 fr_mul = _F.mul  # a * b.
 fr_sqr = _F.sqr  # a^2.
+fr_mac = _F.mac  # acc + a * b on a 9-limb accumulator, unreduced.
+fr_redc_sum = _F.redc_sum  # acc / 2^256 mod r for a sum of at most 512 products.
 
 
 @njit(cache=True)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+import numpy as np
 from numba import config, types
 from numba.extending import intrinsic
 
@@ -31,6 +32,9 @@ def _python_ops(p: int) -> SimpleNamespace:
         return int(a[0]) | int(a[1]) << 64 | int(a[2]) << 128 | int(a[3]) << 192
 
     tup = int_to_limbs
+
+    def val9(a) -> int:
+        return sum(int(a[i]) << (64 * i) for i in range(9))
 
     def mul(a, b):
         """a*b*2^-256 mod p."""
@@ -52,11 +56,20 @@ def _python_ops(p: int) -> SimpleNamespace:
         """-a mod p."""
         return tup(-val(a) % p)
 
+    def mac(acc, a, b):
+        """acc + a*b on 9-limb (576-bit) accumulators."""
+        v = val9(acc) + val(a) * val(b)
+        return tuple(np.uint64((v >> (64 * i)) & 0xFFFFFFFFFFFFFFFF) for i in range(9))
+
+    def redc_sum(acc):
+        """acc*2^-256 mod p for an accumulator of at most 512 products."""
+        return tup(val9(acc) * rinv % p)
+
     def dbl(a):
         """2a mod p."""
         return tup(2 * val(a) % p)
 
-    return SimpleNamespace(mul=mul, sqr=sqr, add=add, sub=sub, neg=neg, dbl=dbl)
+    return SimpleNamespace(mul=mul, sqr=sqr, add=add, sub=sub, neg=neg, dbl=dbl, mac=mac, redc_sum=redc_sum)
 
 
 def _jit_ops(p: int) -> SimpleNamespace:
@@ -133,6 +146,76 @@ def _jit_ops(p: int) -> SimpleNamespace:
             t[3] = builder.add(top, carry)
         return narrow(builder, reduce_once_branch(builder, wide(builder, t)))
 
+    i512, i576 = ir.IntType(512), ir.IntType(576)
+    acc9 = types.UniTuple(types.uint64, 9)
+    fold_const = (1 << 508) % p
+
+    def product_words(builder, a, b, n):
+        """The n low words of a * b (schoolbook, 64x64 -> 128-bit products); a has len(a) words."""
+        def z(v):
+            return builder.zext(v, i128)
+
+        out = [None] * n
+        for i in range(len(a)):
+            carry = None
+            for j in range(len(b)):
+                if i + j >= n:
+                    break
+                w = builder.mul(z(a[i]), z(b[j]))
+                if out[i + j] is not None:
+                    w = builder.add(w, z(out[i + j]))
+                if carry is not None:
+                    w = builder.add(w, z(carry))
+                out[i + j], carry = builder.trunc(w, i64), builder.trunc(builder.lshr(w, sixty_four), i64)
+            if carry is not None and i + len(b) < n:
+                out[i + len(b)] = carry
+        return [w if w is not None else ir.Constant(i64, 0) for w in out]
+
+    def join(builder, words, ty):
+        acc = builder.zext(words[0], ty)
+        for i in range(1, len(words)):
+            acc = builder.or_(acc, builder.shl(builder.zext(words[i], ty), ir.Constant(ty, 64 * i)))
+        return acc
+
+    def split(builder, value, ty, n):
+        return [builder.trunc(builder.lshr(value, ir.Constant(ty, 64 * i)), i64) for i in range(n)]
+
+    @intrinsic
+    def mac(typingctx, acc, a, b):
+        """acc + a*b, acc a 9-limb (576-bit) accumulator (no reduction)."""
+
+        def codegen(context, builder, signature, args):
+            prod = join(builder, product_words(builder, unpack(builder, args[1]), unpack(builder, args[2]), 8), i576)
+            words = [builder.extract_value(args[0], i) for i in range(9)]
+            total = builder.add(join(builder, words, i576), prod)
+            return context.make_tuple(builder, acc9, split(builder, total, i576, 9))
+
+        return acc9(acc9, limb, limb), codegen
+
+    @intrinsic
+    def redc_sum(typingctx, acc):
+        """acc*2^-256 mod p, fully reduced, for acc below 2^517 (a sum of up to 512 products of
+        values below 2^254): the part from bit 508 up is folded back (times 2^508 mod p) so that
+        acc < p 2^256, then Montgomery reduction and one conditional subtraction."""
+
+        def codegen(context, builder, signature, args):
+            words = [builder.extract_value(args[0], i) for i in range(9)]
+            t = join(builder, words, i576)
+            hi = builder.trunc(builder.lshr(t, ir.Constant(i576, 508)), i64)  # < 2^9
+            lo = builder.and_(t, ir.Constant(i576, (1 << 508) - 1))
+            fold = product_words(builder, [hi], [ir.Constant(i64, int(w)) for w in int_to_limbs(fold_const)], 5)
+            t = builder.trunc(builder.add(lo, join(builder, fold, i576)), i512)  # < 2^508 + 2^263
+            p_words = [ir.Constant(i64, w) for w in p_limbs]
+            for i in range(4):
+                ti = builder.trunc(builder.lshr(t, ir.Constant(i512, 64 * i)), i64)
+                m = builder.mul(ti, ir.Constant(i64, pinv))
+                mp = join(builder, product_words(builder, [m], p_words, 5), i512)
+                t = builder.add(t, builder.shl(mp, ir.Constant(i512, 64 * i)))
+            v = builder.trunc(builder.lshr(t, ir.Constant(i512, 256)), i256)
+            return pack(context, builder, narrow(builder, reduce_once(builder, v)))
+
+        return limb(acc9), codegen
+
     @intrinsic
     def mul(typingctx, a, b):
         """a*b*2^-256 mod p."""
@@ -198,7 +281,7 @@ def _jit_ops(p: int) -> SimpleNamespace:
 
         return limb(limb), codegen
 
-    return SimpleNamespace(mul=mul, sqr=sqr, add=add, sub=sub, neg=neg, dbl=dbl)
+    return SimpleNamespace(mul=mul, sqr=sqr, add=add, sub=sub, neg=neg, dbl=dbl, mac=mac, redc_sum=redc_sum)
 
 
 def field_ops(p: int) -> SimpleNamespace:
