@@ -157,7 +157,9 @@ def test_batch():
     assert out["depth"] == 4 and out["transaction"] == "transfer"
     row = out["batch_2"]
     assert {"compile_s", "constraints", "constraints_per_tx", "native_s", "solve_s", "witness_s", "witness_cpu_s",
-            "setup_s", "prove_s", "prove_cpu_s", "witness_share", "tx_per_s"} <= set(row)
+            "setup_s", "prove_s", "prove_cpu_s", "witness_share", "tx_per_s", "interpreted_s",
+            "interpreted_over_compiled"} <= set(row)
+    assert row["interpreted_over_compiled"] > 1  # the compiled solver is the faster one
 
 
 @pytest.mark.slow

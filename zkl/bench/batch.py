@@ -7,8 +7,10 @@ transaction: a signature and two account updates) between B + 1 funded accounts 
 
 - executed natively on a fresh `State` (`execute`: the sequencer's work, signature checks and
   Merkle paths included): `native_s`;
-- solved into the full circuit witness (`zkl.circuits.solve`): `solve_s`;
-  witness generation `witness_s` = native_s + solve_s (medians of `repeats` runs);
+- solved into the full circuit witness (`zkl.circuits.solve`, the compiled solving program):
+  `solve_s`; witness generation `witness_s` = native_s + solve_s (medians of `repeats` runs);
+  the peer, the interpreted Solver on the same assignment (`solve(..., compiled=False)`, one
+  run after the others): `interpreted_s` and `interpreted_over_compiled`;
 - proven with `zkl.prover.prove` under a key from `zkl.prover.setup` (one-time, `setup_s`,
   not counted): `prove_s` (median of `prove_repeats` runs);
 
@@ -58,7 +60,7 @@ def _prepare(batch_size: int, depth: int) -> tuple[Any, list[Any], int]:
 
 
 def bench_batch(sizes: Sequence[int] = (4, 16, 64), depth: int = 16, *, prove: bool = True, repeats: int = 3,
-                prove_repeats: int = 1, say: Say | None = None) -> dict[str, Any]:
+                prove_repeats: int = 1, interpreted: bool = True, say: Say | None = None) -> dict[str, Any]:
     """Measure witness generation and proving per batch size (see the module docstring); key "batch_<B>" per size."""
     from zkl.circuits import compile, solve
     from zkl.circuits.rollup import BatchCircuit
@@ -95,6 +97,14 @@ def bench_batch(sizes: Sequence[int] = (4, 16, 64), depth: int = 16, *, prove: b
         row["solve_s"] = round(statistics.median(solves), 3)
         row["witness_s"] = round(row["native_s"] + row["solve_s"], 3)
         row["witness_cpu_s"] = round(statistics.median(cpus), 3)
+        if interpreted:
+            say(f"B={b}: the interpreted solver")
+            with Stopwatch() as t:
+                peer = solve(circuit, batch_witness.assignment(), r1cs=r1cs, compiled=False)
+            if peer.values != witness.values:
+                raise RuntimeError(f"B={b}: the compiled and interpreted solvers disagree")
+            row["interpreted_s"] = round(t.wall, 3)
+            row["interpreted_over_compiled"] = round(t.wall / max(statistics.median(solves), 1e-9), 1)
         if prove:
             say(f"B={b}: setup ({row['constraints']:,} constraints)")
             with Stopwatch() as t:
@@ -115,7 +125,8 @@ def bench_batch(sizes: Sequence[int] = (4, 16, 64), depth: int = 16, *, prove: b
     return results
 
 
-_COLUMNS = ("constraints", "constraints_per_tx", "compile_s", "native_s", "solve_s", "witness_s", "witness_cpu_s",
+_COLUMNS = ("constraints", "constraints_per_tx", "compile_s", "native_s", "solve_s", "interpreted_s",
+            "interpreted_over_compiled", "witness_s", "witness_cpu_s",
             "setup_s", "prove_s", "prove_cpu_s", "witness_share", "tx_per_s")
 
 
