@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 #: written into numba's cache directory once every step has compiled there
@@ -62,12 +62,24 @@ def default_jobs() -> int:
     return max(1, min(cores, 4))
 
 
-def warmup(progress: bool = True, jobs: int | None = None, cpu_seconds: dict[str, float] | None = None
-           ) -> dict[str, float]:
-    """Run every step once, compiling (or loading from cache) its kernels; wall seconds per step.
+def _names(steps: Collection[str] | None) -> list[str]:
+    """The named steps in STEPS order (every step for None); an unknown name is a ValueError."""
+    known = [name for name, _ in STEPS]
+    if steps is None:
+        return known
+    unknown = sorted(set(steps) - set(known))
+    if unknown:
+        raise ValueError(f"no warmup step {unknown[0]!r}; the steps are {', '.join(known)}")
+    return [name for name in known if name in steps]
+
+
+def warmup(progress: bool = True, jobs: int | None = None, cpu_seconds: dict[str, float] | None = None,
+           steps: Collection[str] | None = None) -> dict[str, float]:
+    """Run every step once (or the named `steps`), compiling (or loading from cache) its kernels; wall seconds per step.
 
     `cpu_seconds`, when given, receives the CPU seconds of each step.
     """
+    names = _names(steps)
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     jobs = default_jobs() if jobs is None else jobs
@@ -76,9 +88,9 @@ def warmup(progress: bool = True, jobs: int | None = None, cpu_seconds: dict[str
     columns = (TextColumn("[progress.description]{task.description}"), BarColumn(),
                TextColumn("{task.completed}/{task.total} steps"), TimeElapsedColumn())
     with Progress(*columns, disable=not progress, transient=True) as bar:
-        task = bar.add_task("compiling kernels", total=len(STEPS))
+        task = bar.add_task("compiling kernels", total=len(names))
         if jobs <= 1:
-            for name, _ in STEPS:
+            for name in names:
                 bar.update(task, description=f"compiling {name}")
                 _, seconds[name], cpu[name] = _run_step(name)
                 bar.advance(task)
@@ -88,14 +100,14 @@ def warmup(progress: bool = True, jobs: int | None = None, cpu_seconds: dict[str
 
             context = multiprocessing.get_context("spawn")  # no numba thread pools inherited through fork
             with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-                futures = [pool.submit(_run_step, name) for name, _ in STEPS]
+                futures = [pool.submit(_run_step, name) for name in names]
                 for future in as_completed(futures):
                     name, seconds[name], cpu[name] = future.result()
                     bar.update(task, description=f"compiled {name}")
                     bar.advance(task)
     if cpu_seconds is not None:
-        cpu_seconds.update((name, cpu[name]) for name, _ in STEPS)
-    return {name: seconds[name] for name, _ in STEPS}
+        cpu_seconds.update((name, cpu[name]) for name in names)
+    return {name: seconds[name] for name in names}
 
 
 def _marker() -> Path | None:
@@ -106,26 +118,49 @@ def _marker() -> Path | None:
     return Path(directory) / _MARKER if directory else None
 
 
-def is_warm() -> bool:
-    """True when a complete warmup has filled the current kernel cache."""
+def _warm_steps() -> dict[str, float]:
+    """The steps the marker records as compiled into the current kernel cache, with their seconds."""
     marker = _marker()
-    return marker is not None and marker.exists()
+    try:
+        lines = marker.read_text().splitlines() if marker is not None else []
+    except OSError:
+        return {}
+    done: dict[str, float] = {}
+    for line in lines:
+        name, _, seconds = line.partition(" ")
+        try:
+            done[name] = float(seconds)
+        except ValueError:
+            continue
+    return done
 
 
-def ensure_warm(progress: bool = True, jobs: int | None = None) -> dict[str, float] | None:
-    """Warm the kernel cache in parallel workers unless it is warm already; seconds per step, or None."""
-    if is_warm():
+def is_warm(steps: Collection[str] | None = None) -> bool:
+    """True when a warmup has compiled every step (or the named `steps`) into the current kernel cache."""
+    return set(_names(steps)) <= set(_warm_steps())
+
+
+def ensure_warm(progress: bool = True, jobs: int | None = None,
+                steps: Collection[str] | None = None) -> dict[str, float] | None:
+    """Warm the kernel cache (every step, or the named `steps`) in parallel workers where it is not warm
+    already; seconds per step compiled now, or None when there was nothing to do."""
+    done = _warm_steps()
+    missing = [name for name in _names(steps) if name not in done]
+    if not missing:
         return None
-    seconds = warmup(progress=progress, jobs=jobs)
+    seconds = warmup(progress=progress, jobs=jobs, steps=missing)
     mark_warm(seconds)
     return seconds
 
 
 def mark_warm(seconds: dict[str, float]) -> None:
-    """Record in the kernel cache that a complete warmup ran there."""
+    """Record in the kernel cache that these steps (with their seconds) compiled there, beside those recorded before."""
+    from zkl._binfile import atomic_write
+
     marker = _marker()
     if marker is not None:
+        merged = {**_warm_steps(), **seconds}
         try:
-            marker.write_text("".join(f"{k} {v:.2f}\n" for k, v in seconds.items()))
+            atomic_write(marker, "".join(f"{k} {v:.2f}\n" for k, v in merged.items()).encode())
         except OSError:
             pass

@@ -79,3 +79,22 @@ def test_warmup_command_runs_every_step_and_marks_the_cache() -> None:
 def test_warmup_rejects_a_bad_job_count() -> None:
     result = CliRunner().invoke(main, ["warmup", "--jobs", "0"])
     assert result.exit_code != 0 and "jobs" in result.output.lower()
+
+
+def test_a_warmup_of_some_steps_marks_those_and_the_rest_follow_later(tmp_path, monkeypatch) -> None:
+    ran: list[str] = []
+    monkeypatch.setattr(warmup, "STEPS", [("a", lambda: ran.append("a")), ("b", lambda: ran.append("b"))])
+    monkeypatch.setattr(warmup, "_marker", lambda: tmp_path / "zkl-warmup.done")
+    assert not warmup.is_warm() and not warmup.is_warm(["a"])
+    assert set(warmup.ensure_warm(progress=False, jobs=1, steps=["a"])) == {"a"} and ran == ["a"]
+    assert warmup.is_warm(["a"]) and not warmup.is_warm()
+    assert warmup.ensure_warm(progress=False, jobs=1, steps=["a"]) is None  # nothing to do
+    assert set(warmup.ensure_warm(progress=False, jobs=1)) == {"b"} and ran == ["a", "b"]  # only the missing one
+    assert warmup.is_warm() and set(warmup._warm_steps()) == {"a", "b"}
+    with pytest.raises(ValueError, match="no warmup step 'c'"):
+        warmup.is_warm(["c"])
+
+
+def test_the_warmup_command_refuses_an_unknown_step() -> None:
+    result = CliRunner().invoke(main, ["warmup", "--steps", "ntt,nosuch"])
+    assert result.exit_code == 2 and "no warmup step 'nosuch'" in result.output

@@ -12,14 +12,20 @@ from zkl.commands._output import json_flag, show, show_json, table
 @click.command("warmup")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Worker processes compiling at once (default: the usable cores, at most 4).")
+@click.option("--steps", default=None, metavar="NAME,...",
+              help="Only these steps (default: every one; `zkl warmup --json` names them).")
 @json_flag
-def command(jobs: int | None, as_json: bool) -> None:
+def command(jobs: int | None, steps: str | None, as_json: bool) -> None:
     """Compile (or load from the on-disk cache) every numba kernel."""
     from zkl.warmup import mark_warm, warmup
 
     started = time.perf_counter()
     cpu: dict[str, float] = {}
-    seconds = warmup(progress=not as_json, jobs=jobs, cpu_seconds=cpu)
+    try:
+        seconds = warmup(progress=not as_json, jobs=jobs, cpu_seconds=cpu,
+                         steps=None if steps is None else [s.strip() for s in steps.split(",") if s.strip()])
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--steps") from None
     mark_warm(seconds)
     wall = time.perf_counter() - started
     if as_json:
