@@ -184,7 +184,12 @@ def _check_shift(shift: int) -> int:
 
 
 def warmup() -> None:
-    """Compile (or load from numba's disk cache) the NTT kernels on eight values."""
+    """Compile (or load from numba's disk cache) the NTT kernels: on eight values, and on a size past
+    the blocked stages (where the paired passes run)."""
     values = list(range(1, 9))
     intt(ntt(values))
     coset_intt(coset_ntt(values, 7), 7)
+    x = np.zeros((1 << (LOG_BLOCK + 2), 4), dtype=np.uint64)
+    ntt_mont(ntt_mont(x, in_place=True), inverse=True, in_place=True)
+    _TWIDDLES.pop((LOG_BLOCK + 2, False), None)
+    _TWIDDLES.pop((LOG_BLOCK + 2, True), None)
