@@ -62,27 +62,35 @@ def _negate(w, row):
 
 
 @njit(cache=True)
-def _apply(w, src, dst, f0, g0, f1, g1):
-    """Rows dst, dst + 1 = (f0 a + g0 b) / 2^30, (f1 a + g1 b) / 2^30 for a, b the rows src, src + 1
-    (exact by construction). Return the two signs (True: negative, then negated)."""
+def _shifted_sums(w, src, dst, f0, g0, k0, f1, g1, k1, m):
+    """Rows dst, dst + 1 = (f0 x + g0 y + k0 m) / 2^30, (f1 x + g1 y + k1 m) / 2^30 for x, y the rows
+    src, src + 1 (the low limbs cancel by construction); top limbs signed."""
     x, y = w[src, 0], w[src + 1, 0]
-    c0 = (x * f0 + y * g0) >> BITS
-    c1 = (x * f1 + y * g1) >> BITS
+    c0 = (x * f0 + y * g0 + k0 * m[0]) >> BITS
+    c1 = (x * f1 + y * g1 + k1 * m[0]) >> BITS
     for i in range(1, LIMBS):
         x, y = w[src, i], w[src + 1, i]
-        t0 = x * f0 + y * g0 + c0
-        t1 = x * f1 + y * g1 + c1
+        t0 = x * f0 + y * g0 + k0 * m[i] + c0
+        t1 = x * f1 + y * g1 + k1 * m[i] + c1
         w[dst, i - 1] = t0 & _MASK
         w[dst + 1, i - 1] = t1 & _MASK
         c0 = t0 >> BITS
         c1 = t1 >> BITS
     w[dst, LIMBS - 1] = c0
     w[dst + 1, LIMBS - 1] = c1
-    if c0 < 0:
+
+
+@njit(cache=True)
+def _apply(w, src, dst, f0, g0, f1, g1, m):
+    """Rows dst, dst + 1 = (f0 a + g0 b) / 2^30, (f1 a + g1 b) / 2^30 for a, b the rows src, src + 1
+    (exact by construction). Return the two signs (True: negative, then negated)."""
+    _shifted_sums(w, src, dst, f0, g0, 0, f1, g1, 0, m)
+    n0, n1 = w[dst, LIMBS - 1] < 0, w[dst + 1, LIMBS - 1] < 0
+    if n0:
         _negate(w, dst)
-    if c1 < 0:
+    if n1:
         _negate(w, dst + 1)
-    return c0 < 0, c1 < 0
+    return n0, n1
 
 
 @njit(cache=True)
@@ -116,18 +124,7 @@ def _cofactors(w, src, dst, f0, g0, f1, g1, m, m_inv):
     u, v = w[src, 0], w[src + 1, 0]
     k0 = (((u * f0 + v * g0) & _MASK) * m_inv) & _MASK
     k1 = (((u * f1 + v * g1) & _MASK) * m_inv) & _MASK
-    c0 = (u * f0 + v * g0 + k0 * m[0]) >> BITS
-    c1 = (u * f1 + v * g1 + k1 * m[0]) >> BITS
-    for i in range(1, LIMBS):
-        u, v = w[src, i], w[src + 1, i]
-        t0 = u * f0 + v * g0 + k0 * m[i] + c0
-        t1 = u * f1 + v * g1 + k1 * m[i] + c1
-        w[dst, i - 1] = t0 & _MASK
-        w[dst + 1, i - 1] = t1 & _MASK
-        c0 = t0 >> BITS
-        c1 = t1 >> BITS
-    w[dst, LIMBS - 1] = c0
-    w[dst + 1, LIMBS - 1] = c1
+    _shifted_sums(w, src, dst, f0, g0, k0, f1, g1, k1, m)
     _reduce(w, dst, m)
     _reduce(w, dst + 1, m)
 
@@ -174,7 +171,7 @@ def inverse(a, m, m_inv, rounds):
             g0 -= g1 & odd
             f1 <<= 1
             g1 <<= 1
-        na, nb = _apply(w, cur, nxt, f0, g0, f1, g1)
+        na, nb = _apply(w, cur, nxt, f0, g0, f1, g1, m)
         if na:
             f0, g0 = -f0, -g0
         if nb:
