@@ -20,19 +20,34 @@ Modules: `field` (r, limb conversions), `lincomb` (variables), `api` (what defin
 gadgets in `std`.
 """
 
-from zkl.circuits.api import API
+import importlib
+from typing import Any
+
+# eager: the module and the function share the name `audit`, and a submodule import would rebind it
 from zkl.circuits.audit import AuditReport, audit
-from zkl.circuits.builder import Builder
-from zkl.circuits.circom import read_r1cs, read_wtns, write_r1cs, write_wtns
-from zkl.circuits.circuit import Circuit, Input, Public, Secret, compile, solve
-from zkl.circuits.field import R
-from zkl.circuits.lincomb import LinComb, Value, Variable
-from zkl.circuits.r1cs import R1CS, SparseRows
-from zkl.circuits.solver import Solver
-from zkl.circuits.witness import Witness
+
+#: public name -> the module that defines it, imported on first access (so that reading a .wtns
+#: does not import the circuit API and its gadgets)
+_WHERE = {
+    "API": "api", "Builder": "builder",
+    "read_r1cs": "circom", "read_wtns": "circom", "write_r1cs": "circom", "write_wtns": "circom",
+    "Circuit": "circuit", "Input": "circuit", "Public": "circuit", "Secret": "circuit", "compile": "circuit",
+    "solve": "circuit", "R": "field", "LinComb": "lincomb", "Value": "lincomb", "Variable": "lincomb",
+    "R1CS": "r1cs", "SparseRows": "r1cs", "Solver": "solver", "Witness": "witness",
+}
 
 __all__ = [
     "API", "AuditReport", "Builder", "Circuit", "Input", "LinComb", "Public", "R", "R1CS", "Secret", "Solver",
     "SparseRows", "Value", "Variable", "Witness", "audit", "compile", "read_r1cs", "read_wtns", "solve",
     "write_r1cs", "write_wtns",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import the module that defines `name` on first access."""
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'zkl.circuits' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"zkl.circuits.{module}"), name)
+    globals()[name] = value
+    return value
