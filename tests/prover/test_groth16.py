@@ -27,6 +27,7 @@ from zkl.algebra.ntt import domain
 from zkl.algebra.pairing import pairing_check
 from zkl.algebra.points import G1Point, G2Point, g1_from_array, g2_from_array
 from zkl.circuits import Circuit, Public, Secret, compile, solve
+from zkl.circuits.witness import qap_products
 from zkl.errors import FieldElementOutOfRange, FormatError, MalformedInput, NotInSubgroup, NotOnCurve, \
     ShapeMismatch, UnsatisfiedConstraint
 from zkl.prover import (
@@ -372,6 +373,20 @@ def test_zkey_roundtrip(tmp_path, poly, pk):
     assert groth16_holds(pk.vk, poly[1].public, proof)
 
 
+def test_a_read_keys_coefficients_are_converted_only_when_used(tmp_path, poly, pk):
+    from zkl.prover.keys import SectionCoefficients
+
+    write_zkey(pk, tmp_path / "k.zkey")
+    back = read_zkey(tmp_path / "k.zkey")
+    assert isinstance(back.coefficients, SectionCoefficients) and len(back.coefficients) == len(pk.coefficients)
+    assert "value" not in vars(back.coefficients)  # nothing converted by the reader
+    # a prover starting from the compiled solver's products leaves the values in the file
+    assert groth16_holds(pk.vk, poly[1].public, prove(back, poly[1]))
+    assert qap_products(poly[1]) is not None and "value" not in vars(back.coefficients)
+    assert np.array_equal(back.coefficients.value, pk.coefficients.value)
+    assert back.coefficients.value is back.coefficients.value  # converted once
+
+
 def _sections(data: bytes) -> dict[int, tuple[int, int]]:
     out, pos = {}, 12
     for _ in range(struct.unpack_from("<I", data, 8)[0]):
@@ -404,6 +419,10 @@ def test_zkey_malformed(tmp_path, pk):
     wire = bytearray(data)
     struct.pack_into("<I", wire, sec[4][0] + 4 + 8, pk.n_wires)  # first coefficient's wire
     expect(bytes(wire), FormatError, "wire")
+    value = bytearray(data)
+    last = len(pk.coefficients) - 1
+    value[sec[4][0] + 4 + 44 * last + 12: sec[4][0] + 4 + 44 * last + 44] = b"\xff" * 32  # the last value
+    expect(bytes(value), FormatError, f"coefficient {last} must be below r")
     off = bytearray(data)
     off[sec[5][0] + 64 * 1 + 40] ^= 1  # A point 1, y coordinate
     expect(bytes(off), NotOnCurve, "A section")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -27,6 +28,37 @@ class ZkeyCoefficients:
 
     def __len__(self) -> int:
         return int(self.matrix.shape[0])
+
+
+class SectionCoefficients(ZkeyCoefficients):
+    """A .zkey coefficient section as its file holds it (entries already checked by the reader), each
+    field made on first use: a prover that starts from the solver's products never converts it."""
+
+    def __init__(self, entries: np.ndarray) -> None:
+        object.__setattr__(self, "_entries", entries)  # the section's records, a view of the file
+
+    def __len__(self) -> int:
+        return int(self._entries.shape[0])
+
+    @cached_property
+    def matrix(self) -> np.ndarray:  # type: ignore[override]
+        return np.ascontiguousarray(self._entries["matrix"], dtype=np.uint32)
+
+    @cached_property
+    def constraint(self) -> np.ndarray:  # type: ignore[override]
+        return np.ascontiguousarray(self._entries["constraint"], dtype=np.uint32)
+
+    @cached_property
+    def wire(self) -> np.ndarray:  # type: ignore[override]
+        return np.ascontiguousarray(self._entries["wire"], dtype=np.uint32)
+
+    @cached_property
+    def value(self) -> np.ndarray:  # type: ignore[override]
+        from zkl.algebra.constants import R
+        from zkl.algebra.limbs import from_montgomery
+
+        raw = np.ascontiguousarray(self._entries["value"], dtype=np.uint64)
+        return from_montgomery(from_montgomery(raw, R), R)  # the file holds value * 2^512
 
 
 @dataclass(frozen=True, eq=False)

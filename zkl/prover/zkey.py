@@ -44,12 +44,12 @@ import numpy as np
 
 from zkl.algebra.constants import Q, R
 from zkl.algebra.curve import validate_g1_array, validate_g2_array
-from zkl.algebra.limbs import check_below, from_montgomery, to_montgomery
+from zkl.algebra.limbs import check_below, from_montgomery, limbs_to_ints, to_montgomery
 from zkl.algebra.points import g1_from_array, g1_to_array, g2_from_array, g2_to_array
 from zkl.errors import FormatError, MalformedInput
 from zkl._binfile import BinFile, field_header, write_binfile
 from zkl.prover import _checked
-from zkl.prover.keys import ProvingKey, ZkeyCoefficients
+from zkl.prover.keys import ProvingKey, SectionCoefficients, ZkeyCoefficients
 from zkl.verifier.keys import VerifyingKey
 
 __all__ = ["read_zkey", "write_zkey", "read_zkey_verifying_key", "circuit_hash"]
@@ -59,6 +59,8 @@ GROTH16 = 1
 G1_BYTES = 64
 G2_BYTES = 128
 _HEADER_BYTES = 4 + 32 + 4 + 32 + 12 + 3 * G1_BYTES + 3 * G2_BYTES
+#: coefficient entries range-checked at once (a bounded, aligned copy each)
+_CHECK_CHUNK = 1 << 20
 _COEF = np.dtype([("matrix", "<u4"), ("constraint", "<u4"), ("wire", "<u4"), ("value", "<u8", (4,))])
 #: the order in which snarkjs's zkey_new writes the sections
 _SECTION_ORDER = (1, 2, 4, 3, 9, 8, 5, 6, 7, 10)
@@ -219,7 +221,8 @@ def _read_header(f: BinFile) -> dict:
 
 
 def _read_coefficients(f: BinFile, n_vars: int, domain: int) -> ZkeyCoefficients:
-    """Section 4 as arrays, values converted from double Montgomery to normal form and range-checked."""
+    """Section 4, range-checked entry by entry (values below r) without a copy of the section; its
+    fields (values in normal form) are made on first use (`SectionCoefficients`)."""
     pos, size = f.section(4, "coefficients")
     if size < 4:
         raise FormatError(f"{f.path}: coefficients section must hold at least 4 bytes, not {size}")
@@ -228,21 +231,20 @@ def _read_coefficients(f: BinFile, n_vars: int, domain: int) -> ZkeyCoefficients
         raise FormatError(f"{f.path}: coefficients section must be {4 + count * _COEF.itemsize} bytes "
                           f"for {count} entries, not {size}")
     entries = np.frombuffer(f.data, dtype=_COEF, count=count, offset=pos + 4)
-    matrix = entries["matrix"].astype(np.uint32)
-    constraint = entries["constraint"].astype(np.uint32)
-    wire = entries["wire"].astype(np.uint32)
-    raw = np.ascontiguousarray(entries["value"], dtype=np.uint64)
-    for name, values, bound in (("matrix", matrix, 2), ("constraint", constraint, domain), ("wire", wire, n_vars)):
-        bad = np.flatnonzero(values >= bound)
+    for name, bound in (("matrix", 2), ("constraint", domain), ("wire", n_vars)):
+        bad = np.flatnonzero(entries[name] >= bound)
         if bad.size:
             raise FormatError(f"{f.path}: coefficient {int(bad[0])} must have {name} below {bound}, "
-                              f"not {int(values[bad[0]])}")
-    try:
-        check_below(raw, R, "coefficient")
-    except MalformedInput as e:
-        raise FormatError(f"{f.path}: {e}") from None
-    value = from_montgomery(from_montgomery(raw, R), R)
-    return ZkeyCoefficients(matrix=matrix, constraint=constraint, wire=wire, value=value)
+                              f"not {int(entries[name][bad[0]])}")
+    for start in range(0, count, _CHECK_CHUNK):  # bounded copies: the values are 4-byte aligned in the file
+        chunk = np.ascontiguousarray(entries["value"][start:start + _CHECK_CHUNK], dtype=np.uint64)
+        try:
+            check_below(chunk, R, "coefficient")
+        except MalformedInput:
+            first = next(i for i, v in enumerate(limbs_to_ints(chunk)) if v >= R)
+            raise FormatError(f"{f.path}: coefficient {start + first} must be below r (the scalar field "
+                              f"modulus), not {limbs_to_ints(chunk[first:first + 1])[0]}") from None
+    return SectionCoefficients(entries)
 
 
 def _coefficient_chunks(coefficients: ZkeyCoefficients | None) -> list[bytes]:
