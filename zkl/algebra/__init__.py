@@ -17,8 +17,8 @@ zkl packages compose in their own kernels.  Each module with kernels has a
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+
+from zkl._lazy import lazy_exports
 
 _EXPORTS = {
     "constants": ["Q", "R"],
@@ -40,15 +40,4 @@ _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 __all__ = sorted(_WHERE)
 
 
-def __getattr__(name: str) -> Any:
-    """Import the submodule that defines `name` on first access."""
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module 'zkl.algebra' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"zkl.algebra.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__ = lazy_exports("zkl.algebra", _WHERE, globals())

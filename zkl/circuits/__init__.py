@@ -20,8 +20,7 @@ Modules: `field` (r, limb conversions), `lincomb` (variables), `api` (what defin
 gadgets in `std`.
 """
 
-import importlib
-from typing import Any
+from zkl._lazy import lazy_exports
 
 # eager: the module and the function share the name `audit`, and a submodule import would rebind it
 from zkl.circuits.audit import AuditReport, audit
@@ -43,11 +42,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    """Import the module that defines `name` on first access."""
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module 'zkl.circuits' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"zkl.circuits.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__, __dir__ = lazy_exports("zkl.circuits", _WHERE, globals())

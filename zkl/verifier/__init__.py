@@ -9,8 +9,8 @@ Depends on zkl.algebra only (a base layer verifies; it never imports the prover 
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+
+from zkl._lazy import lazy_exports
 
 #: where each public name lives: the modules are imported on first use, so that reading
 #: snarkjs JSON (or `zkl groth16 verify`) loads neither the batch verifier nor numba's kernels
@@ -27,17 +27,7 @@ _HOME = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOME.get(name)
-    if home is None:
-        raise AttributeError(f"module 'zkl.verifier' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"zkl.verifier.{home}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports("zkl.verifier", _HOME, globals())
 
 
 __all__ = [
