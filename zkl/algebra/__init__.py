@@ -17,7 +17,6 @@ zkl packages compose in their own kernels.  Each module with kernels has a
 
 from __future__ import annotations
 
-
 from zkl._lazy import lazy_exports
 
 _EXPORTS = {
