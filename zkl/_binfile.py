@@ -12,6 +12,11 @@ allocated from it: the section table must fit in the file, each payload must fit
 `BinFile.count` turns a declared item count into an error when the section cannot hold
 that many items.  Sections are read as zero-copy views of a copy-on-write memory map (or
 of the bytes), so a large key costs no reading time until its points are touched.
+A point section at an 8-byte-unaligned offset (every other one: each section header is
+12 bytes) is read as an unaligned view; `aligned` copies such an array where a numba kernel
+takes it, and `drop_pages` hands the pages of a mapped array back to the kernel's page
+cache once it has been read, so that a large key costs resident memory only for the
+section being used.
 
 The field header of a container is `n8` (u32, bytes per element: 32 for BN254) followed
 by the prime, n8 bytes little-endian; `field_header` checks both.
@@ -36,7 +41,8 @@ import numpy as np
 
 from zkl.errors import FormatError
 
-__all__ = ["BinFile", "atomic_file", "atomic_write", "field_header", "section_bytes", "write_binfile"]
+__all__ = ["BinFile", "aligned", "atomic_file", "atomic_write", "drop_pages", "field_header", "section_bytes",
+           "write_binfile"]
 
 Chunk = bytes | bytearray | memoryview | np.ndarray
 
@@ -119,11 +125,13 @@ class BinFile:
         """A read-only uint64 view of `count` words at byte offset pos (zero-copy on little-endian hosts)."""
         return np.frombuffer(self.data, dtype="<u8", count=count, offset=pos)
 
-    def points(self, kind: int, what: str, count: int, g2: bool = False) -> np.ndarray:
+    def points(self, kind: int, what: str, count: int, g2: bool = False, *, copy_unaligned: bool = True) -> np.ndarray:
         """A point section as a (count, 2, 4) G1 or (count, 2, 2, 4) G2 uint64 array (size checked first).
 
         A writable view of the map when the section starts at an 8-byte-aligned offset, else a
-        copy (numba kernels get aligned, writable arrays of one type either way).
+        copy (numba kernels get aligned, writable arrays of one type either way); with
+        copy_unaligned=False an unaligned section stays a view too (its users pass it through
+        `aligned`).
         """
         per = 128 if g2 else 64
         pos = self.expect_size(kind, what, count * per)
@@ -131,9 +139,34 @@ class BinFile:
         if count == 0:
             return np.zeros(shape, dtype=np.uint64)
         view = self.u64_view(pos, count * per // 8).reshape(shape)
-        if not view.flags.aligned or not view.flags.writeable:
+        if not view.flags.writeable or (copy_unaligned and not view.flags.aligned):
             view = view.copy()
         return view
+
+
+def aligned(array: np.ndarray) -> np.ndarray:
+    """The array itself when its data is aligned for its type, else an aligned copy (what numba kernels take)."""
+    return array if array.flags.aligned else np.array(array, order="C")
+
+
+def drop_pages(array: np.ndarray) -> int:
+    """Hand back the resident pages of a read-only view of a copy-on-write file map (the pages lying wholly
+    inside it); the next read faults them in again from the page cache.  Returns the bytes released (0 for
+    an array that is not a view of a map).  Only for arrays never written: a written page would revert to
+    the file's content."""
+    owner = array
+    while owner is not None and not isinstance(owner, mmap.mmap):
+        owner = owner.obj if isinstance(owner, memoryview) else getattr(owner, "base", None)
+    if owner is None or array.size == 0 or not array.flags.contiguous or not hasattr(mmap, "MADV_DONTNEED"):
+        return 0
+    start = array.ctypes.data - np.frombuffer(owner, dtype=np.uint8, count=1).ctypes.data
+    page = mmap.PAGESIZE
+    lo = -(-start // page) * page
+    hi = (start + array.nbytes) // page * page
+    if hi <= lo:
+        return 0
+    owner.madvise(mmap.MADV_DONTNEED, lo, hi - lo)
+    return hi - lo
 
 
 def field_header(buf: bytes | mmap.mmap, pos: int, modulus: int, what: str, path: str) -> int:

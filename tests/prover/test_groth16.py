@@ -387,6 +387,61 @@ def test_a_read_keys_coefficients_are_converted_only_when_used(tmp_path, poly, p
     assert back.coefficients.value is back.coefficients.value  # converted once
 
 
+def _resident_file_bytes() -> int:
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("RssFile:")) * 1024
+
+
+def test_a_read_key_is_a_map_aligned_per_msm_and_handed_back(tmp_path, poly, pk, monkeypatch):
+    """Unaligned query sections stay views of the file (no copy at load); each MSM gets an aligned array;
+    a proof leaves none of the query pages resident."""
+    import zkl._binfile as binfile
+    from zkl.prover import groth16 as groth16_module
+
+    write_zkey(pk, tmp_path / "k.zkey")
+    back = read_zkey(tmp_path / "k.zkey")
+    queries = [back.a_query, back.b_g1_query, back.b_g2_query, back.l_query, back.h_query]
+    assert all(not q.flags.owndata for q in queries)  # views of the map, none copied
+    assert {q.flags.aligned for q in queries} == {True, False}  # section headers are 12 bytes: every other one
+    given, released = [], []
+    real_msm, real_drop = groth16_module.msm_g1_unchecked, groth16_module.drop_pages
+    monkeypatch.setattr(groth16_module, "msm_g1_unchecked",
+                        lambda points, scalars, **kw: given.append(points.flags.aligned) or real_msm(points, scalars, **kw))
+    monkeypatch.setattr(groth16_module, "drop_pages", lambda a: released.append(real_drop(a)) or released[-1])
+    assert groth16_holds(pk.vk, poly[1].public, prove(back, poly[1]))
+    assert given[:4] == [True] * 4  # the four G1 queries, aligned for their MSMs
+    assert len(released) == 5
+    if sys.platform.startswith("linux"):
+        big = tmp_path / "big.bin"
+        big.write_bytes(os.urandom(64 << 20))
+        import mmap as mmap_module
+
+        with open(big, "rb") as fh:
+            data = mmap_module.mmap(fh.fileno(), 0, access=mmap_module.ACCESS_COPY)
+        view = np.frombuffer(data, dtype="<u8", offset=4, count=((64 << 20) - 8) // 8)  # unaligned, like a section
+        total = int(view.sum(dtype=np.uint64))
+        before = _resident_file_bytes()
+        assert binfile.drop_pages(view) >= (64 << 20) - 2 * mmap_module.PAGESIZE
+        assert _resident_file_bytes() < before - (48 << 20)  # handed back
+        assert int(view.sum(dtype=np.uint64)) == total  # and read again from the file
+        assert binfile.drop_pages(np.zeros(1 << 16, dtype=np.uint64)) == 0  # not a map: nothing to do
+
+
+def test_point_checks_in_chunks_name_the_point(tmp_path, pk, monkeypatch):
+    from zkl.prover import zkey as zkey_module
+
+    path = tmp_path / "k.zkey"
+    write_zkey(pk, path)
+    data = bytearray(path.read_bytes())
+    pos, _ = _sections(bytes(data))[9]  # H points
+    index = pk.domain_size - 3
+    data[pos + 64 * index + 32] ^= 0x01
+    (tmp_path / "bad.zkey").write_bytes(bytes(data))
+    monkeypatch.setattr(zkey_module, "_POINT_CHUNK", 4)  # the bad point in a later chunk
+    with pytest.raises(NotOnCurve, match=rf"H section: G1 point {index} must be on the curve"):
+        read_zkey(tmp_path / "bad.zkey", check_cache=False)
+
+
 def _sections(data: bytes) -> dict[int, tuple[int, int]]:
     out, pos = {}, 12
     for _ in range(struct.unpack_from("<I", data, 8)[0]):

@@ -12,7 +12,9 @@ multi-scalar multiplications skip zero scalars and add bases with scalar one
 directly (zkl.algebra.msm).  The witness is range-checked once, in
 `witness_limbs`; the MSMs then take the unchecked entries (their other scalars,
 h and the blinding sums, are reduced mod r by construction, and the key's points
-were checked when the key was made or read).
+were checked when the key was made or read).  A key read from a .zkey is a memory map:
+each query is aligned (copied, where its section is unaligned) for its MSM alone and its
+pages handed back after it, so a proof holds one query resident at a time.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from zkl._binfile import aligned, drop_pages
 from zkl.algebra.constants import Q, R
 from zkl.algebra.limbs import check_below, ints_to_limbs, limbs_to_ints, montgomery_to_ints
 from zkl.algebra.msm import msm_g1_unchecked, msm_g2_unchecked
@@ -85,15 +88,15 @@ def _prove(pk: ProvingKey, w: np.ndarray, r1cs: R1CS | None, r: int, s: int,
         h = qap.quotient_on_coset(a, b, c)
         del b, c
         steps.step("MSM A")
-        msm_a = msm_g1_unchecked(pk.a_query, w)
+        msm_a = _query_msm(msm_g1_unchecked, pk.a_query, w)
         steps.step("MSM B1")
-        msm_b1 = msm_g1_unchecked(pk.b_g1_query, w)
+        msm_b1 = _query_msm(msm_g1_unchecked, pk.b_g1_query, w)
         steps.step("MSM B2")
-        msm_b2 = msm_g2_unchecked(pk.b_g2_query, w)
+        msm_b2 = _query_msm(msm_g2_unchecked, pk.b_g2_query, w)
         steps.step("MSM C")
-        msm_c = msm_g1_unchecked(pk.l_query, np.ascontiguousarray(w[pk.n_public + 1:]))
+        msm_c = _query_msm(msm_g1_unchecked, pk.l_query, np.ascontiguousarray(w[pk.n_public + 1:]))
         steps.step("MSM H")
-        msm_h = msm_g1_unchecked(pk.h_query, h)
+        msm_h = _query_msm(msm_g1_unchecked, pk.h_query, h)
         steps.step("blinding")
         # C = C_w + H + s A + r B1 - r s delta_1 with A = A_w + alpha + r delta_1, B1 = B1_w + beta_1 + s delta_1,
         # expanded so that it needs neither A nor B1 first; single-threaded: a few points only
@@ -105,6 +108,14 @@ def _prove(pk: ProvingKey, w: np.ndarray, r1cs: R1CS | None, r: int, s: int,
         pi_c = msm_g1_unchecked(np.stack([msm_c, msm_h, msm_a, alpha1, msm_b1, beta1, delta1]),
                           _scalars([1, 1, s, s, r, r, r * s]), **small)
     return Proof(a=_g1(pi_a), b=_g2(pi_b), c=_g1(pi_c))
+
+
+def _query_msm(msm, points: np.ndarray, scalars: np.ndarray) -> np.ndarray:
+    """msm(points, scalars) on a query of the key (aligned first if a read key left it unaligned), then the
+    query's mapped pages handed back: a key read from a file costs resident memory for one query at a time."""
+    out = msm(aligned(points), scalars)
+    drop_pages(points)
+    return out
 
 
 def public_inputs(pk: ProvingKey, witness: object) -> list[int]:

@@ -29,6 +29,10 @@ class ZkeyCoefficients:
     def __len__(self) -> int:
         return int(self.matrix.shape[0])
 
+    def last(self, k: int) -> ZkeyCoefficients:
+        """The last k entries (k >= 1)."""
+        return ZkeyCoefficients(self.matrix[-k:], self.constraint[-k:], self.wire[-k:], self.value[-k:])
+
 
 class SectionCoefficients(ZkeyCoefficients):
     """A .zkey coefficient section as its file holds it (entries already checked by the reader), each
@@ -39,6 +43,10 @@ class SectionCoefficients(ZkeyCoefficients):
 
     def __len__(self) -> int:
         return int(self._entries.shape[0])
+
+    def last(self, k: int) -> SectionCoefficients:
+        """The last k entries (k >= 1), still in the file: nothing of the rest is read."""
+        return SectionCoefficients(self._entries[-k:])
 
     @cached_property
     def matrix(self) -> np.ndarray:  # type: ignore[override]

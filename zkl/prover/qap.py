@@ -99,9 +99,10 @@ def _key_constraints(coefficients: ZkeyCoefficients, n_public: int) -> int:
     highest row less n_public."""
     tail = n_public + 1
     if len(coefficients) >= tail:
-        rows, wires = coefficients.constraint[-tail:].astype(np.int64), coefficients.wire[-tail:].astype(np.int64)
+        last = coefficients.last(tail)  # a read key's section stays unread but for these entries
+        rows, wires = last.constraint.astype(np.int64), last.wire.astype(np.int64)
         m = int(rows[0])
-        if not coefficients.matrix[-tail:].any() and np.array_equal(wires, np.arange(tail)) \
+        if not last.matrix.any() and np.array_equal(wires, np.arange(tail)) \
                 and np.array_equal(rows, m + np.arange(tail)):
             return m
     return int(coefficients.constraint.max()) - n_public

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import struct
 
 import numpy as np
@@ -47,7 +48,7 @@ from zkl.algebra.curve import validate_g1_array, validate_g2_array
 from zkl.algebra.limbs import check_below, from_montgomery, limbs_to_ints, to_montgomery
 from zkl.algebra.points import g1_from_array, g1_to_array, g2_from_array, g2_to_array
 from zkl.errors import FormatError, MalformedInput
-from zkl._binfile import BinFile, field_header, write_binfile
+from zkl._binfile import BinFile, aligned, drop_pages, field_header, write_binfile
 from zkl.prover import _checked
 from zkl.prover.keys import ProvingKey, SectionCoefficients, ZkeyCoefficients
 from zkl.verifier.keys import VerifyingKey
@@ -62,6 +63,8 @@ _HEADER_BYTES = 4 + 32 + 4 + 32 + 12 + 3 * G1_BYTES + 3 * G2_BYTES
 #: coefficient entries range-checked at once (a bounded, aligned copy each)
 _CHECK_CHUNK = 1 << 20
 _COEF = np.dtype([("matrix", "<u4"), ("constraint", "<u4"), ("wire", "<u4"), ("value", "<u8", (4,))])
+#: points checked at once (a bounded copy each where the section is unaligned)
+_POINT_CHUNK = 1 << 18
 #: the order in which snarkjs's zkey_new writes the sections
 _SECTION_ORDER = (1, 2, 4, 3, 9, 8, 5, 6, 7, 10)
 
@@ -70,9 +73,10 @@ def read_zkey(path: str | os.PathLike, *, validate: bool = True, mmap: bool = Tr
               check_cache: bool | None = None) -> ProvingKey:
     """Read a snarkjs Groth16 .zkey; points are checked on their curves (G2 also in the subgroup) unless validate=False.
 
-    With mmap=True (default) the point sections are copy-on-write views of a memory map
-    (sections at 8-byte-unaligned offsets are copied), so loading costs no reading time;
-    validation then touches every page once.  validate=False is for trusted files.
+    With mmap=True (default) the query sections (A, B1, B2, C, H) are copy-on-write views of
+    a memory map, left unaligned where their section is (the prover aligns one at a time,
+    `zkl._binfile.aligned`), so loading costs no reading time; validation then reads every
+    page once, in bounded chunks whose pages it hands back.  validate=False is for trusted files.
 
     The point checks are made once per file content: a file whose SHA-256 digest is recorded
     in zkl.prover._checked (it passed them before) is not re-checked; every structural and
@@ -168,13 +172,13 @@ def circuit_hash(pk: ProvingKey, h_points: np.ndarray | None = None) -> bytes:
 
 def g1_uncompressed(points: np.ndarray) -> bytes:
     """ffjavascript's uncompressed encoding of a (n, 2, 4) Montgomery G1 array: x, y big-endian (infinity: zeros)."""
-    normal = from_montgomery(np.ascontiguousarray(points), Q)
+    normal = from_montgomery(aligned(np.ascontiguousarray(points)), Q)
     return np.ascontiguousarray(normal[..., ::-1]).astype(">u8").tobytes()
 
 
 def g2_uncompressed(points: np.ndarray) -> bytes:
     """ffjavascript's uncompressed encoding of a (n, 2, 2, 4) G2 array: per coordinate c1 then c0, big-endian."""
-    normal = from_montgomery(np.ascontiguousarray(points), Q)
+    normal = from_montgomery(aligned(np.ascontiguousarray(points)), Q)
     return np.ascontiguousarray(normal[..., ::-1, ::-1]).astype(">u8").tobytes()
 
 
@@ -187,11 +191,11 @@ def _sections(f: BinFile) -> tuple:
     n_vars, n_public, domain = header["n_vars"], header["n_public"], header["domain"]
     ic = f.points(3, "IC points", n_public + 1)
     coefficients = _read_coefficients(f, n_vars, domain)
-    a = f.points(5, "A points", n_vars)
-    b1 = f.points(6, "B1 points", n_vars)
-    b2 = f.points(7, "B2 points", n_vars, g2=True)
-    c = f.points(8, "C points", n_vars - n_public - 1)
-    h = f.points(9, "H points", domain)
+    a = f.points(5, "A points", n_vars, copy_unaligned=False)
+    b1 = f.points(6, "B1 points", n_vars, copy_unaligned=False)
+    b2 = f.points(7, "B2 points", n_vars, g2=True, copy_unaligned=False)
+    c = f.points(8, "C points", n_vars - n_public - 1, copy_unaligned=False)
+    h = f.points(9, "H points", domain, copy_unaligned=False)
     mpc = f.bytes_of(10, "contributions") if f.has(10) else None
     if mpc is not None and len(mpc) < 68:
         raise FormatError(f"{f.path}: contributions section must hold at least 68 bytes, not {len(mpc)}")
@@ -231,13 +235,15 @@ def _read_coefficients(f: BinFile, n_vars: int, domain: int) -> ZkeyCoefficients
         raise FormatError(f"{f.path}: coefficients section must be {4 + count * _COEF.itemsize} bytes "
                           f"for {count} entries, not {size}")
     entries = np.frombuffer(f.data, dtype=_COEF, count=count, offset=pos + 4)
-    for name, bound in (("matrix", 2), ("constraint", domain), ("wire", n_vars)):
-        bad = np.flatnonzero(entries[name] >= bound)
-        if bad.size:
-            raise FormatError(f"{f.path}: coefficient {int(bad[0])} must have {name} below {bound}, "
-                              f"not {int(entries[name][bad[0]])}")
-    for start in range(0, count, _CHECK_CHUNK):  # bounded copies: the values are 4-byte aligned in the file
-        chunk = np.ascontiguousarray(entries["value"][start:start + _CHECK_CHUNK], dtype=np.uint64)
+    for start in range(0, count, _CHECK_CHUNK):  # in bounded chunks, each chunk's pages handed back once read
+        part = entries[start:start + _CHECK_CHUNK]
+        for name, bound in (("matrix", 2), ("constraint", domain), ("wire", n_vars)):
+            bad = np.flatnonzero(part[name] >= bound)
+            if bad.size:
+                raise FormatError(f"{f.path}: coefficient {start + int(bad[0])} must have {name} below {bound}, "
+                                  f"not {int(part[name][bad[0]])}")
+        chunk = np.ascontiguousarray(part["value"], dtype=np.uint64)  # the values are 4-byte aligned in the file
+        drop_pages(part)  # a prover from the solver's products never reads the section again
         try:
             check_below(chunk, R, "coefficient")
         except MalformedInput:
@@ -262,17 +268,25 @@ def _coefficient_chunks(coefficients: ZkeyCoefficients | None) -> list[bytes]:
 
 
 def _check_g1(path: str, what: str, points: np.ndarray) -> None:
-    try:
-        validate_g1_array(points)
-    except MalformedInput as e:
-        raise type(e)(f"{path}: {what} section: {e}") from None
+    _check_points(path, what, points, validate_g1_array)
 
 
 def _check_g2(path: str, what: str, points: np.ndarray) -> None:
-    try:
-        validate_g2_array(points)
-    except MalformedInput as e:
-        raise type(e)(f"{path}: {what} section: {e}") from None
+    _check_points(path, what, points, validate_g2_array)
+
+
+def _check_points(path: str, what: str, points: np.ndarray, check) -> None:
+    """Check a point section in aligned chunks of _POINT_CHUNK points, handing back each chunk's mapped pages."""
+    for start in range(0, max(1, points.shape[0]), _POINT_CHUNK):
+        chunk = points[start:start + _POINT_CHUNK]
+        try:
+            check(aligned(chunk))
+        except MalformedInput as e:
+            message = str(e)
+            if start:  # the checkers name the point by its index in what they were given
+                message = re.sub(r"\bpoint (\d+)", lambda m: f"point {start + int(m.group(1))}", message, count=1)
+            raise type(e)(f"{path}: {what} section: {message}") from None
+        drop_pages(chunk)
 
 
 def _validate(path: str, head_g1, head_g2, ic, a, b1, b2, c, h) -> None:
