@@ -41,10 +41,18 @@ import numpy as np
 
 from zkl.errors import FormatError
 
-__all__ = ["BinFile", "aligned", "atomic_file", "atomic_write", "drop_pages", "field_header", "section_bytes",
-           "write_binfile"]
+__all__ = ["BinFile", "SizedChunks", "aligned", "atomic_file", "atomic_write", "drop_pages", "field_header",
+           "section_bytes", "write_binfile"]
 
 Chunk = bytes | bytearray | memoryview | np.ndarray
+
+
+class SizedChunks:
+    """A part of a section made while it is written: its size in bytes, known first, and its chunks."""
+
+    def __init__(self, nbytes: int, chunks: Iterable[Chunk]) -> None:
+        self.nbytes = nbytes
+        self.chunks = chunks
 
 
 class BinFile:
@@ -186,14 +194,25 @@ def section_bytes(kind: int, payload: bytes) -> bytes:
 
 
 def write_binfile(path: str | os.PathLike, magic: bytes, version: int,
-                  sections: Sequence[tuple[int, Iterable[Chunk]]]) -> None:
-    """Write an iden3 container atomically; each section is (type, chunks), chunks bytes or arrays."""
+                  sections: Sequence[tuple[int, Iterable[Chunk | SizedChunks]]]) -> None:
+    """Write an iden3 container atomically; each section is (type, parts), parts bytes, arrays or SizedChunks
+    (made as they are written, so that a large section is never whole in memory)."""
     def chunks() -> Iterable[Chunk]:
         yield magic + struct.pack("<II", version, len(sections))
         for kind, parts in sections:
-            parts = [_le(p) for p in parts]
+            parts = [p if isinstance(p, SizedChunks) else _le(p) for p in parts]
             yield struct.pack("<IQ", kind, sum(_nbytes(p) for p in parts))
-            yield from parts
+            for part in parts:
+                if not isinstance(part, SizedChunks):
+                    yield part
+                    continue
+                written = 0
+                for chunk in part.chunks:
+                    chunk = _le(chunk)
+                    written += _nbytes(chunk)
+                    yield chunk
+                if written != part.nbytes:
+                    raise ValueError(f"section {kind}: a part declared {part.nbytes} bytes and made {written}")
 
     atomic_write(path, chunks())
 
@@ -237,5 +256,5 @@ def _le(chunk: Chunk) -> Chunk:
     return chunk
 
 
-def _nbytes(chunk: Chunk) -> int:
-    return chunk.nbytes if isinstance(chunk, (np.ndarray, memoryview)) else len(chunk)
+def _nbytes(chunk: Chunk | SizedChunks) -> int:
+    return chunk.nbytes if isinstance(chunk, (np.ndarray, memoryview, SizedChunks)) else len(chunk)

@@ -137,9 +137,9 @@ def test_shared_operands_are_kept_in_registers_and_change_no_value(inputs):
 def test_a_program_without_registers_solves_the_same():
     r1cs = compile(Shared())
     prog = _program_of(Shared())
-    bare = program.Program(prog.ops, prog.lc_ptr, prog.lc_wires, prog.lc_coeffs, prog.consts, prog.python_hints,
-                           prog.n_wires, prog.n_constraints)
-    assert bare.n_regs == 0
+    bare = program.Program(prog.ops, prog.lc_ptr, prog.lc_wires, prog.lc_cid, prog.lc_table, prog.consts,
+                           prog.python_hints, prog.n_wires, prog.n_constraints)
+    assert bare.n_regs == 0 and bare.rows is None  # its rows come from the R1CS given to run
     x, _, _ = program.run(bare, r1cs, [1, 9, 3, 5])
     assert limbs_to_ints(x) == solve(Shared(), INPUTS[0], r1cs=r1cs).values
 
@@ -233,6 +233,7 @@ import random
 import numpy as np
 from zkl.circuits import _program_kernels as k
 from zkl.circuits.field import R, ints_to_limbs, limbs_to_ints
+from zkl.circuits.program import interned
 rng = random.Random(3)
 for n in SIZES:
     for trial in range(3):
@@ -241,7 +242,9 @@ for n in SIZES:
         if trial == 0:
             cf, xs = [R - 1] * n, [R - 1] * n  # the largest sum the accumulator holds
         ptr, idx = np.array([0, n], dtype=np.int64), np.arange(n, dtype=np.int32)
-        got = k._dot_over_r(ptr, idx, ints_to_limbs(cf).reshape(-1, 4), ints_to_limbs(xs).reshape(-1, 4), 0)
+        (cid,), tab = interned(ints_to_limbs(cf).reshape(-1, 4))
+        assert len(tab) == len(set(cf)) and limbs_to_ints(tab[cid]) == cf  # one id per distinct coefficient
+        got = k._dot_over_r(ptr, idx, cid, tab, ints_to_limbs(xs).reshape(-1, 4), 0)
         assert limbs_to_ints(np.array([got], dtype=np.uint64))[0] == sum(
             a * b for a, b in zip(cf, xs)) * pow(2, -256, R) % R, (n, trial)
 print("ok")
@@ -264,3 +267,39 @@ def test_the_dot_product_without_jit(tmp_path):
     done = subprocess.run([sys.executable, "-c", _DOT_CHECK.replace("SIZES", "(1, 2, 5, 513)")],
                           cwd=Path(__file__).parents[2], env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
+
+
+def test_a_program_carries_the_rows_it_reads_and_a_solve_loads_no_r1cs(monkeypatch):
+    r1cs = compile(Kinds())
+    prog = _program_of(Kinds())
+    assert prog.rows is not None
+    for matrix, (ptr, idx, cid) in zip(r1cs.matrices, (prog.rows.a, prog.rows.b, prog.rows.c)):
+        assert np.array_equal(ptr, matrix.indptr) and np.array_equal(idx, matrix.indices)
+        assert np.array_equal(prog.rows.table[cid], matrix.coeffs.reshape(-1, 4))  # ids into distinct values
+        assert cid.dtype == np.uint32
+    assert len(prog.rows.table) == len({tuple(v) for m in r1cs.matrices for v in m.coeffs.reshape(-1, 4).tolist()})
+    program.clear_memory()
+    cache.clear_memory()
+    loads = []
+    real = cache.read_npz
+    monkeypatch.setattr(cache, "read_npz", lambda path: loads.append(path) or real(path))
+    assert solve(Kinds(), INPUTS[0]).values == solve(Kinds(), INPUTS[0], compiled=False).values
+    assert loads == []  # the stored program alone
+    with pytest.raises(UnsatisfiedConstraint, match=r"constraint \d+ \(\w+\) is not satisfied: 0 \* 0 != 9"):
+        solve(Kinds(), {"x": 9, "y": 0, "k": 5})
+    assert len(loads) == 1  # the R1CS read to word the failure
+
+
+def test_a_stored_program_with_rows_out_of_range_is_recorded_again():
+    expected = solve(Kinds(), INPUTS[1]).values
+    path = program._path(cache.cache_key(Kinds()))
+    with np.load(path) as z:
+        arrays = {name: z[name] for name in z.files}
+    arrays["b_idx"] = arrays["b_idx"].copy()
+    arrays["b_idx"][0] = 10**6  # a wire the circuit does not have
+    with open(path, "wb") as f:
+        np.savez(f, **arrays)
+    program.clear_memory()
+    assert program.load(cache.cache_key(Kinds())) is None
+    assert solve(Kinds(), INPUTS[1]).values == expected
+    assert program.load(cache.cache_key(Kinds())).rows.b[1][0] < 10**6

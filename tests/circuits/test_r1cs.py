@@ -142,6 +142,39 @@ def test_cache_hits_memory_then_disk_and_keys_on_parameters(tmp_path):
     assert cache.cache_key(Poly(2)) != cache.cache_key(Poly(3))
 
 
+def test_memory_cache_is_bounded_in_bytes(tmp_path, monkeypatch):
+    small = compile(Poly(2))
+    size = cache._nbytes(compile(Poly(40)))
+    monkeypatch.setattr(cache, "_MEMORY_BYTES", size + cache._nbytes(small))
+    assert compile(Poly(2)) is small and compile(Poly(40)) is compile(Poly(40))  # both fit
+    monkeypatch.setattr(cache, "_MEMORY_BYTES", size - 1)
+    big = compile(Poly(41))  # alone above the bound: read again from disk next time, and the others let go
+    assert compile(Poly(41)) is not big and compile(Poly(41)).n_constraints == big.n_constraints
+    assert compile(Poly(2)) is not small
+
+
+def test_compile_apart_records_in_a_child_process(tmp_path, monkeypatch):
+    from zkl.circuits import circuit as circuit_module
+    from zkl.circuits import program
+
+    recorded = []
+    real = circuit_module._record
+    monkeypatch.setattr(circuit_module, "_record", lambda c, key: recorded.append(key) or real(c, key))
+    apart = compile(Poly(7), apart=True)
+    assert recorded == []  # the child recorded it: this process read the cache
+    assert program.load(cache.cache_key(Poly(7))) is not None  # the solving program stored beside it
+    here = compile(Poly(7), cache=False)
+    assert recorded == [None]
+    for x, y in zip(apart.matrices, here.matrices):
+        assert np.array_equal(x.indptr, y.indptr) and np.array_equal(x.indices, y.indices)
+        assert np.array_equal(x.coeffs, y.coeffs)
+    assert apart.labels == here.labels
+    monkeypatch.setattr(circuit_module, "_CHILD", "raise SystemExit(3)")  # a child that fails
+    cache.clear_memory()
+    assert compile(Poly(9), apart=True).n_constraints == 9 * 3 + 3
+    assert recorded[-1] == cache.cache_key(Poly(9))
+
+
 def test_corrupt_cache_entry_is_recompiled(tmp_path):
     compile(Poly(5))
     cache.clear_memory()

@@ -83,7 +83,7 @@ def _check_l1(net: Devnet, last: int, since: int | None = None) -> None:
     assert net.contract.state_root == net.node.root
     sync = net.sync()
     assert sync["match"] and sync["rebuilt_root"] == sync["l1_root"] == sync["l2_root"]
-    _, _, pvk = net._keys()
+    _, pvk = net._keys()
     from zkl.verifier import verify
 
     for number in range(since or last, last + 1):  # the saved proofs are the batches' and verify

@@ -7,6 +7,7 @@ proofs checked with the pairing equation of zkl.algebra.pairing.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import struct
@@ -162,6 +163,25 @@ def test_zkey_coefficients_order(poly):
     got = list(zip(co.matrix.tolist(), co.constraint.tolist(), co.wire.tolist(), limbs_to_ints(co.value)))
     assert got == expect
     assert any(c not in (1, R - 1) for *_, c in got)  # a real coefficient (3) is in there
+    for size in (1, 2, 3, 5, len(expect) + 1):  # the runs of rows a writer takes: whole rows, in order
+        fresh = zkey_coefficients(r1cs)
+        runs = list(fresh.chunks(size))
+        assert "value" not in vars(fresh)  # made a run at a time, the whole never
+        flat = [(int(m_), int(c_), int(w_), v_) for mats, cons, wires, vals in runs
+                for m_, c_, w_, v_ in zip(mats, cons, wires, limbs_to_ints(vals))]
+        assert flat == expect, size
+        assert all(len(run[0]) <= size or len({int(c) for c in run[1]}) == 1 for run in runs[:-1])
+
+
+def test_a_zkey_written_in_chunks_is_the_same_file(tmp_path, poly, pk, monkeypatch):
+    from zkl.prover import zkey as zkey_module
+
+    write_zkey(pk, tmp_path / "whole.zkey")
+    monkeypatch.setattr(zkey_module, "_CHECK_CHUNK", 3)
+    fresh = dataclasses.replace(pk, coefficients=zkey_coefficients(poly[0]))
+    write_zkey(fresh, tmp_path / "chunked.zkey")
+    assert (tmp_path / "chunked.zkey").read_bytes() == (tmp_path / "whole.zkey").read_bytes()
+    assert "value" not in vars(fresh.coefficients)
 
 
 def test_setup_points_match_naive_qap(poly, pk):

@@ -29,8 +29,9 @@ timed submitBatch transactions), `gas_per_tx` = gas_submit / B, and `gas_verify`
 calling the batch verifier's verifyProof alone on the last proof, less its own 21,000: the
 verification's share of a submission, as `zkl bench gas` reports it).
 `peak_rss_mib` (and `peak_rss_gib`) is the peak resident memory (ru_maxrss) of the process that measured
-the size: with `isolate` (the command line's default for several sizes) each size runs in a fresh
-process. `witness_s` is the witness solve alone (inside `prove_s`).
+the size (setup included when the key was made): with `isolate` (the command line's default for several
+sizes) each size runs in a fresh process. A first compile runs in a child process (`compile(...,
+apart=True)`, as the devnet's); its peak is `compile_peak_gib` (None when the circuit was cached). `witness_s` is the witness solve alone (inside `prove_s`).
 
 4. pipelined proving on an executor (`zkl.prover.cluster`), per worker count N of `workers`
    (key "workers" -> "<N>"): the spec is `cluster`'s kind with N workers (``processes:N`` without
@@ -53,6 +54,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import resource
 import statistics
 import subprocess
 import sys
@@ -174,8 +176,10 @@ def _bench_size_on(b: int, depth: int, batches: int, users: int, say: Say, base:
     row: dict[str, Any] = {}
     say(f"B={b}: compiling BatchCircuit({b}, {depth})")
     with Stopwatch() as t:
-        row["constraints"] = compile(BatchCircuit(b, depth)).n_constraints
+        row["constraints"] = compile(BatchCircuit(b, depth), apart=True).n_constraints
     row["compile_s"] = round(t.wall, 2)
+    compiled_apart = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # KiB on Linux
+    row["compile_peak_gib"] = round(compiled_apart / 1024, 2) if compiled_apart else None
 
     def setup_step(name: str, index: int, total: int) -> None:
         say(f"B={b}: setup ({row['constraints']:,} constraints): {name}", index, total)
@@ -256,11 +260,11 @@ def _snarkjs_ratio(net: Any, number: int, repeats: int, say: Say) -> dict[str, A
     if not _js.have("snarkjs"):
         return {"snarkjs": "not installed (npm ci --prefix js)"}
     batch = net.node.batch(number)
-    pk, r1cs, _ = net._keys()
+    pk, _ = net._keys()
     with tempfile.TemporaryDirectory(prefix="zkl-bench-snarkjs-") as d:
         zkey, wtns = f"{d}/batch.zkey", f"{d}/batch.wtns"
         write_zkey(pk, zkey)
-        solve(BatchCircuit(batch.batch_size, batch.depth), batch.assignment(), r1cs=r1cs).write(wtns)
+        solve(BatchCircuit(batch.batch_size, batch.depth), batch.assignment()).write(wtns)
         commands = {
             "zkl": [sys.executable, "-m", "zkl.cli", "groth16", "prove", zkey, wtns, f"{d}/zkl.json", f"{d}/zp.json",
                     "--quiet"],

@@ -1,9 +1,11 @@
 """numba kernels of zkl.circuits.program (private): the interpreter of a solving program.
 
-Wire values are (n_wires, 4) uint64 limbs in normal form, as the R1CS coefficients and the
-program's linear combinations are. A dot product sums Montgomery products c x / R and one more
-product by R^2 (`fr_to_mont`) gives c.x in normal form; inverses run in Montgomery form.
-Opcodes are zkl.circuits.program's.
+Wire values are (n_wires, 4) uint64 limbs in normal form, as the coefficients are. A sparse
+row or linear combination is (ptr, idx, cid, tab): entries ptr[i]:ptr[i+1] of row i have wire
+idx[k] and coefficient tab[cid[k]] (a circuit has a few thousand distinct coefficients for
+millions of entries: 4 bytes an entry instead of 32). A dot product sums Montgomery products
+c x / R and one more product by R^2 (`fr_to_mont`) gives c.x in normal form; inverses run in
+Montgomery form. Opcodes are zkl.circuits.program's.
 """
 
 from __future__ import annotations
@@ -31,64 +33,90 @@ _ACC0 = (_U0,) * 9
 
 
 @njit(cache=True)
-def _dot_over_r(ptr, idx, cf, x, i):
-    """(sum_k cf[k] x[idx[k]]) / R over entries ptr[i]:ptr[i+1] (normal-form inputs): one term is one
-    Montgomery product; more are summed unreduced (512 at a time) and reduced once."""
+def intern_coefficients(cf, seen):
+    """The id of each row of a (k, 4) coefficient array in `seen` (a typed Dict from the four limbs to an
+    id, extended with the values it does not hold yet), as a (k,) uint32 array."""
+    out = np.empty(cf.shape[0], dtype=np.uint32)
+    for k in range(cf.shape[0]):
+        key = (cf[k, 0], cf[k, 1], cf[k, 2], cf[k, 3])
+        if key in seen:
+            out[k] = np.uint32(seen[key])
+        else:
+            out[k] = np.uint32(len(seen))
+            seen[key] = len(seen)
+    return out
+
+
+@njit(cache=True)
+def coefficient_table(seen):
+    """The (n, 4) table of an interning Dict: row v holds the value of id v."""
+    table = np.empty((len(seen), 4), dtype=np.uint64)
+    for key, v in seen.items():
+        table[v, 0], table[v, 1], table[v, 2], table[v, 3] = key
+    return table
+
+
+def coefficient_dict():
+    """An empty interning Dict for intern_coefficients."""
+    return Dict.empty(key_type=types.UniTuple(types.uint64, 4), value_type=types.int64)
+
+
+@njit(cache=True)
+def _dot_over_r(ptr, idx, cid, tab, x, i):
+    """(sum_k tab[cid[k]] x[idx[k]]) / R over entries ptr[i]:ptr[i+1] (normal-form inputs): one term is
+    one Montgomery product; more are summed unreduced (512 at a time) and reduced once."""
     lo, hi = ptr[i], ptr[i + 1]
     if hi - lo == 1:
-        return fr_mul(load_fe(cf, lo), load_fe(x, idx[lo]))
+        return fr_mul(load_fe(tab, cid[lo]), load_fe(x, idx[lo]))
     out = _ZERO
     while lo < hi:
         acc = _ACC0
         for k in range(lo, min(hi, lo + 512)):
-            acc = fr_mac(acc, load_fe(cf, k), load_fe(x, idx[k]))
+            acc = fr_mac(acc, load_fe(tab, cid[k]), load_fe(x, idx[k]))
         out = fr_add(out, fr_redc_sum(acc))
         lo += 512
     return out
 
 
 @njit(cache=True)
-def _operand(ptr, idx, cf, x, i, reg, t):
+def _operand(ptr, idx, cid, tab, x, i, reg, t):
     """(A_i.x)/R for one side of a ROW step: computed (reg < 0), computed and kept in t[reg // 2]
     (reg even), or the value kept earlier (reg odd)."""
     if reg < 0:
-        return _dot_over_r(ptr, idx, cf, x, i)
+        return _dot_over_r(ptr, idx, cid, tab, x, i)
     if reg & 1:
         return load_fe(t, reg >> 1)
-    v = _dot_over_r(ptr, idx, cf, x, i)
+    v = _dot_over_r(ptr, idx, cid, tab, x, i)
     store_fe(t, reg >> 1, v)
     return v
 
 
 @njit(cache=True)
-def _row_hash(ptr, idx, cf, i):
-    """An FNV-style 64-bit hash of row i's wires and coefficients."""
+def _row_hash(ptr, idx, cid, i):
+    """An FNV-style 64-bit hash of row i's wires and coefficient ids."""
     h = np.uint64(0xCBF29CE484222325) ^ np.uint64(ptr[i + 1] - ptr[i])
     for k in range(ptr[i], ptr[i + 1]):
         h = (h ^ np.uint64(idx[k])) * _FNV_PRIME
-        for limb in range(4):
-            h = (h ^ cf[k, limb]) * _FNV_PRIME
+        h = (h ^ np.uint64(cid[k])) * _FNV_PRIME
     return h
 
 
 @njit(cache=True)
-def _rows_equal(ptr_a, idx_a, cf_a, i, ptr_b, idx_b, cf_b, j):
-    """Whether row i of one matrix and row j of another hold the same wires and coefficients."""
+def _rows_equal(ptr_a, idx_a, cid_a, i, ptr_b, idx_b, cid_b, j):
+    """Whether row i of one matrix and row j of another hold the same wires and coefficients (ids into
+    one table of distinct values)."""
     n = ptr_a[i + 1] - ptr_a[i]
     if n != ptr_b[j + 1] - ptr_b[j]:
         return False
     for k in range(n):
         ka, kb = ptr_a[i] + k, ptr_b[j] + k
-        if idx_a[ka] != idx_b[kb]:
+        if idx_a[ka] != idx_b[kb] or cid_a[ka] != cid_b[kb]:
             return False
-        for limb in range(4):
-            if cf_a[ka, limb] != cf_b[kb, limb]:
-                return False
     return True
 
 
 @njit(cache=True)
-def lc_registers(ops, a_ptr, a_idx, a_cf, b_ptr, b_idx, b_cf):
+def lc_registers(ops, a_ptr, a_idx, a_cid, b_ptr, b_idx, b_cid):
     """(n_ops, 2) register codes of the A and B operands of ROW steps (see `_operand`), and the
     number of registers: a linear combination of two or more terms that a later ROW step uses
     again (in A or B) is computed once and kept."""
@@ -101,7 +129,7 @@ def lc_registers(ops, a_ptr, a_idx, a_cf, b_ptr, b_idx, b_cf):
             continue
         i = ops[s, 1]
         for side in range(2):
-            ptr, idx, cf = (a_ptr, a_idx, a_cf) if side == 0 else (b_ptr, b_idx, b_cf)
+            ptr, idx, cf = (a_ptr, a_idx, a_cid) if side == 0 else (b_ptr, b_idx, b_cid)
             if ptr[i + 1] - ptr[i] < 2:
                 continue
             h = _row_hash(ptr, idx, cf, i)
@@ -111,7 +139,7 @@ def lc_registers(ops, a_ptr, a_idx, a_cf, b_ptr, b_idx, b_cf):
             use = first[h]
             s0, side0 = use >> 1, use & 1
             j = ops[s0, 1]
-            ptr0, idx0, cf0 = (a_ptr, a_idx, a_cf) if side0 == 0 else (b_ptr, b_idx, b_cf)
+            ptr0, idx0, cf0 = (a_ptr, a_idx, a_cid) if side0 == 0 else (b_ptr, b_idx, b_cid)
             if not _rows_equal(ptr, idx, cf, i, ptr0, idx0, cf0, j):
                 continue  # a hash collision: computed, not shared
             if regs[s0, side0] < 0:
@@ -122,9 +150,9 @@ def lc_registers(ops, a_ptr, a_idx, a_cf, b_ptr, b_idx, b_cf):
 
 
 @njit(cache=True)
-def _dot(ptr, idx, cf, x, i):
-    """sum_k cf[k] x[idx[k]] over entries ptr[i]:ptr[i+1], normal form."""
-    return fr_to_mont(_dot_over_r(ptr, idx, cf, x, i))
+def _dot(ptr, idx, cid, tab, x, i):
+    """sum_k tab[cid[k]] x[idx[k]] over entries ptr[i]:ptr[i+1], normal form."""
+    return fr_to_mont(_dot_over_r(ptr, idx, cid, tab, x, i))
 
 
 @njit(cache=True)
@@ -205,8 +233,8 @@ def _add_int(v, c):
 
 
 @njit(cache=True)
-def run_steps(ops, regs, start, a_ptr, a_idx, a_cf, b_ptr, b_idx, b_cf, c_ptr, c_idx, c_cf,
-              lc_ptr, lc_wires, lc_cf, consts, x, az, bz, t):
+def run_steps(ops, regs, start, a_ptr, a_idx, a_cid, b_ptr, b_idx, b_cid, c_ptr, c_idx, c_cid, tab,
+              lc_ptr, lc_wires, lc_cid, lc_tab, consts, x, az, bz, t):
     """Run steps start.. of a program over x; return the index of the first Python step, or len(ops).
 
     A ROW step also keeps (A_i.x)/R and (B_i.x)/R in az[i], bz[i] (what the prover's QAP starts
@@ -217,32 +245,32 @@ def run_steps(ops, regs, start, a_ptr, a_idx, a_cf, b_ptr, b_idx, b_cf, c_ptr, c
         code = ops[s, 0]
         if code == _ROW:  # (a/R)(b/R)/R R^4/R = a b; ops[s, 3] = 1: C is the new wire alone
             i = ops[s, 1]
-            a = _operand(a_ptr, a_idx, a_cf, x, i, regs[s, 0], t)
-            b = _operand(b_ptr, b_idx, b_cf, x, i, regs[s, 1], t)
+            a = _operand(a_ptr, a_idx, a_cid, tab, x, i, regs[s, 0], t)
+            b = _operand(b_ptr, b_idx, b_cid, tab, x, i, regs[s, 1], t)
             store_fe(az, i, a)
             store_fe(bz, i, b)
             ab = fr_mul(fr_mul(a, b), _R4)
-            store_fe(x, ops[s, 2], ab if ops[s, 3] else fr_sub(ab, _dot(c_ptr, c_idx, c_cf, x, i)))
+            store_fe(x, ops[s, 2], ab if ops[s, 3] else fr_sub(ab, _dot(c_ptr, c_idx, c_cid, tab, x, i)))
         elif code == _CHECK:
             continue
         elif code == _BITS:
-            v = _dot(lc_ptr, lc_wires, lc_cf, x, ops[s, 1])
+            v = _dot(lc_ptr, lc_wires, lc_cid, lc_tab, x, ops[s, 1])
             carry = _U0
             if ops[s, 4] >= 0:
                 v, carry = _add_int(v, load_fe(consts, ops[s, 4]))
             _store_bits(v, carry, ops[s, 2], ops[s, 3], x)
         elif code == _DIV:
-            den = _dot(lc_ptr, lc_wires, lc_cf, x, ops[s, 3])
+            den = _dot(lc_ptr, lc_wires, lc_cid, lc_tab, x, ops[s, 3])
             if _is_zero(den):
                 store_fe(x, ops[s, 2], _ZERO)
             else:
-                store_fe(x, ops[s, 2], _product(_dot(lc_ptr, lc_wires, lc_cf, x, ops[s, 1]), _inverse(den)))
+                store_fe(x, ops[s, 2], _product(_dot(lc_ptr, lc_wires, lc_cid, lc_tab, x, ops[s, 1]), _inverse(den)))
         elif code == _INV:
-            v = _dot(lc_ptr, lc_wires, lc_cf, x, ops[s, 1])
+            v = _dot(lc_ptr, lc_wires, lc_cid, lc_tab, x, ops[s, 1])
             store_fe(x, ops[s, 2], _ZERO if _is_zero(v) else _inverse(v))
         elif code == _RUN:
-            p = _dot(lc_ptr, lc_wires, lc_cf, x, ops[s, 1])
-            deficit = _dot(lc_ptr, lc_wires, lc_cf, x, ops[s, 3])
+            p = _dot(lc_ptr, lc_wires, lc_cid, lc_tab, x, ops[s, 1])
+            deficit = _dot(lc_ptr, lc_wires, lc_cid, lc_tab, x, ops[s, 3])
             if _is_zero(deficit):
                 store_fe(x, ops[s, 2], _ZERO)
                 store_fe(x, ops[s, 2] + 1, p)
@@ -250,10 +278,10 @@ def run_steps(ops, regs, start, a_ptr, a_idx, a_cf, b_ptr, b_idx, b_cf, c_ptr, c
                 store_fe(x, ops[s, 2], _product(p, _inverse(deficit)))
                 store_fe(x, ops[s, 2] + 1, _ZERO)
         elif code == _COPY:
-            store_fe(x, ops[s, 2], _dot(lc_ptr, lc_wires, lc_cf, x, ops[s, 1]))
+            store_fe(x, ops[s, 2], _dot(lc_ptr, lc_wires, lc_cid, lc_tab, x, ops[s, 1]))
         elif code == _MUL_ADD or code == _MUL_SUB:
-            ab = _product(_dot(lc_ptr, lc_wires, lc_cf, x, ops[s, 1]), _dot(lc_ptr, lc_wires, lc_cf, x, ops[s, 3]))
-            c = _dot(lc_ptr, lc_wires, lc_cf, x, ops[s, 4])
+            ab = _product(_dot(lc_ptr, lc_wires, lc_cid, lc_tab, x, ops[s, 1]), _dot(lc_ptr, lc_wires, lc_cid, lc_tab, x, ops[s, 3]))
+            c = _dot(lc_ptr, lc_wires, lc_cid, lc_tab, x, ops[s, 4])
             store_fe(x, ops[s, 2], fr_add(ab, c) if code == _MUL_ADD else fr_sub(ab, c))
         else:
             return s
@@ -261,7 +289,7 @@ def run_steps(ops, regs, start, a_ptr, a_idx, a_cf, b_ptr, b_idx, b_cf, c_ptr, c
 
 
 @njit(parallel=True, cache=True)
-def first_failing_check(rows, a_ptr, a_idx, a_cf, b_ptr, b_idx, b_cf, c_ptr, c_idx, c_cf, x, az, bz):
+def first_failing_check(rows, a_ptr, a_idx, a_cid, b_ptr, b_idx, b_cid, c_ptr, c_idx, c_cid, tab, x, az, bz):
     """The first row of `rows` (ascending) whose constraint x does not satisfy, or -1; keeps
     (A_i.x)/R and (B_i.x)/R in az[i], bz[i] as run_steps does."""
     n = rows.shape[0]
@@ -270,11 +298,11 @@ def first_failing_check(rows, a_ptr, a_idx, a_cf, b_ptr, b_idx, b_cf, c_ptr, c_i
     for c in prange(n_chunks):
         for j in range(c * n // n_chunks, (c + 1) * n // n_chunks):
             i = rows[j]
-            a = _dot_over_r(a_ptr, a_idx, a_cf, x, i)
-            b = _dot_over_r(b_ptr, b_idx, b_cf, x, i)
+            a = _dot_over_r(a_ptr, a_idx, a_cid, tab, x, i)
+            b = _dot_over_r(b_ptr, b_idx, b_cid, tab, x, i)
             store_fe(az, i, a)
             store_fe(bz, i, b)
-            cc = _dot(c_ptr, c_idx, c_cf, x, i)
+            cc = _dot(c_ptr, c_idx, c_cid, tab, x, i)
             ab = fr_mul(fr_mul(a, b), _R4)
             if not (ab[0] == cc[0] and ab[1] == cc[1] and ab[2] == cc[2] and ab[3] == cc[3]):
                 found[c] = i

@@ -31,6 +31,9 @@ if TYPE_CHECKING:
 FORMAT_VERSION = 1
 _MEMORY: OrderedDict[str, R1CS] = OrderedDict()
 _MEMORY_SIZE = 8
+#: the in-memory entries' matrices together stay below this; a larger R1CS is read from disk when asked again
+#: (a solve never asks: the compiled solver carries the rows it reads)
+_MEMORY_BYTES = 512 << 20
 _PACKAGE_HASHES: dict[str, str] = {}
 
 
@@ -123,11 +126,16 @@ def clear_memory() -> None:
 
 
 def _remember(key: str, r1cs: R1CS) -> None:
-    """Insert into the bounded in-memory LRU."""
+    """Insert into the in-memory LRU, bounded in entries and in bytes."""
     _MEMORY[key] = r1cs
     _MEMORY.move_to_end(key)
-    while len(_MEMORY) > _MEMORY_SIZE:
+    while len(_MEMORY) > _MEMORY_SIZE or (_MEMORY and sum(map(_nbytes, _MEMORY.values())) > _MEMORY_BYTES):
         _MEMORY.popitem(last=False)
+
+
+def _nbytes(r1cs: R1CS) -> int:
+    """Bytes of an R1CS's matrices."""
+    return sum(m.indptr.nbytes + m.indices.nbytes + m.coeffs.nbytes for m in r1cs.matrices)
 
 
 def _dedup(strings: list[str]) -> tuple[list[str], np.ndarray]:

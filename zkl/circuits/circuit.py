@@ -20,7 +20,7 @@ lists of variables).
 from __future__ import annotations
 
 import inspect
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -192,8 +192,13 @@ def _assignment_values(circuit: Circuit, assignment: Mapping[str, Any]) -> list[
     return values
 
 
-def compile(circuit: Circuit, *, cache: bool = True) -> R1CS:
-    """Return the R1CS of a circuit, from the cache when this shape was compiled before."""
+def compile(circuit: Circuit, *, cache: bool = True, apart: bool = False) -> R1CS:
+    """Return the R1CS of a circuit, from the cache when this shape was compiled before.
+
+    apart=True: a cacheable circuit not in the cache is compiled in a child process, and its R1CS then
+    read from the cache: the compile's Python objects (about three times the R1CS: 2.7 GiB for a batch
+    of 64), which CPython's allocator keeps after they are freed, never enter a long-lived process.
+    """
     if not isinstance(circuit, Circuit):
         raise CircuitError(f"expected a Circuit instance, not {type(circuit).__name__}")
     key = _cache.cache_key(circuit) if cache else None
@@ -201,7 +206,46 @@ def compile(circuit: Circuit, *, cache: bool = True) -> R1CS:
         hit = _cache.load(key)
         if hit is not None:
             return hit
+        if apart and _record_apart(circuit, key):
+            hit = _cache.load(key)
+            if hit is not None:
+                return hit
     return _record(circuit, key)[0]
+
+
+#: what the child of `compile(..., apart=True)` runs: argv module, qualname, JSON parameters
+_CHILD = """
+import importlib, json, sys
+obj = importlib.import_module(sys.argv[1])
+for part in sys.argv[2].split("."):
+    obj = getattr(obj, part)
+from zkl.circuits.circuit import compile
+compile(obj(**json.loads(sys.argv[3])))
+"""
+
+
+def _record_apart(circuit: Circuit, key: str) -> bool:
+    """Compile a cacheable circuit in a child process (which stores its R1CS and program); whether it did.
+
+    A circuit whose parameters do not round-trip through JSON, or a child that fails for any reason
+    (its error is the in-process compile's to raise), leaves the compile to this process."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    params = circuit.params()
+    try:
+        text = json.dumps(params)
+        if json.loads(text) != params:
+            return False
+    except (TypeError, ValueError):
+        return False
+    cls = type(circuit)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}  # this process's modules
+    done = subprocess.run([sys.executable, "-c", _CHILD, cls.__module__, cls.__qualname__, text], env=env,
+                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return done.returncode == 0 and _program.load(key) is not None
 
 
 def _record(circuit: Circuit, key: str | None) -> tuple[R1CS, _program.Program]:
@@ -217,16 +261,16 @@ def _record(circuit: Circuit, key: str | None) -> tuple[R1CS, _program.Program]:
     return r1cs, program
 
 
-def _compiled_solver(circuit: Circuit) -> tuple[R1CS, _program.Program] | None:
-    """The R1CS and solving program of a cacheable circuit (recorded on first use), or None."""
+def _compiled_solver(circuit: Circuit) -> tuple[_program.Program, Callable[[], R1CS]] | None:
+    """The solving program of a cacheable circuit (recorded on first use) and a function returning its R1CS
+    (which a solve needs only to word a failed constraint), or None."""
     key = _cache.cache_key(circuit)
     if key is None:
         return None
-    r1cs, program = _cache.load(key), _program.load(key)
-    if r1cs is None or program is None or (program.n_wires, program.n_constraints) != (r1cs.n_wires,
-                                                                                       r1cs.n_constraints):
+    program = _program.load(key)
+    if program is None or program.rows is None:
         r1cs, program = _record(circuit, key)
-    return None if program.interpreted else (r1cs, program)
+    return None if program.interpreted else (program, lambda: compile(circuit))
 
 
 def solve(circuit: Circuit, assignment: Mapping[str, Any], *, r1cs: R1CS | None = None, strict: bool = True,
@@ -247,8 +291,8 @@ def solve(circuit: Circuit, assignment: Mapping[str, Any], *, r1cs: R1CS | None 
     n_public = sum(d.size for _, d in circuit.inputs() if d.public)
     solver = _compiled_solver(circuit) if strict and hint_override is None and compiled else None
     if solver is not None:
-        own, program = solver
-        _check_shape(circuit, r1cs, own.n_wires, own.n_constraints)
+        program, own = solver
+        _check_shape(circuit, r1cs, program.n_wires, program.n_constraints)
         x, az, bz = _program.run(program, own, [1, *inputs])
         witness = Witness.from_limbs(x, n_public)
         witness._products = (az, bz)

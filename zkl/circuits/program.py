@@ -17,8 +17,11 @@ a Builder that also writes the program), circom-style, and `run` replays them in
 - any other hint: the kernel stops, Python calls the function on the values, and the kernel
   resumes after it.
 
-A program is stored as `$ZKL_CACHE_DIR/program/<key>.npz` (the R1CS cache's key; arrays and a
-JSON header, hint functions by module and qualified name). A circuit that prints (`println`)
+The program holds what solving reads of the R1CS (`Rows`: the CSR rows of A, B and C, their
+coefficients as 4-byte ids into one table of the distinct values), so a solve never loads the
+R1CS itself (a quarter of its size: 1.1 GiB at 2.2 million constraints), only to word a
+failed constraint. A program is stored as `$ZKL_CACHE_DIR/program/<key>.npz` (the R1CS cache's
+key; arrays and a JSON header, hint functions by module and qualified name). A circuit that prints (`println`)
 or calls a hint that cannot be named keeps the interpreted Solver; so do non-strict solves and
 `hint_override` (the soundness tests' malicious provers).
 """
@@ -43,13 +46,54 @@ from zkl.circuits.r1cs import R1CS
 from zkl.circuits.solver import hint_outputs
 from zkl.errors import CircuitError, UnsatisfiedConstraint
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 
 # opcodes (ops rows are [code, a, b, c, d]); kept in step with zkl.circuits._program_kernels
 ROW, CHECK, BITS, DIV, INV, RUN, COPY, MUL_ADD, MUL_SUB, PYTHON = range(10)
 
 _MEMORY: OrderedDict[str, Program] = OrderedDict()
 _MEMORY_SIZE = 8
+
+
+def interned(*arrays: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+    """(the (k,) uint32 ids of each (k, 4) coefficient array, the (n, 4) table of their distinct values)."""
+    from zkl.circuits import _program_kernels as _k
+
+    seen = _k.coefficient_dict()
+    ids = [_k.intern_coefficients(np.ascontiguousarray(a, dtype=np.uint64).reshape(-1, 4), seen) for a in arrays]
+    return ids, _k.coefficient_table(seen)
+
+
+@dataclass(frozen=True, eq=False)
+class Rows:
+    """The R1CS matrices as the solver reads them: per matrix A, B, C its CSR (indptr int64, indices
+    int32, coefficient ids uint32), the ids into `table`, the distinct coefficients (normal form)."""
+
+    a: tuple[np.ndarray, np.ndarray, np.ndarray]
+    b: tuple[np.ndarray, np.ndarray, np.ndarray]
+    c: tuple[np.ndarray, np.ndarray, np.ndarray]
+    table: np.ndarray
+
+    @classmethod
+    def of(cls, r1cs: R1CS) -> Rows:
+        """The rows of an R1CS (its index arrays shared, its coefficients interned)."""
+        ids, table = interned(*(m.coeffs for m in r1cs.matrices))
+        a, b, c = ((np.asarray(m.indptr, dtype=np.int64), np.asarray(m.indices, dtype=np.int32), cid)
+                   for m, cid in zip(r1cs.matrices, ids))
+        return cls(a, b, c, table)
+
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        """(A's indptr, indices, ids, B's, C's, the table): the kernels' arguments."""
+        return (*self.a, *self.b, *self.c, self.table)
+
+    def check(self, n_wires: int, n_constraints: int) -> None:
+        """Raise ValueError unless the arrays are consistent CSR rows of that shape (a stored program's)."""
+        for ptr, idx, cid in (self.a, self.b, self.c):
+            if ptr.shape != (n_constraints + 1,) or ptr[0] != 0 or int(ptr[-1]) != idx.shape[0] \
+                    or cid.shape != idx.shape or np.any(ptr[1:] < ptr[:-1]):
+                raise ValueError("inconsistent rows")
+            if idx.size and (int(idx.min()) < 0 or int(idx.max()) >= n_wires or int(cid.max()) >= len(self.table)):
+                raise ValueError("rows out of range")
 
 
 @dataclass(eq=False)
@@ -59,7 +103,8 @@ class Program:
     ops: np.ndarray                 # int64 (n_ops, 5)
     lc_ptr: np.ndarray              # int64 (n_lcs + 1,): the linear combinations hints read
     lc_wires: np.ndarray            # int64 (nnz,)
-    lc_coeffs: np.ndarray           # uint64 (nnz, 4), normal form
+    lc_cid: np.ndarray              # uint32 (nnz,): coefficient ids into lc_table
+    lc_table: np.ndarray            # uint64 (t, 4): the distinct coefficients, normal form
     consts: np.ndarray              # uint64 (k, 4): integer offsets of BITS steps
     python_hints: list[tuple[Callable[..., Any], Any, int | None]]  # (fn, nested LC indices, n_outputs)
     n_wires: int
@@ -67,6 +112,7 @@ class Program:
     interpreted: bool = False       # println seen: solve with the Solver
     nameable: bool = True           # every Python hint can be imported by name: storable
     lc_regs: np.ndarray | None = None  # int64 (n_ops, 2): the ROW operands' registers (-1: none)
+    rows: Rows | None = None        # the R1CS rows (None: taken from the R1CS given to `run`)
     checks: np.ndarray = field(init=False)
     n_regs: int = field(init=False)
 
@@ -142,22 +188,23 @@ class Recorder(Builder):
         return self.lc(x)
 
     def program(self, r1cs: R1CS | None = None) -> Program:
-        """Return the recorded program (call after `finish`; with its R1CS, shared operands get registers)."""
+        """Return the recorded program (call after `finish`; with its R1CS, the program carries its rows and
+        shared operands get registers)."""
         counts = np.fromiter(map(len, self._lc_terms), dtype=np.int64, count=len(self._lc_terms))
         ptr = np.zeros(len(counts) + 1, dtype=np.int64)
         np.cumsum(counts, out=ptr[1:])
         wires = np.fromiter((w for t in self._lc_terms for w in t), dtype=np.int64, count=int(ptr[-1]))
-        coeffs = ints_to_limbs([c for t in self._lc_terms for c in t.values()]).reshape(-1, 4)
+        (cid,), table = interned(ints_to_limbs([c for t in self._lc_terms for c in t.values()]).reshape(-1, 4))
         ops = np.array(self._ops, dtype=np.int64).reshape(-1, 5)
         consts = ints_to_limbs(self._consts).reshape(-1, 4)
-        regs = None
+        regs = rows = None
         if r1cs is not None:
             from zkl.circuits import _program_kernels as _k
 
-            a, b, _ = r1cs.matrices
-            regs = _k.lc_registers(ops, a.indptr, a.indices, a.coeffs, b.indptr, b.indices, b.coeffs)[0]
-        return Program(ops, ptr, wires, coeffs, consts, list(self._python), len(self._names), len(self._labels),
-                       interpreted=self._prints, nameable=self._nameable, lc_regs=regs)
+            rows = Rows.of(r1cs)
+            regs = _k.lc_registers(ops, *rows.a, *rows.b)[0]
+        return Program(ops, ptr, wires, cid, table, consts, list(self._python), len(self._names), len(self._labels),
+                       interpreted=self._prints, nameable=self._nameable, lc_regs=regs, rows=rows)
 
 
 def _int_arg(x: Any) -> int | None:
@@ -216,6 +263,9 @@ def _load_name(name: str) -> Any:
 # ----------------------------------------------------------------------------- the cache
 
 
+_ROW_ARRAYS = ("a_ptr", "a_idx", "a_cid", "b_ptr", "b_idx", "b_cid", "c_ptr", "c_idx", "c_cid", "row_table")
+
+
 def _path(key: str) -> Path:
     from zkl.circuits.cache import cache_dir
 
@@ -235,9 +285,10 @@ def remember(key: str, program: Program) -> None:
             "python": [[_name_of(fn), args, k] for fn, args, k in program.python_hints]}
     try:
         _path(key).parent.mkdir(parents=True, exist_ok=True)
+        rows = {} if program.rows is None else dict(zip(_ROW_ARRAYS, program.rows.arrays()))
         with atomic_file(_path(key)) as f:
             np.savez(f, ops=program.ops, lc_regs=program.lc_regs, lc_ptr=program.lc_ptr, lc_wires=program.lc_wires,
-                     lc_coeffs=program.lc_coeffs, consts=program.consts,
+                     lc_cid=program.lc_cid, lc_table=program.lc_table, consts=program.consts, **rows,
                      meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8))
     except OSError:
         return  # an unwritable cache only costs speed
@@ -257,9 +308,14 @@ def load(key: str) -> Program | None:
             if meta.get("format") != FORMAT_VERSION or z["lc_regs"].shape != (z["ops"].shape[0], 2):
                 return None
             hints = [(_load_name(name), args, k) for name, args, k in meta["python"]]
-            program = Program(z["ops"], z["lc_ptr"], z["lc_wires"], z["lc_coeffs"], z["consts"], hints,
+            rows = None
+            if all(name in z.files for name in _ROW_ARRAYS):
+                arrays = [z[name] for name in _ROW_ARRAYS]
+                rows = Rows(tuple(arrays[0:3]), tuple(arrays[3:6]), tuple(arrays[6:9]), arrays[9])
+                rows.check(meta["n_wires"], meta["n_constraints"])
+            program = Program(z["ops"], z["lc_ptr"], z["lc_wires"], z["lc_cid"], z["lc_table"], z["consts"], hints,
                               meta["n_wires"], meta["n_constraints"], interpreted=meta["interpreted"],
-                              lc_regs=z["lc_regs"])
+                              lc_regs=z["lc_regs"], rows=rows)
     except Exception:  # a corrupt, foreign or stale entry is a miss
         return None
     _MEMORY[key] = program
@@ -274,23 +330,31 @@ def clear_memory() -> None:
 # ----------------------------------------------------------------------------- running
 
 
-def run(program: Program, r1cs: R1CS, inputs: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def run(program: Program, r1cs: R1CS | Callable[[], R1CS],
+        inputs: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return the (n_wires, 4) normal-form witness of the input values [1, public..., secret...], and
     the (m, 4) arrays (A.w)/R and (B.w)/R per constraint (made on the way; the prover's QAP starts there).
 
-    Raises UnsatisfiedConstraint at the first explicit constraint that fails (as the Solver)."""
+    r1cs: the R1CS of the program's shape, or a function returning it (called only when the program
+    has no rows of its own, or to word a failed constraint). Raises UnsatisfiedConstraint at the first
+    explicit constraint that fails (as the Solver)."""
     from zkl.circuits import _program_kernels as _k
 
-    if program.n_wires != r1cs.n_wires or program.n_constraints != r1cs.n_constraints:
+    known = r1cs if isinstance(r1cs, R1CS) else None
+    if known is not None and (program.n_wires != known.n_wires or program.n_constraints != known.n_constraints):
         raise CircuitError(f"the solving program ({program.n_wires} wires, {program.n_constraints} constraints) "
-                           f"is not the one of the R1CS ({r1cs.n_wires} wires, {r1cs.n_constraints} constraints)")
+                           f"is not the one of the R1CS ({known.n_wires} wires, {known.n_constraints} constraints)")
+
+    def the_r1cs() -> R1CS:
+        return known if known is not None else r1cs()  # type: ignore[operator]
+
+    rows = program.rows if program.rows is not None else Rows.of(the_r1cs())
     x = np.zeros((program.n_wires, 4), dtype=np.uint64)
     x[: len(inputs)] = ints_to_limbs(inputs)
     az = np.empty((program.n_constraints, 4), dtype=np.uint64)
     bz = np.empty_like(az)
-    a, b, c = r1cs.matrices
-    matrices = (a.indptr, a.indices, a.coeffs, b.indptr, b.indices, b.coeffs, c.indptr, c.indices, c.coeffs)
-    table = (program.lc_ptr, program.lc_wires, program.lc_coeffs)
+    matrices = rows.arrays()
+    table = (program.lc_ptr, program.lc_wires, program.lc_cid, program.lc_table)
     t = np.empty((program.n_regs, 4), dtype=np.uint64)
     start, n_ops = 0, program.ops.shape[0]
     while start < n_ops:
@@ -302,13 +366,14 @@ def run(program: Program, r1cs: R1CS, inputs: list[int]) -> tuple[np.ndarray, np
     if program.checks.shape[0]:
         first = int(_k.first_failing_check(program.checks, *matrices, x, az, bz))
         if first >= 0:
-            raise UnsatisfiedConstraint(first, r1cs.label(first), _detail(r1cs, first, x))
+            full = the_r1cs()
+            raise UnsatisfiedConstraint(first, full.label(first), _detail(full, first, x))
     return x, az, bz
 
 
 def _lc_value(program: Program, i: int, x: np.ndarray) -> int:
     lo, hi = int(program.lc_ptr[i]), int(program.lc_ptr[i + 1])
-    coeffs = limbs_to_ints(program.lc_coeffs[lo:hi])
+    coeffs = limbs_to_ints(program.lc_table[program.lc_cid[lo:hi]])
     values = limbs_to_ints(x[program.lc_wires[lo:hi]])
     return sum(c * v for c, v in zip(coeffs, values)) % R
 
@@ -339,12 +404,14 @@ def warmup() -> None:
 
     ptr = np.array([0, 1], dtype=np.int64)
     idx = np.array([1], dtype=np.int32)
+    cid = np.zeros(1, dtype=np.uint32)
     one = np.array([[1, 0, 0, 0]], dtype=np.uint64)
     x = np.array([[1, 0, 0, 0], [3, 0, 0, 0], [0, 0, 0, 0]], dtype=np.uint64)
     ops = np.array([[ROW, 0, 2, 1, 0], [CHECK, 0, 0, 0, 0]], dtype=np.int64)
-    matrices = (ptr, idx, one, ptr, idx, one, ptr, idx, one)
+    matrices = (ptr, idx, cid, ptr, idx, cid, ptr, idx, cid, one)
     az, bz = np.empty((1, 4), dtype=np.uint64), np.empty((1, 4), dtype=np.uint64)
     regs, n_regs = _k.lc_registers(ops, *matrices[:6])
-    _k.run_steps(ops, regs, 0, *matrices, ptr, idx.astype(np.int64), one, one, x, az, bz,
+    _k.run_steps(ops, regs, 0, *matrices, ptr, idx.astype(np.int64), cid, one, one, x, az, bz,
                  np.empty((n_regs, 4), dtype=np.uint64))
     _k.first_failing_check(np.zeros(1, dtype=np.int64), *matrices, x, az, bz)
+    interned(one, one)

@@ -109,7 +109,7 @@ def proving_key(batch_size: int, depth: int, progress: Callable[[str], None] | N
     circuit = BatchCircuit(batch_size, depth)
     if progress:
         progress("compile")
-    r1cs = compile(circuit)
+    r1cs = compile(circuit, apart=True)  # a first compile's garbage stays in its own process
     if progress:
         progress("setup")
     pk, made = cached_setup(circuit, r1cs, progress=setup_progress)
@@ -295,7 +295,6 @@ class Devnet:
         (self.data_dir / "proofs").mkdir(exist_ok=True)
         self._pk: ProvingKey | None = None
         self._pvk: PreparedVerifyingKey | None = None
-        self._r1cs: R1CS | None = None
         self.timings: list[dict[str, Any]] = []
         """per settled batch: number, transactions, build_s, prove_s, verify_ms, submit_s"""
         if recover:
@@ -489,16 +488,17 @@ class Devnet:
 
     # -- batches -------------------------------------------------------------------------------
 
-    def _keys(self) -> tuple[ProvingKey, R1CS, PreparedVerifyingKey]:
-        """The batch circuit's proving key and R1CS, checked against the contract's key, and the prepared key."""
-        if self._pk is None or self._r1cs is None or self._pvk is None:
-            pk, r1cs, _ = proving_key(self.batch_size, self.depth)
+    def _keys(self) -> tuple[ProvingKey, PreparedVerifyingKey]:
+        """The batch circuit's proving key, checked against the contract's key, and the prepared key (the
+        R1CS is not kept: the compiled solver carries the rows it reads)."""
+        if self._pk is None or self._pvk is None:
+            pk, _, _ = proving_key(self.batch_size, self.depth)
             if self.contract.vk_hash_of(pk.vk) != self.contract.status().vk_hash:
                 raise ExecutionError("the cached proving key does not match the verifying key of the contract "
                                      "(was the key cache replaced?)")
-            self._pk, self._r1cs = pk, r1cs
+            self._pk = pk
             self._pvk = prepare_verifying_key(pk.vk)  # e(alpha, beta) and the G2 lines, once per devnet
-        return self._pk, self._r1cs, self._pvk
+        return self._pk, self._pvk
 
     def receipt(self, number: int) -> dict[str, Any] | None:
         """How batch `number` was settled (L1 height, gas, verify_ms, prove_s, witness_s, worker, settled_at), or
@@ -577,9 +577,9 @@ class Devnet:
         saved = self._saved_proof(batch)
         if saved is not None:
             return _Proven(saved)
-        pk, r1cs, _ = self._keys()
+        pk, _ = self._keys()
         start = time.perf_counter()
-        witness = solve(BatchCircuit(batch.batch_size, batch.depth), batch.assignment(), r1cs=r1cs)
+        witness = solve(BatchCircuit(batch.batch_size, batch.depth), batch.assignment())
         solved = time.perf_counter()
         proof = prove(pk, witness)
         end = time.perf_counter()
@@ -593,7 +593,7 @@ class Devnet:
             proven = self._proof(batch)
         proof = proven.proof
         _crash_point("seal.proved")
-        _, _, pvk = self._keys()
+        _, pvk = self._keys()
         start = time.perf_counter()
         ok = verify(pvk, batch.public_inputs, proof)
         verify_ms = (time.perf_counter() - start) * 1000
@@ -686,7 +686,7 @@ class Devnet:
         if result.get("public_inputs") != [str(v) for v in job.batch.public_inputs]:
             raise ClusterError(f"worker {result.get('worker')} solved batch {number} to other public inputs: "
                                "its zkl differs from the devnet's")
-        _, _, pvk = self._keys()
+        _, pvk = self._keys()
         try:
             proof = proof_from_snarkjs_json(result["proof"])
             ok = verify(pvk, job.batch.public_inputs, proof)

@@ -192,10 +192,12 @@ def _finish_products(a, b, c):
 
 
 @njit(parallel=True, cache=True)
-def _interleave_rows(a_ptr, a_idx, a_cf, b_ptr, b_idx, b_cf, matrix, constraint, wire, value):
-    """The entries of A and B as a .zkey lists them: per row its A entries, then its B entries."""
-    for r in prange(a_ptr.shape[0] - 1):
-        pos = a_ptr[r] + b_ptr[r]
+def _interleave_rows(a_ptr, a_idx, a_cf, b_ptr, b_idx, b_cf, r0, r1, matrix, constraint, wire, value):
+    """The entries of rows r0..r1-1 of A and B as a .zkey lists them: per row its A entries, then its B
+    entries (written from index 0 of the outputs)."""
+    base = a_ptr[r0] + b_ptr[r0]
+    for r in prange(r0, r1):
+        pos = a_ptr[r] + b_ptr[r] - base
         for k in range(a_ptr[r], a_ptr[r + 1]):
             matrix[pos] = 0
             constraint[pos] = r

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -32,6 +33,12 @@ class ZkeyCoefficients:
     def last(self, k: int) -> ZkeyCoefficients:
         """The last k entries (k >= 1)."""
         return ZkeyCoefficients(self.matrix[-k:], self.constraint[-k:], self.wire[-k:], self.value[-k:])
+
+    def chunks(self, size: int) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+        """(matrix, constraint, wire, value) of consecutive runs of at most `size` entries, in order."""
+        for lo in range(0, len(self), size):
+            yield self.matrix[lo:lo + size], self.constraint[lo:lo + size], self.wire[lo:lo + size], \
+                self.value[lo:lo + size]
 
 
 class SectionCoefficients(ZkeyCoefficients):

@@ -29,7 +29,9 @@ import dataclasses
 import os
 import secrets
 import struct
+from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -91,21 +93,66 @@ def domain_size(n_constraints: int, n_public: int) -> int:
 
 def zkey_coefficients(r1cs: R1CS) -> ZkeyCoefficients:
     """The .zkey coefficient section of an R1CS in snarkjs's order: per constraint its A then its B entries,
-    then the public rows (A, row m + s, wire s, value 1)."""
-    m, a, b = r1cs.n_constraints, r1cs.a, r1cs.b
-    n_pub = r1cs.n_public + 1
-    total = a.nnz + b.nnz + n_pub
-    matrix = np.zeros(total, dtype=np.uint32)
-    constraint = np.empty(total, dtype=np.uint32)
-    wire = np.empty(total, dtype=np.uint32)
-    value = np.zeros((total, 4), dtype=np.uint64)
-    _k._interleave_rows(np.asarray(a.indptr, dtype=np.int64), a.indices, _limbs(a.coeffs),
-                        np.asarray(b.indptr, dtype=np.int64), b.indices, _limbs(b.coeffs), matrix, constraint, wire,
-                        value)
-    constraint[a.nnz + b.nnz:] = m + np.arange(n_pub, dtype=np.uint32)
-    wire[a.nnz + b.nnz:] = np.arange(n_pub, dtype=np.uint32)
-    value[a.nnz + b.nnz:, 0] = 1
-    return ZkeyCoefficients(matrix=matrix, constraint=constraint, wire=wire, value=value)
+    then the public rows (A, row m + s, wire s, value 1); made from the R1CS when used (`R1CSCoefficients`)."""
+    return R1CSCoefficients(r1cs)
+
+
+class R1CSCoefficients(ZkeyCoefficients):
+    """The coefficient section of an R1CS's key, made from its rows on use: whole (the fields, on first
+    access) or a run of rows at a time (`chunks`, what a .zkey writer takes: the section of a 2-million-
+    constraint circuit is 1.1 GB)."""
+
+    def __init__(self, r1cs: R1CS) -> None:
+        object.__setattr__(self, "_r1cs", r1cs)
+
+    def __len__(self) -> int:
+        r1cs = self._r1cs
+        return r1cs.a.nnz + r1cs.b.nnz + r1cs.n_public + 1
+
+    @cached_property
+    def _whole(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        return next(self._runs(len(self)))
+
+    matrix = cached_property(lambda self: self._whole[0])  # type: ignore[assignment]
+    constraint = cached_property(lambda self: self._whole[1])  # type: ignore[assignment]
+    wire = cached_property(lambda self: self._whole[2])  # type: ignore[assignment]
+    value = cached_property(lambda self: self._whole[3])  # type: ignore[assignment]
+
+    def chunks(self, size: int) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+        """(matrix, constraint, wire, value) of runs of whole rows of about `size` entries (a row longer than
+        size is a run alone), in order, the public rows last."""
+        if "_whole" in vars(self):
+            yield from super().chunks(size)
+            return
+        yield from self._runs(max(1, size))
+
+    def _runs(self, size: int) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+        r1cs = self._r1cs
+        m, a, b = r1cs.n_constraints, r1cs.a, r1cs.b
+        a_ptr, b_ptr = np.asarray(a.indptr, dtype=np.int64), np.asarray(b.indptr, dtype=np.int64)
+        ends = a_ptr + b_ptr  # entries before each row
+        n_pub = r1cs.n_public + 1
+        r0 = 0
+        while r0 < m:
+            r1 = max(r0 + 1, int(np.searchsorted(ends, ends[r0] + size, side="right")) - 1)
+            r1 = min(r1, m)
+            count = int(ends[r1] - ends[r0]) + (n_pub if r1 == m else 0)
+            matrix = np.zeros(count, dtype=np.uint32)
+            constraint = np.empty(count, dtype=np.uint32)
+            wire = np.empty(count, dtype=np.uint32)
+            value = np.zeros((count, 4), dtype=np.uint64)
+            _k._interleave_rows(a_ptr, a.indices, _limbs(a.coeffs), b_ptr, b.indices, _limbs(b.coeffs), r0, r1,
+                                matrix, constraint, wire, value)
+            if r1 == m:
+                tail = count - n_pub
+                constraint[tail:] = m + np.arange(n_pub, dtype=np.uint32)
+                wire[tail:] = np.arange(n_pub, dtype=np.uint32)
+                value[tail:, 0] = 1
+            yield matrix, constraint, wire, value
+            r0 = r1
+        if m == 0:
+            yield (np.zeros(n_pub, dtype=np.uint32), np.arange(n_pub, dtype=np.uint32),
+                   np.arange(n_pub, dtype=np.uint32), np.eye(1, 4, dtype=np.uint64).repeat(n_pub, axis=0))
 
 
 def _limbs(coeffs: np.ndarray) -> np.ndarray:
@@ -145,16 +192,27 @@ def _setup(r1cs: R1CS, toxic: ToxicWaste | None, progress: bool | ProgressCallba
         u = _at_tau(r1cs.a, lag, r1cs.n_wires, public_rows=r1cs.n_public + 1)
         v = _at_tau(r1cs.b, lag, r1cs.n_wires)
         w = _at_tau(r1cs.c, lag, r1cs.n_wires)
+        # each array derived from the toxic waste is erased (and freed) once used: the peak is the R1CS, the
+        # scalars and a few wire-sized arrays
+        _erase([lag.montgomery])
+        del lag
         mixed = u * t.beta + v * t.alpha + w
-        ic = mixed[: n_pub + 1] * Fr.inv(t.gamma)
-        private = mixed[n_pub + 1:] * Fr.inv(t.delta)
-        h = lag_h * Fr.inv(t.delta)
-        joined = Fr.concatenate([u, v, private, h, ic])
-        g1_scalars = joined.limbs()
+        _erase([w.montgomery])
+        del w
+        nv, npriv = r1cs.n_wires, r1cs.n_wires - n_pub - 1
+        g1_scalars = np.empty((2 * nv + npriv + n + n_pub + 1, 4), dtype=np.uint64)  # A, B1, C, H, IC
+        at = 0
+        for make in (lambda: u, lambda: v, lambda: mixed[n_pub + 1:] * Fr.inv(t.delta),
+                     lambda: lag_h * Fr.inv(t.delta), lambda: mixed[: n_pub + 1] * Fr.inv(t.gamma)):
+            part = make()
+            limbs = part.limbs()
+            g1_scalars[at: at + len(limbs)] = limbs
+            at += len(limbs)
+            _erase([limbs] + ([part.montgomery] if part is not u and part is not v else []))
+            del part, limbs
         g2_scalars = v.limbs()
-        # erased (and freed) as soon as they are used: the setup's peak memory is the key plus the scalars
-        _erase([x.montgomery for x in (lag, lag_h, u, v, w, mixed, ic, private, h, joined)])
-        del lag, lag_h, u, v, w, mixed, ic, private, h, joined
+        _erase([x.montgomery for x in (lag_h, u, v, mixed)])
+        del lag_h, u, v, mixed
         steps.step("G1 points")
         g1_points = fixed_base_mul_g1(G1_GENERATOR, g1_scalars)
         _erase([g1_scalars])
@@ -164,7 +222,6 @@ def _setup(r1cs: R1CS, toxic: ToxicWaste | None, progress: bool | ProgressCallba
         _erase([g2_scalars])
         del g2_scalars
         steps.step("key")
-        nv, npriv = r1cs.n_wires, r1cs.n_wires - n_pub - 1
         a, b1, l_query, h_query, ic_points = np.split(g1_points, np.cumsum([nv, nv, npriv, n]))
         vk = VerifyingKey(alpha_g1=g1_mul(G1_GENERATOR, t.alpha), beta_g2=g2_mul(G2_GENERATOR, t.beta),
                           gamma_g2=g2_mul(G2_GENERATOR, t.gamma), delta_g2=g2_mul(G2_GENERATOR, t.delta),

@@ -40,6 +40,7 @@ import hashlib
 import os
 import re
 import struct
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -48,7 +49,7 @@ from zkl.algebra.curve import validate_g1_array, validate_g2_array
 from zkl.algebra.limbs import check_below, from_montgomery, limbs_to_ints, to_montgomery
 from zkl.algebra.points import g1_from_array, g1_to_array, g2_from_array, g2_to_array
 from zkl.errors import FormatError, MalformedInput
-from zkl._binfile import BinFile, aligned, drop_pages, field_header, write_binfile
+from zkl._binfile import BinFile, SizedChunks, aligned, drop_pages, field_header, write_binfile
 from zkl.prover import _checked
 from zkl.prover.keys import ProvingKey, SectionCoefficients, ZkeyCoefficients
 from zkl.verifier.keys import VerifyingKey
@@ -253,18 +254,21 @@ def _read_coefficients(f: BinFile, n_vars: int, domain: int) -> ZkeyCoefficients
     return SectionCoefficients(entries)
 
 
-def _coefficient_chunks(coefficients: ZkeyCoefficients | None) -> list[bytes]:
-    """Section 4 payload: count, then the packed entries with values times 2^512 mod r."""
+def _coefficient_chunks(coefficients: ZkeyCoefficients | None) -> list[bytes | SizedChunks]:
+    """Section 4 payload: count, then the packed entries with values times 2^512 mod r, made _CHECK_CHUNK
+    entries at a time as they are written."""
     if coefficients is None:
         return [struct.pack("<I", 0)]
     n = len(coefficients)
-    entries = np.zeros(n, dtype=_COEF)
-    entries["matrix"] = coefficients.matrix
-    entries["constraint"] = coefficients.constraint
-    entries["wire"] = coefficients.wire
-    if n:
-        entries["value"] = to_montgomery(to_montgomery(np.ascontiguousarray(coefficients.value), R), R)
-    return [struct.pack("<I", n), entries.tobytes()]
+
+    def packed() -> Iterator[np.ndarray]:
+        for matrix, constraint, wire, value in coefficients.chunks(_CHECK_CHUNK):
+            entries = np.zeros(matrix.shape[0], dtype=_COEF)
+            entries["matrix"], entries["constraint"], entries["wire"] = matrix, constraint, wire
+            entries["value"] = to_montgomery(to_montgomery(np.ascontiguousarray(value), R), R)
+            yield entries
+
+    return [struct.pack("<I", n), SizedChunks(n * _COEF.itemsize, packed())]
 
 
 def _check_g1(path: str, what: str, points: np.ndarray) -> None:
