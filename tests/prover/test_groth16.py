@@ -182,6 +182,10 @@ def test_a_zkey_written_in_chunks_is_the_same_file(tmp_path, poly, pk, monkeypat
     write_zkey(fresh, tmp_path / "chunked.zkey")
     assert (tmp_path / "chunked.zkey").read_bytes() == (tmp_path / "whole.zkey").read_bytes()
     assert "value" not in vars(fresh.coefficients)
+    back = read_zkey(tmp_path / "whole.zkey")  # a read key written again, its section a chunk at a time
+    write_zkey(back, tmp_path / "again.zkey")
+    assert (tmp_path / "again.zkey").read_bytes() == (tmp_path / "whole.zkey").read_bytes()
+    assert "value" not in vars(back.coefficients)
 
 
 def test_setup_points_match_naive_qap(poly, pk):

@@ -42,7 +42,8 @@ apart=True)`, as the devnet's); its peak is `compile_peak_gib` (None when the ci
    transactions proven and settled per second over those batches (wall clock of the whole
    seal_all), beside `wall_s`, `prove_s` (median witness + proof on a worker), `threads` (numba
    threads a task), `workers_used` and `worker_peak_rss_gib` (the largest peak of a worker process
-   that ended, ru_maxrss of the children; none for a remote cluster).
+   that ended, ru_maxrss of the children: measured before step 5's processes, though after a first
+   compile's child, whose peak is `compile_peak_gib`; none for a remote cluster).
 5. for the sizes in `snarkjs` (default 4 and 16): the last timed batch's key written as a .zkey and
    its witness as a .wtns, then `zkl groth16 prove` and `snarkjs groth16 prove` on those files, each
    a whole process, alternating `snarkjs_repeats` rounds (after one zkl run that records the key's
@@ -224,10 +225,10 @@ def _bench_size_on(b: int, depth: int, batches: int, users: int, say: Say, base:
                 raise RuntimeError("the L1 root differs from the L2 root after the benchmark")
             gas_verify = None if base == "embedded" else _verify_gas(net)
             timings = list(net.timings)
+            if pipeline is not None:  # first: its workers' peak is the largest child's (snarkjs is a child too)
+                row["workers"] = _bench_pipeline(net, names, b, pipeline, say)
             if snarkjs_repeats:
                 row.update(_snarkjs_ratio(net, last, snarkjs_repeats, say))
-            if pipeline is not None:
-                row["workers"] = _bench_pipeline(net, names, b, pipeline, say)
         finally:
             net.close()
     seal_s = statistics.median(s.wall for s in seals)

@@ -55,6 +55,15 @@ class SectionCoefficients(ZkeyCoefficients):
         """The last k entries (k >= 1), still in the file: nothing of the rest is read."""
         return SectionCoefficients(self._entries[-k:])
 
+    def chunks(self, size: int) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+        """(matrix, constraint, wire, value) of consecutive runs of at most `size` entries, each converted
+        from the file on its own (a key read and written again is never whole in memory)."""
+        if "value" in vars(self):
+            yield from super().chunks(size)
+            return
+        for lo in range(0, len(self), size):
+            yield _fields(self._entries[lo:lo + size])
+
     @cached_property
     def matrix(self) -> np.ndarray:  # type: ignore[override]
         return np.ascontiguousarray(self._entries["matrix"], dtype=np.uint32)
@@ -69,11 +78,23 @@ class SectionCoefficients(ZkeyCoefficients):
 
     @cached_property
     def value(self) -> np.ndarray:  # type: ignore[override]
-        from zkl.algebra.constants import R
-        from zkl.algebra.limbs import from_montgomery
+        return _normal_values(self._entries)
 
-        raw = np.ascontiguousarray(self._entries["value"], dtype=np.uint64)
-        return from_montgomery(from_montgomery(raw, R), R)  # the file holds value * 2^512
+
+def _normal_values(entries: np.ndarray) -> np.ndarray:
+    """The (k, 4) normal-form values of coefficient records (the file holds value * 2^512 mod r)."""
+    from zkl.algebra.constants import R
+    from zkl.algebra.limbs import from_montgomery
+
+    raw = np.ascontiguousarray(entries["value"], dtype=np.uint64)
+    return from_montgomery(from_montgomery(raw, R), R)
+
+
+def _fields(entries: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(matrix, constraint, wire, value) of coefficient records, as ZkeyCoefficients holds them."""
+    return (np.ascontiguousarray(entries["matrix"], dtype=np.uint32),
+            np.ascontiguousarray(entries["constraint"], dtype=np.uint32),
+            np.ascontiguousarray(entries["wire"], dtype=np.uint32), _normal_values(entries))
 
 
 @dataclass(frozen=True, eq=False)
