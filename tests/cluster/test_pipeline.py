@@ -157,8 +157,9 @@ def test_proofs_that_come_back_out_of_order_settle_in_order(template, tmp_path) 
 
 
 def _kill_while_proving(pids_of: Any, busy_of: Any, stop: threading.Event, killed: list[int],
-                        busy_for: float = 1.0) -> None:
-    """SIGKILL the first worker process seen busy with one task for `busy_for` seconds (it is proving then)."""
+                        busy_for: float = 0.3) -> None:
+    """SIGKILL the first worker process seen busy with one task for `busy_for` seconds (it is solving or
+    proving then: a task of the template's batches takes several times longer)."""
     since: dict[tuple[str, str], float] = {}
     while not stop.is_set():
         now = time.monotonic()
